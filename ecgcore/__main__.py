@@ -1,0 +1,3 @@
+from ecgcore.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,35 @@
+"""`python -m ecgcore COMMAND ...`: each command lives in its own module, imported only when used.
+
+A command module defines `add_arguments(parser)` and `run(args) -> int` (the exit code).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS: dict[str, str] = {
+    "info": "Print what each ECG file holds (JSON per file).",
+    "records": "List PTB-XL records as a table, with filters.",
+    "download": "Download PTB-XL from PhysioNet (needs internet).",
+    "synth": "Write a synthetic PTB-XL-shaped corpus (clearly marked synthetic).",
+    "train": "Train a model and write its checkpoint folder.",
+    "evaluate": "Evaluate a model on a test fold or a folder of Challenge-format records.",
+    "predict": "Predict class probabilities for ECG files.",
+    "models": "List the shipped models with their key figures.",
+    "explain": "Predictions, Grad-CAM, per-lead attribution, beats and measurements for one file.",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    top = argparse.ArgumentParser(prog="python -m ecgcore", description=__doc__.splitlines()[0])
+    top.add_argument("command", choices=sorted(COMMANDS), help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
+        top.parse_args(argv[:1])  # prints usage / the valid choices and exits 2
+        return 2
+    name = argv[0]
+    module = importlib.import_module(f"ecgcore.cli.{name}")
+    parser = argparse.ArgumentParser(prog=f"python -m ecgcore {name}", description=COMMANDS[name])
+    module.add_arguments(parser)
+    return int(module.run(parser.parse_args(argv[1:])))

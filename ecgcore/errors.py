@@ -1,0 +1,17 @@
+"""Errors that carry a message a clinician can act on: what is wrong, and what would work."""
+
+
+class ECGError(ValueError):
+    """Any problem with an ECG input, a record or a setting; its message is shown to the user as is."""
+
+
+class ECGReadError(ECGError):
+    """A file could not be read as an ECG (broken, truncated, unknown format, too large)."""
+
+
+class ECGSignalError(ECGError):
+    """A file was read but its signal is unusable (too short, NaN/Inf, flat, absurd amplitude)."""
+
+
+class UnknownNameError(ECGError):
+    """An unknown model, class, task or command name."""
