@@ -1,0 +1,219 @@
+"""WFDB records (`.hea` + `.dat`, PhysioNet Challenge `.hea` + `.mat`, ptbdb `.hea` + `.dat` + `.xyz`) from bytes.
+
+wfdb reads from paths, so the files are written to a private `tempfile.TemporaryDirectory` that is removed on
+return, whatever happens. Before wfdb touches the data, the header is checked against the data files (rate,
+sample count, format, file sizes), so a truncated or lying record gives a clear error and no large allocation.
+
+Header quirks handled: the Challenge 2021 v1 record name written as `E07500.mat` on line 1, empty codes in
+`#Dx:` lists, CRLF line endings. Header comment lines are kept in meta["comments"]; `#Dx:` codes in
+meta["dx_codes"]; age/sex come from `#Age:`/`#Sex:` (Challenge) or `# age:`/`# sex:` (ptbdb) when present.
+"""
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any, Mapping
+
+import numpy as np
+import wfdb
+from wfdb.io._signal import BYTES_PER_SAMPLE, COMPRESSED_FMTS
+
+from ecgcore.ecg import ECG
+from ecgcore.errors import ECGError, ECGReadError
+from ecgcore.io import validate
+from ecgcore.io.assemble import build_ecg, plan_leads
+
+#: largest header accepted (ptbdb's long clinical headers are ~3 kB)
+MAX_HEADER_BYTES = 1_000_000
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$")
+_UNITS_TO_MV = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3, "nv": 1e-6}
+
+
+def basename(name: str) -> str:
+    """The file name without any folder part (both / and \\ separators)."""
+    return PurePosixPath(name.replace("\\", "/")).name
+
+
+def fix_header_text(raw: bytes) -> str:
+    """Header text that wfdb accepts: CRLF -> LF; a record name on line 1 that ends in .mat/.dat/.hea loses it."""
+    if len(raw) > MAX_HEADER_BYTES:
+        raise ECGReadError(f"The .hea file is {len(raw)} bytes; a WFDB header is a few kB. This is not a header.")
+    if b"\x00" in raw:
+        raise ECGReadError("The .hea file contains binary data; a WFDB header is plain text. "
+                           "Upload the record's .hea text file with its .dat or .mat file.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for i, line in enumerate(lines):
+        if line.strip() and not line.lstrip().startswith("#"):
+            tokens = line.split()
+            tokens[0] = re.sub(r"\.(mat|dat|hea)$", "", tokens[0], flags=re.IGNORECASE)
+            lines[i] = " ".join(tokens)
+            break
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _comment_value(comments: list[str], key: str) -> str | None:
+    for line in comments:
+        m = re.match(rf"^\s*{key}\s*:\s*(.*?)\s*$", line, flags=re.IGNORECASE)
+        if m:
+            return m.group(1)
+    return None
+
+
+def parse_age(text: str | None) -> float | None:
+    """Age in years from a header value; None when absent, 'NaN', 'n/a' or outside 0-130."""
+    try:
+        age = float(text) if text is not None else math.nan
+    except ValueError:
+        return None
+    return age if 0 <= age <= 130 else None
+
+
+def parse_sex(text: str | None) -> str | None:
+    """'M' / 'F' from 'Male', 'female', 'M', 'f', ...; None otherwise."""
+    value = (text or "").strip().lower()
+    return {"male": "M", "m": "M", "female": "F", "f": "F"}.get(value)
+
+
+def dx_codes(comments: list[str]) -> list[str]:
+    """The codes of a `Dx:` comment line, empty entries dropped (e.g. `...,427084000,,427172004`)."""
+    value = _comment_value(comments, "Dx")
+    return [c.strip() for c in value.split(",") if c.strip()] if value else []
+
+
+def _expected_bytes(header: Any, channels: list[int]) -> tuple[int, int]:
+    """(fewest, most) bytes the data file holding `channels` may have, from the header."""
+    fmt = str(header.fmt[channels[0]])
+    frame = sum(int(header.samps_per_frame[c] or 1) for c in channels)
+    offset = int(header.byte_offset[channels[0]] or 0)
+    total = header.sig_len * frame * BYTES_PER_SAMPLE[fmt]
+    return offset + math.floor(total), offset + math.ceil(total) + math.ceil(frame * BYTES_PER_SAMPLE[fmt]) + 1
+
+
+def _check_header(header: Any, data: Mapping[str, bytes], hea_name: str) -> list[int]:
+    """Validate header fields against the data files; returns the channel indices to read (the ECG leads)."""
+    if getattr(header, "seg_name", None):
+        raise ECGReadError(f"{hea_name} describes a multi-segment WFDB record, which is not supported; "
+                           "upload a single-segment record (one .hea with its .dat).")
+    validate.check_fs(header.fs, hea_name)
+    names = [str(n) for n in (header.sig_name or [])]
+    if not names:
+        raise ECGReadError(f"{hea_name} lists no signals. A 12-lead record's header has one line per lead.")
+    if len(names) > 64:
+        raise ECGReadError(f"{hea_name} lists {len(names)} signals; an ECG has 12 (or up to 15). Not an ECG record.")
+    index, _ = plan_leads(names)
+    wanted = sorted(index.values())
+    files = {str(header.file_name[c]) for c in wanted}
+    for file_name in sorted(files):
+        if not _SAFE_NAME.match(file_name) or ".." in file_name:
+            raise ECGReadError(f"{hea_name} points to a data file named {file_name!r}, which is not a plain file "
+                               "name. Upload an unmodified WFDB record.")
+        if file_name not in data:
+            given = ", ".join(sorted(data)) or "none"
+            raise ECGReadError(f"{hea_name} needs the data file {file_name}, which was not uploaded (got: {given}). "
+                               "Upload the .hea together with its .dat/.mat file(s), or a .zip of them.")
+    for c in wanted:
+        fmt = str(header.fmt[c])
+        if fmt in COMPRESSED_FMTS or fmt not in BYTES_PER_SAMPLE:
+            raise ECGReadError(f"{hea_name} uses WFDB storage format {fmt}, which is not supported. "
+                               "Supported: uncompressed formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311.")
+    for file_name in sorted(files):
+        in_file = [c for c, f in enumerate(header.file_name) if f == file_name]
+        if len({str(header.fmt[c]) for c in in_file}) > 1 or len({header.byte_offset[c] for c in in_file}) > 1:
+            raise ECGReadError(f"{hea_name} gives different formats for signals stored in {file_name}; "
+                               "the header is corrupt.")
+        size = len(data[file_name])
+        if size == 0:
+            raise ECGReadError(f"The data file {file_name} is empty (0 bytes): it was not copied completely. "
+                               "Upload the complete file.")
+        frame = sum(int(header.samps_per_frame[c] or 1) for c in in_file)
+        bps = BYTES_PER_SAMPLE[str(header.fmt[in_file[0]])]
+        offset = int(header.byte_offset[in_file[0]] or 0)
+        if header.sig_len is None or header.sig_len == 0:
+            header.sig_len = int((size - offset) / (frame * bps))
+        fewest, most = _expected_bytes(header, in_file)
+        held = max(0.0, (size - offset) / (frame * bps) / header.fs)
+        said = header.sig_len / header.fs
+        if size < fewest:
+            raise ECGReadError(
+                f"The data file {file_name} is truncated: it holds {held:.2f} s of signal but {hea_name} says "
+                f"{said:.2f} s ({header.sig_len} samples at {header.fs:g} Hz). The file was probably cut short "
+                "in transfer; upload the complete file."
+            )
+        if size > most:
+            raise ECGReadError(
+                f"{hea_name} and {file_name} do not match: the header describes {len(in_file)} signal(s) x "
+                f"{header.sig_len} samples ({fewest} bytes) but the file has {size} bytes. Upload the header "
+                "that belongs to this data file."
+            )
+    validate.check_length(int(header.sig_len), len(index), float(header.fs))
+    return wanted
+
+
+def _units_scale(units: str | None) -> float:
+    return _UNITS_TO_MV.get((units or "mV").strip().lower(), 1.0)
+
+
+def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, source: str = "upload:wfdb") -> ECG:
+    """Read one WFDB record given as {file name: bytes} (a .hea and the data files it names) -> 12-lead ECG in mV.
+
+    Extra files are ignored; ptbdb's Frank leads (.xyz) are not needed. `record_id` defaults to the header's
+    record name. Raises `ECGReadError` / `ECGSignalError` with a message for the user.
+    """
+    by_name = {basename(k): v for k, v in files.items()}
+    headers = sorted(n for n in by_name if n.lower().endswith(".hea"))
+    if not headers:
+        raise ECGReadError("No .hea header among the files: a WFDB record needs its .hea text file "
+                           "with the .dat or .mat data file.")
+    if len(headers) > 1:
+        raise ECGReadError(f"Several WFDB headers were given ({', '.join(headers)}); upload one record at a time.")
+    hea_name = headers[0]
+    text = fix_header_text(by_name[hea_name])
+    data = {n: b for n, b in by_name.items() if n != hea_name}
+    try:
+        with tempfile.TemporaryDirectory(prefix="ecg-wfdb-") as tmp:
+            stem = Path(tmp) / "record"
+            (Path(tmp) / "record.hea").write_text(text, encoding="utf-8")
+            try:
+                header = wfdb.rdheader(str(stem))
+            except Exception as exc:  # wfdb's parser raises many types for a malformed header
+                raise ECGReadError(f"{hea_name} is not a valid WFDB header ({_short(exc)}). "
+                                   "Upload the record's unmodified .hea file.") from None
+            channels = _check_header(header, data, hea_name)
+            for file_name in {str(header.file_name[c]) for c in channels}:
+                (Path(tmp) / file_name).write_bytes(data[file_name])
+            try:
+                record = wfdb.rdrecord(str(stem), channels=channels, physical=True, return_res=32,
+                                       sampto=int(header.sig_len))
+            except Exception as exc:  # header and data passed the checks, yet wfdb refused them
+                raise ECGReadError(f"The record {hea_name} could not be decoded ({_short(exc)}). "
+                                   "Upload an unmodified WFDB record.") from None
+    except ECGError:
+        raise
+    except OSError as exc:
+        raise ECGReadError(f"The record could not be unpacked for reading ({_short(exc)}).") from None
+    signal = record.p_signal.T  # (channels, samples)
+    scales = [_units_scale(u) for u in (record.units or [None] * signal.shape[0])]
+    if any(s != 1.0 for s in scales):
+        signal = signal * np.asarray(scales, dtype=np.float32)[:, None]
+    comments = [str(c) for c in (record.comments or [])]
+    meta: dict[str, Any] = {"format": "wfdb", "file_names": sorted(by_name), "comments": comments,
+                            "units": list(record.units or [])}
+    codes = dx_codes(comments)
+    if codes:
+        meta["dx_codes"] = codes
+    name = str(header.record_name)
+    return build_ecg([str(n) for n in record.sig_name], signal, float(record.fs),
+                     record_id=record_id or name, source=source,
+                     age=parse_age(_comment_value(comments, "age")),
+                     sex=parse_sex(_comment_value(comments, "sex")), meta=meta)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
