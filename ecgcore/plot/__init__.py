@@ -1,0 +1,4 @@
+"""Plotly figures for the dashboard (ECG paper, saliency, beats, model metrics); pages only call these."""
+from ecgcore.plot.ecg_figure import ecg_figure
+
+__all__ = ["ecg_figure"]
