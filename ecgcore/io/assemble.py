@@ -5,6 +5,7 @@ built only once everything passed (never a half-loaded record).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -19,6 +20,16 @@ _WHAT_WORKS = ("A 12-lead ECG needs V1-V6 and at least two of the limb leads I, 
                "(III, aVR, aVL and aVF are then computed).")
 
 
+def lead_of(name: str) -> str | None:
+    """Canonical lead for a channel name, also with an `ECG `/`EKG `/`Lead ` prefix (as EDF labels have)."""
+    lead = canonical_lead(name)
+    if lead is None:
+        stripped = re.sub(r"^\s*(ecg|ekg|lead)[\s_:-]*", "", name, flags=re.IGNORECASE)
+        if stripped and stripped != name:
+            lead = canonical_lead(stripped)
+    return lead
+
+
 def match_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
     """Canonical lead -> channel index (first occurrence wins), and the channel names that are not ECG leads.
 
@@ -27,7 +38,7 @@ def match_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
     index: dict[str, int] = {}
     unmatched: list[str] = []
     for i, name in enumerate(names):
-        lead = canonical_lead(str(name))
+        lead = lead_of(str(name))
         if lead is None:
             unmatched.append(str(name))
         elif lead not in index:
@@ -71,12 +82,14 @@ def build_ecg(
     sex: str | None = None,
     meta: dict[str, Any] | None = None,
     notes: list[str] | None = None,
+    ignored: Sequence[str] = (),
 ) -> ECG:
     """A validated 12-lead ECG from channels `names` of `signal` (channels, samples) at `fs` Hz.
 
     Values are taken as mV (see `validate` for the µV rule). Leads that are missing but computable from two
     limb leads are derived and listed in `ECG.derived`; channels that are not standard leads are dropped and
-    listed in meta["ignored_channels"]. Raises `ECGReadError` / `ECGSignalError`.
+    listed in meta["ignored_channels"] (with `ignored`, channels the caller already dropped).
+    Raises `ECGReadError` / `ECGSignalError`.
     """
     fs = validate.check_fs(fs)
     if signal.ndim != 2 or signal.shape[0] != len(names):
@@ -104,8 +117,8 @@ def build_ecg(
                 derived.append(lead)
     out = np.stack([by_lead[lead] for lead in LEADS]).astype(np.float32, copy=False)
     meta = dict(meta or {})
-    if unmatched:
-        meta["ignored_channels"] = list(unmatched)
+    if unmatched or ignored:
+        meta["ignored_channels"] = list(ignored) + list(unmatched)
     if derived:
         notes.append(f"Lead(s) {', '.join(derived)} were computed from the recorded limb leads "
                      "(Einthoven/Goldberger), not recorded.")

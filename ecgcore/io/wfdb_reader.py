@@ -95,8 +95,8 @@ def _expected_bytes(header: Any, channels: list[int]) -> tuple[int, int]:
     return offset + math.floor(total), offset + math.ceil(total) + math.ceil(frame * BYTES_PER_SAMPLE[fmt]) + 1
 
 
-def _check_header(header: Any, data: Mapping[str, bytes], hea_name: str) -> list[int]:
-    """Validate header fields against the data files; returns the channel indices to read (the ECG leads)."""
+def _check_header(header: Any, data: Mapping[str, bytes], hea_name: str) -> tuple[list[int], list[str]]:
+    """Validate header fields against the data files: (channel indices to read, names of non-ECG channels)."""
     if getattr(header, "seg_name", None):
         raise ECGReadError(f"{hea_name} describes a multi-segment WFDB record, which is not supported; "
                            "upload a single-segment record (one .hea with its .dat).")
@@ -106,7 +106,7 @@ def _check_header(header: Any, data: Mapping[str, bytes], hea_name: str) -> list
         raise ECGReadError(f"{hea_name} lists no signals. A 12-lead record's header has one line per lead.")
     if len(names) > 64:
         raise ECGReadError(f"{hea_name} lists {len(names)} signals; an ECG has 12 (or up to 15). Not an ECG record.")
-    index, _ = plan_leads(names)
+    index, unmatched = plan_leads(names)
     wanted = sorted(index.values())
     files = {str(header.file_name[c]) for c in wanted}
     for file_name in sorted(files):
@@ -152,7 +152,7 @@ def _check_header(header: Any, data: Mapping[str, bytes], hea_name: str) -> list
                 "that belongs to this data file."
             )
     validate.check_length(int(header.sig_len), len(index), float(header.fs))
-    return wanted
+    return wanted, unmatched
 
 
 def _units_scale(units: str | None) -> float:
@@ -184,7 +184,7 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
             except Exception as exc:  # wfdb's parser raises many types for a malformed header
                 raise ECGReadError(f"{hea_name} is not a valid WFDB header ({_short(exc)}). "
                                    "Upload the record's unmodified .hea file.") from None
-            channels = _check_header(header, data, hea_name)
+            channels, ignored = _check_header(header, data, hea_name)
             for file_name in {str(header.file_name[c]) for c in channels}:
                 (Path(tmp) / file_name).write_bytes(data[file_name])
             try:
@@ -211,7 +211,7 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
     return build_ecg([str(n) for n in record.sig_name], signal, float(record.fs),
                      record_id=record_id or name, source=source,
                      age=parse_age(_comment_value(comments, "age")),
-                     sex=parse_sex(_comment_value(comments, "sex")), meta=meta)
+                     sex=parse_sex(_comment_value(comments, "sex")), meta=meta, ignored=ignored)
 
 
 def _short(exc: BaseException) -> str:

@@ -1,0 +1,103 @@
+"""One entry point per use: `read_upload` (files a user dropped in the browser, as bytes) and `read_path` (a file
+on disk, for the CLI), both dispatching on the file extension to the format readers.
+
+Accepted: WFDB `.hea` with its `.dat`/`.mat` (and ptbdb `.xyz`), a `.zip` of one record, `.csv`/`.tsv`/`.txt`,
+`.npy`, `.edf`. The total size is checked against `config.MAX_UPLOAD_MB` before anything is parsed.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+from ecgcore.ecg import ECG
+from ecgcore.errors import ECGReadError
+from ecgcore.io import validate
+from ecgcore.io.csv_reader import read_csv
+from ecgcore.io.edf_reader import read_edf
+from ecgcore.io.npy_reader import read_npy
+from ecgcore.io.wfdb_reader import basename, read_wfdb
+from ecgcore.io.zip_reader import unzip_members
+
+WFDB_EXTENSIONS = (".hea", ".dat", ".mat", ".xyz")
+CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
+ACCEPTED = "WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .npy or EDF"
+
+
+def _extension(name: str) -> str:
+    return Path(name).suffix.lower()
+
+
+def read_upload(files: Mapping[str, bytes], fs: float | None = None) -> ECG:
+    """One 12-lead ECG (mV, the file's own rate) from uploaded files {file name: bytes}.
+
+    `fs` (Hz) is used where the file has no rate of its own (NPY, CSV without a time column); a file's own
+    rate wins otherwise. Raises `ECGReadError` / `ECGSignalError` with a message for the user.
+    """
+    if not files:
+        raise ECGReadError(f"No file was given. Upload an ECG as {ACCEPTED}.")
+    validate.check_upload_size(sum(len(b) for b in files.values()))
+    named = {basename(str(k)) or "upload": bytes(v) for k, v in files.items()}
+    empty = [n for n, b in named.items() if len(b) == 0]
+    if empty:
+        raise ECGReadError(f"{', '.join(sorted(empty))}: the file is empty (0 bytes); it was not saved or copied "
+                           "completely. Upload the complete file.")
+    extensions = {_extension(n) for n in named}
+    if any(e in WFDB_EXTENSIONS for e in extensions):
+        if ".hea" not in extensions:
+            data = ", ".join(sorted(named))
+            raise ECGReadError(f"{data}: a WFDB data file cannot be read without its .hea header. Upload the .hea "
+                               "together with the .dat/.mat (select both, or zip them).")
+        ecg = read_wfdb(named)
+        return _note_fs(ecg, fs)
+    if len(named) > 1:
+        raise ECGReadError(f"{len(named)} files were given ({', '.join(sorted(named))}); upload one record at a "
+                           "time (a WFDB record's files together, or one CSV/NPY/EDF/zip).")
+    name, data = next(iter(named.items()))
+    ext = _extension(name)
+    if ext == ".zip":
+        members = unzip_members(data, name=name)
+        if any(_extension(m) == ".zip" for m in members):
+            raise ECGReadError(f"{name} contains another zip; zip the record's files directly.")
+        ecg = read_upload(members, fs)
+        return ecg.with_signal(ecg.signal, meta={**ecg.meta, "container": name})
+    if ext in CSV_EXTENSIONS:
+        return read_csv(data, fs, name=name)
+    if ext == ".npy":
+        return read_npy(data, fs, name=name)
+    if ext == ".edf":
+        return _note_fs(read_edf(data, name=name), fs)
+    raise ECGReadError(f"{name}: unknown file type {ext or '(no extension)'}. Upload an ECG as {ACCEPTED}.")
+
+
+def _note_fs(ecg: ECG, fs: float | None) -> ECG:
+    """Record that an entered rate was not used because the file gives its own."""
+    if fs is None or abs(float(fs) - ecg.fs) <= 1e-6 * ecg.fs:
+        return ecg
+    note = f"The file gives {ecg.fs:g} Hz; the {float(fs):g} Hz entered was not used."
+    return ecg.with_signal(ecg.signal, meta={**ecg.meta, "notes": list(ecg.meta.get("notes", [])) + [note]})
+
+
+def read_path(path: str | os.PathLike, fs: float | None = None) -> ECG:
+    """Read an ECG file on disk with the same rules as an upload; a WFDB file brings its siblings
+    (`rec.hea` reads `rec.dat`/`rec.mat`/`rec.xyz`, and a data file finds its `rec.hea`)."""
+    p = Path(path)
+    if p.is_dir():
+        raise ECGReadError(f"{p} is a folder; give an ECG file (e.g. a .hea, .csv, .npy, .edf or .zip).")
+    if not p.exists():
+        raise ECGReadError(f"{p}: no such file.")
+    paths = [p]
+    if p.suffix.lower() in WFDB_EXTENSIONS:
+        paths = sorted(q for q in p.parent.glob(f"{_glob_escape(p.stem)}.*")
+                       if q.suffix.lower() in WFDB_EXTENSIONS and q.is_file())
+    try:
+        validate.check_upload_size(sum(q.stat().st_size for q in paths), what=str(p))
+        files = {q.name: q.read_bytes() for q in paths}
+    except OSError as exc:
+        raise ECGReadError(f"{p} cannot be read ({exc.strerror or exc}).") from None
+    ecg = read_upload(files, fs)
+    return ecg
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in text)
