@@ -1,0 +1,1 @@
+"""Datasets on disk: PTB-XL, PhysioNet/CinC Challenge folders, ptbdb, and the shipped demo catalogue."""
