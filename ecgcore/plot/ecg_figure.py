@@ -12,7 +12,7 @@ from ecgcore.plot import style
 from ecgcore.plot.paper import PaperLayout, calibration_pulse, panel_trace, paper_layout
 from ecgcore.plot.saliency import SALIENCY_MODES, heat_band, trace_levels, unit_map
 
-PX_PER_MM = 4.2  # default drawing scale: about a printed ECG on a laptop screen
+PX_PER_MM = 3.6  # default drawing scale (px per mm); the paper extends to fill a wider container
 
 
 def ecg_figure(

@@ -29,11 +29,11 @@ def paper_axes(x_range: tuple[float, float], y_range: tuple[float, float]) -> di
     xaxis = dict(
         range=list(x_range), tick0=0.0, dtick=5 * S_PER_MM, showgrid=True, gridcolor=MAJOR_GRID, gridwidth=1,
         minor=dict(tick0=0.0, dtick=S_PER_MM, showgrid=True, gridcolor=MINOR_GRID, gridwidth=0.5),
-        constrain="domain", **common,
+        constrain="range", **common,
     )
     yaxis = dict(
         range=list(y_range), tick0=0.0, dtick=5 * MV_PER_MM, showgrid=True, gridcolor=MAJOR_GRID, gridwidth=1,
         minor=dict(tick0=0.0, dtick=MV_PER_MM, showgrid=True, gridcolor=MINOR_GRID, gridwidth=0.5),
-        scaleanchor="x", scaleratio=Y_PER_X, constrain="domain", **common,
+        scaleanchor="x", scaleratio=Y_PER_X, constrain="range", **common,
     )
     return {"xaxis": xaxis, "yaxis": yaxis}

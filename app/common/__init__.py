@@ -1,0 +1,1 @@
+"""What the pages share: session/URL state, cached loaders, widgets."""

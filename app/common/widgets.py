@@ -1,0 +1,85 @@
+"""Widgets every page uses: the page preamble, the record and model pickers, figure display."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.common import loaders, state
+
+#: plotly options: no logo, PNG snapshots at print resolution, no box/lasso select tools.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "scrollZoom": False,
+}
+NO_MODEL = ("No trained model is shipped yet: `assets/models/` holds no checkpoint. "
+            "Train one with `make train` (or `python -m ecgcore train --model NAME --data DIR`); "
+            "the viewer, measurements and uploads work without a model.")
+
+
+def page_setup() -> None:
+    """Adopt a shared link's choices, draw the sidebar pickers, write the choices back to the URL."""
+    state.sync_from_url()
+    with st.sidebar:
+        record_picker()
+    state.write_to_url()
+
+
+def _record_label(record_id: str, index: dict[str, str]) -> str:
+    if state.is_upload(record_id):
+        return f"{record_id[len(state.UPLOAD_PREFIX):]} (your upload)"
+    return index.get(record_id, record_id)
+
+
+def record_picker() -> None:
+    """Sidebar: the current record, chosen among this session's uploads and the shipped records."""
+    index = loaders.record_choices()
+    options = [state.UPLOAD_PREFIX + name for name in state.uploads()] + list(index)
+    current = state.get("record")
+    if current and current not in options:
+        options.insert(0, current)
+
+    def chosen() -> None:
+        state.set_choice("record", st.session_state["_record_pick"])
+
+    st.session_state["_record_pick"] = current if current in options else None
+    st.selectbox("Record", options, key="_record_pick", on_change=chosen, placeholder="choose a record",
+                 format_func=lambda rid: _record_label(rid, index),
+                 help="Shipped real records and your uploads (uploads stay in your session only).")
+
+
+def model_picker(key: str = "_model_pick", label: str = "Model") -> str | None:
+    """Choose one shipped model (remembered across pages); None with a clear note when none is shipped."""
+    names = loaders.shipped_model_names()
+    if not names:
+        st.info(NO_MODEL)
+        return None
+    if state.get("model") not in names:
+        state.set_choice("model", names[0])
+
+    def chosen() -> None:
+        state.set_choice("model", st.session_state[key])
+
+    st.session_state[key] = state.get("model")
+    st.selectbox(label, names, key=key, on_change=chosen)
+    return state.get("model")
+
+
+def need_record():
+    """The current record, or a note pointing to where one is chosen (and None)."""
+    ecg = loaders.current_record()
+    if ecg is None and not state.get("record"):
+        st.info("No record chosen yet: pick one in the sidebar, on **Records**, or upload your own on **Upload**.")
+    return ecg
+
+
+def show_figure(fig: go.Figure, key: str, **kwargs):
+    """A plotly figure with its own colours (ECG paper stays paper-coloured in dark mode)."""
+    return st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, **kwargs)
+
+
+def measurements(ecg) -> None:
+    """Heart rate, intervals and axis from the median beat, with its fiducial points (ecgcore.explain)."""
+    st.markdown("**Measurements**")
+    st.caption("Measurements appear here once `ecgcore.explain` provides them.")

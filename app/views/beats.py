@@ -1,0 +1,7 @@
+"""beats page."""
+import streamlit as st
+
+from app.common import widgets
+
+widgets.page_setup()
+st.title("beats")

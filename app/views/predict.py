@@ -1,0 +1,7 @@
+"""predict page."""
+import streamlit as st
+
+from app.common import widgets
+
+widgets.page_setup()
+st.title("predict")
