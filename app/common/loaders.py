@@ -16,23 +16,35 @@ from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError
 
 
-@st.cache_resource(show_spinner="Reading the PTB-XL metadata index ...")
 def ptbxl_database() -> pd.DataFrame:
     """`ptbxl.load_database` of the active PTB-XL folder (shared, read-only: filter, never edit in place)."""
-    return ptbxl.load_database(ptbxl_dir())
+    return _database(str(ptbxl_dir()))
+
+
+@st.cache_resource(show_spinner="Reading the PTB-XL metadata index ...")
+def _database(root: str) -> pd.DataFrame:
+    return ptbxl.load_database(root)
+
+
+def ptbxl_statements() -> pd.DataFrame:
+    return _statements(str(ptbxl_dir()))
 
 
 @st.cache_resource(show_spinner=False)
-def ptbxl_statements() -> pd.DataFrame:
-    return ptbxl.load_statements(ptbxl_dir())
+def _statements(root: str) -> pd.DataFrame:
+    return ptbxl.load_statements(root)
+
+
+def library_record(record_id: str, rate: int | None = None) -> ECG:
+    """A shipped (or $ECG_PTBXL_DIR) record by id; PTB-XL records at `rate` Hz (100 or 500)."""
+    return _library_record(record_id, rate, str(ptbxl_dir()))
 
 
 @st.cache_data(show_spinner="Loading the record ...", max_entries=64)
-def library_record(record_id: str, rate: int | None = None) -> ECG:
-    """A shipped (or $ECG_PTBXL_DIR) record by id; PTB-XL records at `rate` Hz (100 or 500)."""
+def _library_record(record_id: str, rate: int | None, root: str) -> ECG:
     head, _, tail = record_id.partition("/")
     if head in ("ptbxl", "synthetic") and tail.isdigit():
-        return ptbxl.load_ecg(ptbxl_dir(), int(tail), rate=rate or 500, db=ptbxl_database())
+        return ptbxl.load_ecg(root, int(tail), rate=rate or 500, db=_database(root))
     from ecgcore.data.catalogue import load_record
 
     return load_record(record_id)

@@ -1,7 +1,105 @@
-"""upload page."""
+"""Upload: read the user's own ECG file(s), show what was understood, then open it like any record.
+
+Uploads stay in this browser session (`st.session_state`); nothing is written to disk or shared.
+"""
+from __future__ import annotations
+
+import hashlib
+
 import streamlit as st
 
-from app.common import widgets
+from app.common import loaders, state, widgets
+from ecgcore.errors import ECGError
+from ecgcore.io import read_upload
+from ecgcore.io.upload import ACCEPTED, CSV_EXTENSIONS, WFDB_EXTENSIONS
+
+TYPES = [e.lstrip(".") for e in WFDB_EXTENSIONS + CSV_EXTENSIONS + (".zip", ".npy", ".edf")]
 
 widgets.page_setup()
-st.title("upload")
+st.title("Upload an ECG")
+st.markdown(f"Accepted: {ACCEPTED}. A WFDB record is its `.hea` **together with** its `.dat`/`.mat` "
+            "(select both, or zip them). Your files stay in this browser session only.")
+
+files = st.file_uploader("ECG file(s)", type=TYPES, accept_multiple_files=True, key="upload_files")
+fs = st.number_input("Sampling rate (Hz) for files that do not state one (CSV without a time column, NPY)",
+                     min_value=1.0, max_value=20000.0, value=None, step=1.0, key="upload_fs",
+                     placeholder="e.g. 500")
+
+
+def _read(files, fs) -> None:
+    """Read the files once per content (kept in the session); the reader's message on failure."""
+    digest = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f.name):
+        digest.update(f.name.encode() + f.getvalue())
+    key = f"{digest.hexdigest()}:{fs}"
+    seen = st.session_state.setdefault("_upload_results", {})
+    if key not in seen:
+        with st.spinner("Reading the file(s) ..."):
+            try:
+                ecg = read_upload({f.name: f.getvalue() for f in files}, fs=fs)
+            except ECGError as exc:
+                seen[key] = ("error", str(exc))
+            else:
+                name = ecg.record_id
+                while name in state.uploads() and state.uploads()[name] is not ecg:
+                    name += "'"
+                state.uploads()[name] = ecg
+                seen[key] = ("ok", name)
+        if seen[key][0] == "ok":
+            state.set_choice("record", state.UPLOAD_PREFIX + seen[key][1])
+    kind, value = seen[key]
+    if kind == "error":
+        st.error(f"**This file could not be read.** {value}", icon=":material/error:")
+    else:
+        understood(value)
+
+
+def understood(name: str) -> None:
+    """What the reader made of an upload: rate, length, leads (recorded / derived), notes, model rate."""
+    ecg = state.uploads()[name]
+    st.success(f"Read **{name}** ({ecg.meta.get('format', ecg.source)}); it is now the current record.")
+    c = st.columns(4)
+    c[0].metric("Sampling rate", f"{ecg.fs:g} Hz")
+    c[1].metric("Length", f"{ecg.duration:.1f} s")
+    c[2].metric("Samples per lead", f"{ecg.n_samples:,}")
+    c[3].metric("Leads", f"{len(ecg.leads) - len(ecg.derived)} recorded + {len(ecg.derived)} derived")
+    lines = [f"Leads in canonical order: {', '.join(ecg.leads)}."]
+    if ecg.derived:
+        lines.append(f"Derived (computed from I and II, not recorded): {', '.join(ecg.derived)}.")
+    if ecg.meta.get("ignored_channels"):
+        lines.append(f"Channels ignored (not standard leads): {', '.join(ecg.meta['ignored_channels'])}.")
+    lines += [str(n) for n in ecg.meta.get("notes", [])]
+    model_fs = _model_rate()
+    if model_fs and abs(model_fs - ecg.fs) > 1e-6:
+        lines.append(f"For the models it is resampled from {ecg.fs:g} Hz to {model_fs:g} Hz (polyphase filter); "
+                     "the viewer shows it at its own rate.")
+    if ecg.age is not None or ecg.sex:
+        lines.append(f"Patient: age {ecg.age if ecg.age is not None else 'unknown'}, sex {ecg.sex or 'unknown'}.")
+    st.markdown("\n".join(f"- {line}" for line in lines))
+    cols = st.columns(3)
+    for col, (page, label) in zip(cols, (("views/viewer.py", "Open in the viewer"),
+                                          ("views/predict.py", "Predict & explain"),
+                                          ("views/beats.py", "Review beats"))):
+        if col.button(label, key=f"up_{page}", width="stretch"):
+            st.switch_page(page)
+
+
+def _model_rate() -> float | None:
+    names = loaders.shipped_model_names()
+    return float(loaders.model(names[0]).fs) if names else None
+
+
+if files:
+    _read(files, fs)
+
+if state.uploads():
+    st.subheader("Your uploads in this session")
+    for name, ecg in list(state.uploads().items()):
+        c1, c2 = st.columns([5, 1])
+        c1.markdown(f"**{name}** · {ecg.fs:g} Hz · {ecg.duration:.1f} s"
+                    + (f" · derived {', '.join(ecg.derived)}" if ecg.derived else ""))
+        if c2.button("Remove", key=f"rm_{name}"):
+            del state.uploads()[name]
+            if state.get("record") == state.UPLOAD_PREFIX + name:
+                state.set_choice("record", None)
+            st.rerun()
