@@ -127,7 +127,8 @@ def load_record(record_id: str, rate: float | None = None) -> ECG:
     known = set(_catalogue()["record_id"])
     rid = "/".join(parts)
     if rid not in known:
-        examples = ", ".join(sorted(known)[:3] + ["cinc/georgia/E00271", "ptbdb/patient096/s0379lre"])
+        frame = _catalogue()
+        examples = ", ".join(frame.groupby(frame["record_id"].str.split("/").str[0], sort=False)["record_id"].first())
         raise UnknownNameError(f"No shipped record {record_id!r}. Record ids look like {examples}; "
                                f"`python -m ecgcore records --demo` lists all {len(known)}.")
     if parts[0] == "ptbxl":

@@ -49,9 +49,10 @@ def is_ptbxl_folder(path: str | os.PathLike) -> bool:
     return (Path(path) / ptbxl.DATABASE_CSV).is_file()
 
 
-def read_ptbxl_test_fold(root: str | os.PathLike, rate: int = 100, fold: int = 10) -> Dataset:
+def read_ptbxl_test_fold(root: str | os.PathLike, rate: int = 100, fold: int = 10,
+                         cache_dir: str | os.PathLike | None = None) -> Dataset:
     """A PTB-XL folder's records of `fold` (default the test fold 10) that have a waveform and a superclass,
-    at `rate` Hz (bulk-loaded and cached by `ptbxl.load_signals`)."""
+    at `rate` Hz (bulk-loaded by `ptbxl.load_signals`, cached in `cache_dir`, default <root>/cache)."""
     root = Path(root)
     db = ptbxl.load_database(root)
     rows = db[db["strat_fold"] == fold]
@@ -61,7 +62,7 @@ def read_ptbxl_test_fold(root: str | os.PathLike, rate: int = 100, fold: int = 1
     unlabelled = rows["superclasses"].map(len) == 0
     skipped.update({f"ptbxl/{i:05d}": "no diagnostic superclass" for i in rows.index[unlabelled]})
     rows = rows[~unlabelled]
-    X = ptbxl.load_signals(root, rows.index, rate=rate, db=db)
+    X = ptbxl.load_signals(root, rows.index, rate=rate, db=db, cache_dir=cache_dir)
     records = [
         ptbxl.ecg_from_row(int(i), row, X[k], rate, None if row[f"has_{rate}"] else 500)
         for k, (i, row) in enumerate(rows.iterrows())
@@ -89,7 +90,7 @@ def read_challenge_folder(folder: str | os.PathLike) -> Dataset:
                    skipped=skipped)
 
 
-def read_dataset(path: str | os.PathLike, rate: int = 100) -> Dataset:
+def read_dataset(path: str | os.PathLike, rate: int = 100, cache_dir: str | os.PathLike | None = None) -> Dataset:
     """The labelled records at `path`: a PTB-XL folder (fold 10 at `rate` Hz), a folder of Challenge records,
     or "real" (the shipped real set). Raises ECGReadError when the path is none of these."""
     if str(path) == REAL:
@@ -104,7 +105,7 @@ def read_dataset(path: str | os.PathLike, rate: int = 100) -> Dataset:
         raise ECGReadError(f"{folder} is not a folder. Give a PTB-XL folder (with ptbxl_database.csv), a folder "
                            f"of Challenge records (.hea + .mat), or 'real' for the shipped real records.")
     if is_ptbxl_folder(folder):
-        return read_ptbxl_test_fold(folder, rate=rate)
+        return read_ptbxl_test_fold(folder, rate=rate, cache_dir=cache_dir)
     if not challenge.list_records(folder):
         raise ECGReadError(f"{folder} holds neither ptbxl_database.csv nor any Challenge record (.hea with "
                            f".mat). Give a PTB-XL folder, a folder of Challenge records, or 'real'.")

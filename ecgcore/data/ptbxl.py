@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -417,10 +418,12 @@ def load_signals(
     cache_dir: str | os.PathLike | None = None,
     workers: int | None = None,
     db: pd.DataFrame | None = None,
+    chunk_size: int = 500,
 ) -> np.ndarray:
     """Bulk-load PTB-XL signals for training: (n, 12, T) float32 mV in ecg_ids order (T = 10 s x rate).
 
-    The first call reads every record with wfdb (in a process pool of `workers`, default the CPU count) and
+    The first call reads every record with wfdb (chunks of `chunk_size` records spread over a process pool of
+    `workers`, default the CPU count) and
     saves the array as `<cache_dir>/signals_<rate>hz_<key>.npy` (default cache_dir: <root>/cache), keyed by a
     hash of the ids, the rate and the file names; later calls just load that file. 100 Hz signals are resampled
     from 500 Hz where only the 500 Hz file exists. A record without a waveform raises ECGReadError listing it.
@@ -450,13 +453,16 @@ def load_signals(
             return np.load(cache_file)
         except (OSError, ValueError):
             pass  # a broken cache file is rebuilt below
-    workers = max(1, min(workers or os.cpu_count() or 1, len(items) // 200 or 1))
-    chunks = [items[i:i + 500] for i in range(0, len(items), 500)]
+    chunk_size = max(1, int(chunk_size))
+    chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
     jobs = [(str(root), chunk, rate) for chunk in chunks]
-    if workers == 1 or len(chunks) == 1:
+    workers = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
+    if workers == 1:
         parts = [_load_chunk(job) for job in jobs]
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # fork where available: workers only run wfdb/numpy/scipy, and spawn would re-run `python -m ecgcore`
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
             parts = list(pool.map(_load_chunk, jobs))
     lengths = {p.shape[2] for p in parts if len(p)}
     if len(lengths) > 1:

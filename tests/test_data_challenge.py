@@ -1,0 +1,155 @@
+"""Challenge records, the SNOMED-CT -> superclass map, and ptbdb, on the shipped real records."""
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import numpy as np
+import pytest
+import wfdb
+
+from ecgcore.config import DEMO_CINC, DEMO_PTBDB, DEMO_PTBXL
+from ecgcore.data import challenge, ptbdb, ptbxl, snomed
+from ecgcore.errors import ECGReadError
+from ecgcore.io.wfdb_reader import dx_codes
+from ecgcore.leads import LEADS
+
+
+@pytest.fixture(scope="module")
+def cinc_records():
+    return {p.relative_to(DEMO_CINC).as_posix(): p for p in challenge.list_records(DEMO_CINC)}
+
+
+def test_every_shipped_record_is_listed(cinc_records):
+    assert len(cinc_records) == 166
+    assert Counter(k.split("/")[0] for k in cinc_records) == {
+        "ptbxl": 37, "cpsc2018": 4, "georgia": 60, "chapman_shaoxing": 9, "ningbo": 56}
+
+
+def test_snomed_table_covers_every_code_in_the_shipped_headers(cinc_records):
+    table = snomed.dx_table()
+    assert set(table.index) <= set(snomed.CODES)  # every code of both Challenge tables has a decision
+    for code, entry in snomed.CODES.items():
+        if code in table.index:
+            assert entry.abbreviation == table.loc[code, "Abbreviation"], code
+        assert entry.superclass in (None, "NORM", "MI", "STTC", "CD", "HYP")
+    seen = set()
+    for path in cinc_records.values():
+        seen |= set(dx_codes(path.with_suffix(".hea").read_text().splitlines()))
+    assert seen <= set(snomed.CODES)
+    assert snomed.code_name("251238007") == "cardiac electrophysiological finding"
+    assert snomed.code_name("426783006") == "sinus rhythm"
+
+
+@pytest.mark.parametrize("codes, expected", [
+    (["426783006"], ("NORM",)),                                  # NSR
+    (["426177001"], ("NORM",)),                                  # sinus bradycardia only
+    (["426783006", "427084000", "427393009"], ("NORM",)),        # NSR + sinus tachycardia + sinus arrhythmia
+    (["426783006", "39732003"], None),                           # NSR + left axis deviation: not NORM, unmapped
+    (["426783006", "251146004"], None),                          # NSR + low QRS voltage
+    (["164889003"], None),                                       # atrial fibrillation: rhythm, unmapped
+    (["10370003"], None),                                        # pacing rhythm
+    (["426783006", "59118001"], ("CD",)),                        # NSR + RBBB: CD, never NORM besides
+    (["164865005", "425623009", "429622005"], ("MI", "STTC")),  # MI + lateral ischaemia + ST depression
+    (["55827005"], None),                                        # LV high voltage only (PTB-XL VCLVH: form)
+    (["164873001", "270492004"], ("CD", "HYP")),                 # LVH + 1st degree AV block
+    (["111975006"], ("STTC",)),                                  # prolonged QT
+    ([], None), (["", " "], None), (["999999"], None),
+])
+def test_superclass_rule(codes, expected):
+    assert snomed.superclasses(codes) == expected
+
+
+@pytest.mark.parametrize("rid, labels, abbreviations", [
+    ("georgia/E00271", ("CD",), ["RBBB"]),
+    ("ningbo/JS20005", ("HYP",), ["PAC", "RVH", "STach", "PVC"]),   # has an empty code in its Dx list
+    ("ptbxl/HR09739", ("MI", "STTC"), ["MI", "QAb", "LIs", "NSR", "STD"]),
+    ("ptbxl/HR12083", None, ["PR"]),
+    ("ptbxl/HR00001", None, ["LQRSV", "NSR"]),
+    ("ptbxl/HR00004", ("NORM",), ["NSR"]),
+])
+def test_known_records_get_their_labels(cinc_records, rid, labels, abbreviations):
+    ecg = challenge.read_record(cinc_records[rid])
+    assert ecg.labels == labels
+    assert ecg.meta["dx_abbreviations"] == abbreviations
+    assert len(ecg.meta["dx_names"]) == len(ecg.meta["dx_codes"]) == len(abbreviations)
+
+
+def test_snomed_labels_agree_with_ptbxl_on_the_same_recordings(cinc_records):
+    db = ptbxl.load_database(DEMO_PTBXL)
+    exact = 0
+    for rid, path in cinc_records.items():
+        if not rid.startswith("ptbxl/"):
+            continue
+        ecg = challenge.read_record(path)
+        truth = tuple(db.loc[ecg.meta["ptbxl_ecg_id"], "superclasses"]) or None
+        exact += ecg.labels == truth
+        assert ("MI" in (ecg.labels or ())) == ("MI" in (truth or ())), rid
+    # the 6 that differ: the Challenge re-coding adds LAD / low voltage / 1AVB / T abnormal to PTB-XL NORMs
+    assert exact >= 30
+
+
+def test_values_match_the_ptbxl_original_and_header_initial_values(cinc_records):
+    ecg = challenge.read_record(cinc_records["ptbxl/HR00005"])
+    raw, fields = wfdb.rdsamp(str(DEMO_PTBXL / "records500/00000/00005_hr"))
+    assert ecg.signal.shape == (12, 5000) and ecg.fs == 500 and ecg.leads == LEADS
+    assert np.allclose(ecg.signal, raw.T, atol=1e-6)  # same recording, sample for sample
+    georgia = challenge.read_record(cinc_records["georgia/E00271"])
+    first = np.array([0, -73, -73, 36, 36, -73, 29, 29, -43, -53, -19, 14]) / 1000  # E00271.hea, gain 1000/mV
+    assert np.allclose(georgia.signal[:, 0], first, atol=1e-6)
+    assert georgia.age == 83 and georgia.sex == "F"
+
+
+def test_header_quirk_is_fixed_in_memory_only(cinc_records):
+    path = cinc_records["georgia/E07500"]
+    before = path.with_suffix(".hea").read_bytes()
+    assert before.startswith(b"E07500.mat ")
+    ecg = challenge.read_record(path)
+    assert ecg.signal.shape[0] == 12 and ecg.record_id == "E07500"
+    assert path.with_suffix(".hea").read_bytes() == before
+
+
+def test_cpsc_lengths_vary(cinc_records):
+    durations = {challenge.read_record(p).duration for k, p in cinc_records.items() if k.startswith("cpsc2018/")}
+    assert len(durations) > 1 and all(6 <= d <= 60 for d in durations)
+
+
+def test_missing_or_broken_files(tmp_path):
+    with pytest.raises(ECGReadError, match="not a folder"):
+        challenge.list_records(tmp_path / "nothing")
+    shutil.copy(DEMO_CINC / "georgia/E00271.hea", tmp_path)
+    assert challenge.list_records(tmp_path) == []  # a header without its .mat is not a record
+    with pytest.raises(ECGReadError):
+        challenge.read_record(tmp_path / "E00271")
+    data = (DEMO_CINC / "georgia/E00271.mat").read_bytes()
+    (tmp_path / "E00271.mat").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ECGReadError, match="truncated"):
+        challenge.read_record(tmp_path / "E00271.hea")
+
+
+def test_ptbdb_record_reads_12_of_15_leads_with_its_label():
+    paths = ptbdb.list_records(DEMO_PTBDB)
+    assert [p.relative_to(DEMO_PTBDB).as_posix() for p in paths] == ["patient096/s0379lre"]
+    ecg = ptbdb.read_record(paths[0])
+    assert ecg.fs == 1000 and ecg.signal.shape == (12, 115200) and ecg.leads == LEADS
+    assert ecg.labels == ("MI",) and ecg.meta["reason_for_admission"] == "Myocardial infarction"
+    assert ecg.age == 43 and ecg.sex == "M" and ecg.record_id == "ptbdb/patient096/s0379lre"
+    raw, fields = wfdb.rdsamp(str(paths[0]), channels=list(range(12)))
+    assert fields["sig_name"][:3] == ["i", "ii", "iii"]
+    assert np.allclose(ecg.signal, raw.T, atol=1e-6)
+    first = np.array([1999, -265, -2264, -867, 2132, -1264, 24, 3117, 2525, 4070, 5207, 4784]) / 2000
+    assert np.allclose(ecg.signal[:, 0], first, atol=1e-6)
+
+
+@pytest.mark.parametrize("reason, labels", [
+    ("Myocardial infarction", ("MI",)), ("Healthy control", ("NORM",)), ("healthy control ", ("NORM",)),
+    ("Bundle branch block", None), ("Cardiomyopathy", None), (None, None),
+])
+def test_ptbdb_reason_mapping(reason, labels):
+    assert ptbdb.reason_labels(reason) == labels
+
+
+def test_ptbdb_incomplete_record(tmp_path):
+    shutil.copy(DEMO_PTBDB / "patient096/s0379lre.hea", tmp_path)
+    with pytest.raises(ECGReadError, match="incomplete"):
+        ptbdb.read_record(tmp_path / "s0379lre")
