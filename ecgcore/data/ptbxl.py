@@ -80,6 +80,16 @@ def _parse_codes(text: object) -> dict[str, float]:
     return {str(k): float(v) for k, v in value.items()}
 
 
+def _sex(value: object) -> str | None:
+    """PTB-XL's sex code (0 = male, 1 = female; also "M"/"F"/"male"/"female") as "M" / "F", else None."""
+    key = str(value).strip().lower()
+    if key in ("0", "0.0", "m", "male"):
+        return "M"
+    if key in ("1", "1.0", "f", "female"):
+        return "F"
+    return None
+
+
 def _existing_records(root: Path, folder: str) -> set[str]:
     """Relative record paths ("records100/00000/00001_lr") whose .hea and .dat both exist."""
     found: set[str] = set()
@@ -130,9 +140,10 @@ def _load_database(root_str: str, *_stamps: object) -> pd.DataFrame:
     parsed = {text: _parse_codes(text) for text in pd.unique(raw)}
     db["scp_codes"] = raw.map(parsed)
     if "sex" in db.columns:
-        db["sex"] = db["sex"].map({0: "M", 1: "F", "0": "M", "1": "F"})
+        db["sex"] = db["sex"].map(_sex)
     if "validated_by_human" in db.columns:
-        db["validated_by_human"] = db["validated_by_human"].astype(str).str.lower().eq("true")
+        db["validated_by_human"] = db["validated_by_human"].astype(str).str.strip().str.lower().isin(
+            ("true", "1", "1.0", "yes"))
     db["strat_fold"] = db["strat_fold"].astype(int)
     statements = _load_statements(str(root / STATEMENTS_CSV), _mtime(root / STATEMENTS_CSV))
     to_class = _aggregation(statements, "superdiagnostic")
