@@ -97,25 +97,28 @@ def build_ecg(
     index, unmatched = plan_leads(names)
     validate.check_length(signal.shape[1], len(index), fs)
     recorded = [lead for lead in LEADS if lead in index]
-    rec = np.stack([np.asarray(signal[index[lead]], dtype=np.float32) for lead in recorded])
     shown = [f"{lead} ({names[index[lead]]})" if names[index[lead]] != lead else lead for lead in recorded]
+    out = np.empty((len(LEADS), signal.shape[1]), dtype=np.float32)
+    for lead in recorded:
+        out[LEADS.index(lead)] = signal[index[lead]]
+    rows = [LEADS.index(lead) for lead in recorded]
+    rec = out if len(rows) == len(LEADS) else out[rows]  # a view when all 12 are recorded, else a copy
     validate.check_finite(rec, shown)
     notes = list(notes or [])
-    rec = validate.check_amplitudes(rec, shown, notes)
-    by_lead = dict(zip(recorded, rec))
-    derived: list[str] = []
-    if any(lead not in by_lead for lead in LIMB_DERIVED + ("I", "II")):
+    checked = validate.check_amplitudes(rec, shown, notes)
+    if checked is not rec or rec is not out:
+        out[rows] = checked
+    derived = [lead for lead in LEADS if lead not in index]
+    if derived:
+        by_lead = {lead: out[LEADS.index(lead)] for lead in recorded}
         lead_i, lead_ii, lead_iii = by_lead.get("I"), by_lead.get("II"), by_lead.get("III")
         if lead_i is None:
             lead_i = lead_ii - lead_iii
         if lead_ii is None:
             lead_ii = lead_i + lead_iii
         computed = {"I": lead_i, "II": lead_ii, **derive_limb_leads(lead_i, lead_ii)}
-        for lead in ("I", "II") + LIMB_DERIVED:
-            if lead not in by_lead:
-                by_lead[lead] = computed[lead]
-                derived.append(lead)
-    out = np.stack([by_lead[lead] for lead in LEADS]).astype(np.float32, copy=False)
+        for lead in derived:
+            out[LEADS.index(lead)] = computed[lead]
     meta = dict(meta or {})
     if unmatched or ignored:
         meta["ignored_channels"] = list(ignored) + list(unmatched)
@@ -125,4 +128,4 @@ def build_ecg(
     if notes:
         meta["notes"] = list(meta.get("notes", [])) + notes
     return ECG(signal=out, fs=fs, record_id=record_id, source=source, leads=LEADS,
-               derived=tuple(lead for lead in LEADS if lead in derived), age=age, sex=sex, labels=None, meta=meta)
+               derived=tuple(derived), age=age, sex=sex, labels=None, meta=meta)

@@ -129,8 +129,9 @@ def read_csv(data: bytes, fs: float | None = None, *, name: str = "upload.csv") 
             raise ECGReadError(f"The CSV holds text where numbers are expected ({_first_bad_cell(frame, column, skip)}). "
                                "Every lead cell must be a number in mV.")
     signal = np.empty((len(keep), len(frame)), dtype=np.float32)
-    for i, column in enumerate(keep):
-        signal[i] = frame[column].to_numpy(dtype=np.float64) * _split_unit(column)[1]
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow to inf is reported by the signal checks
+        for i, column in enumerate(keep):
+            signal[i] = frame[column].to_numpy(dtype=np.float64) * _split_unit(column)[1]
     del frame
     return build_ecg([_split_unit(c)[0] for c in keep], signal, rate, ignored=unmatched, record_id=name.rsplit(".", 1)[0], source="upload:csv",
                      meta={"format": "csv", "file_names": [name], "separator": sep, "decimal": decimal},

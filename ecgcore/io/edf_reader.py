@@ -33,28 +33,30 @@ def read_edf(data: bytes, *, name: str = "upload.edf") -> ECG:
         except Exception as exc:  # edfio raises ValueError/IndexError/... for a malformed header
             raise ECGReadError(f"{name} has a malformed EDF header ({str(exc)[:160] or type(exc).__name__}). "
                                "Export the recording again as EDF/EDF+.") from None
-    for warning in caught:
-        text = str(warning.message)
-        if "Incomplete data record" in text or "file contains" in text:
-            raise ECGReadError(f"{name} is truncated: {text.rstrip('. ')}. The file was probably cut short in "
-                               "transfer; upload the complete file.")
-    labels = [s.label for s in signals]
-    if not labels:
-        raise ECGReadError(f"{name} holds no signals (only annotations). Upload an EDF with the ECG leads.")
-    index, unmatched = plan_leads(labels)
-    chosen = [signals[i] for i in sorted(index.values())]
-    rates = {float(s.sampling_frequency) for s in chosen}
-    if len(rates) != 1:
-        raise ECGReadError(f"{name} records its leads at different rates ({', '.join(f'{r:g}' for r in sorted(rates))}"
-                           " Hz); export all leads at one rate.")
-    fs = validate.check_fs(rates.pop(), name)
-    validate.check_length(min(len(s.data) for s in chosen), len(chosen), fs)
-    n = min(len(s.data) for s in chosen)
+        _raise_on(caught, name, ("Incomplete data record", "file contains"), "is truncated",
+                  "The file was probably cut short in transfer; upload the complete file.")
+        if not signals:
+            raise ECGReadError(f"{name} holds no signals (only annotations). Upload an EDF with the ECG leads.")
+        index, unmatched = plan_leads([s.label for s in signals])
+        chosen = [signals[i] for i in sorted(index.values())]
+        rates = {float(s.sampling_frequency) for s in chosen}
+        if len(rates) != 1:
+            raise ECGReadError(f"{name} records its leads at different rates "
+                               f"({', '.join(f'{r:g}' for r in sorted(rates))} Hz); export all leads at one rate.")
+        fs = validate.check_fs(rates.pop(), name)
+        try:
+            arrays = [s.data for s in chosen]
+        except Exception as exc:  # digital/physical ranges that edfio cannot turn into values
+            raise ECGReadError(f"{name} has unusable signal ranges in its header ({str(exc)[:160]}). "
+                               "Export the recording again as EDF/EDF+.") from None
+        _raise_on(caught, name, ("uncalibrated",), "has uncalibrated leads",
+                  "Its physical or digital minimum equals the maximum, so millivolts are unknown.")
+    n = min(len(a) for a in arrays)
+    validate.check_length(n, len(chosen), fs)
     signal = np.empty((len(chosen), n), dtype=np.float32)
-    for row, s in enumerate(chosen):
-        unit = (s.physical_dimension or "").strip().lower()
-        scale = _TO_MV.get(unit, 1.0)
-        signal[row] = s.data[:n] * scale
+    with np.errstate(over="ignore", invalid="ignore"):
+        for row, (s, values) in enumerate(zip(chosen, arrays)):
+            signal[row] = values[:n] * _TO_MV.get((s.physical_dimension or "").strip().lower(), 1.0)
     meta = {"format": "edf", "file_names": [name], "units": [s.physical_dimension for s in chosen]}
     sex = age = None
     try:
@@ -66,3 +68,11 @@ def read_edf(data: bytes, *, name: str = "upload.edf") -> ECG:
         pass
     return build_ecg([s.label for s in chosen], signal, fs, record_id=name.rsplit(".", 1)[0], source="upload:edf",
                      age=age, sex=sex, meta=meta, ignored=unmatched)
+
+
+def _raise_on(caught: list, name: str, needles: tuple[str, ...], what: str, advice: str) -> None:
+    """Turn an edfio warning containing one of `needles` into an ECGReadError."""
+    for warning in caught:
+        text = str(warning.message)
+        if any(needle in text for needle in needles):
+            raise ECGReadError(f"{name} {what}: {text.rstrip('. ')}. {advice}")

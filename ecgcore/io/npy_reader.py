@@ -45,6 +45,6 @@ def read_npy(data: bytes, fs: float | None, *, name: str = "upload.npy") -> ECG:
         raise ECGReadError(f"{name} has shape {array.shape}; a 12-lead ECG array must be (12, samples) or "
                            "(samples, 12), leads in the order I, II, III, aVR, aVL, aVF, V1-V6.")
     signal = array if array.shape[0] == len(LEADS) else array.T
-    return build_ecg(list(LEADS), signal.astype(np.float32), rate, record_id=name.rsplit(".", 1)[0],
+    return build_ecg(list(LEADS), signal, rate, record_id=name.rsplit(".", 1)[0],
                      source="upload:npy", meta={"format": "npy", "file_names": [name]},
                      notes=["Lead order taken as I, II, III, aVR, aVL, aVF, V1-V6 (an .npy file names no leads)."])

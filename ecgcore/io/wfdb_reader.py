@@ -86,71 +86,105 @@ def dx_codes(comments: list[str]) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()] if value else []
 
 
-def _expected_bytes(header: Any, channels: list[int]) -> tuple[int, int]:
-    """(fewest, most) bytes the data file holding `channels` may have, from the header."""
-    fmt = str(header.fmt[channels[0]])
-    frame = sum(int(header.samps_per_frame[c] or 1) for c in channels)
-    offset = int(header.byte_offset[channels[0]] or 0)
-    total = header.sig_len * frame * BYTES_PER_SAMPLE[fmt]
-    return offset + math.floor(total), offset + math.ceil(total) + math.ceil(frame * BYTES_PER_SAMPLE[fmt]) + 1
+def _number(token: str) -> float | None:
+    """The leading number of a header token such as `500`, `500/10(0)` or `1000.0(0)/mV`; None if not a number."""
+    try:
+        return float(re.split(r"[/(]", token, maxsplit=1)[0])
+    except ValueError:
+        return None
 
 
-def _check_header(header: Any, data: Mapping[str, bytes], hea_name: str) -> tuple[list[int], list[str]]:
+def _check_parse(text: str, header: Any, hea_name: str) -> None:
+    """Catch the fields wfdb's header parser silently replaces by defaults (a rate of `-500` or `nan` becomes
+    250 Hz, a gain of `abc` becomes 200/mV): each one present in the text must be what wfdb read."""
+    lines = [ln.split() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    record, signals = lines[0], lines[1:]
+    if len(record) < 2 or not record[1].isdigit() or int(record[1]) != len(signals) or header.n_sig != len(signals):
+        raise ECGReadError(f"{hea_name} is not a valid WFDB header: its first line announces "
+                           f"{record[1] if len(record) > 1 else 'no'} signals but {len(signals)} signal lines follow. "
+                           "Upload the record's unmodified .hea file.")
+    if len(record) > 2 and _number(record[2]) != float(header.fs):
+        raise ECGReadError(f"{hea_name} is not a valid WFDB header: the sampling rate {record[2]!r} is not a "
+                           "positive number of Hz. Upload the record's unmodified .hea file.")
+    if len(record) > 3 and (not record[3].isdigit() or int(record[3]) != header.sig_len):
+        raise ECGReadError(f"{hea_name} is not a valid WFDB header: the sample count {record[3]!r} is not a "
+                           "whole number. Upload the record's unmodified .hea file.")
+    for c, tokens in enumerate(signals):
+        if len(tokens) < 3:
+            continue
+        gain = _number(tokens[2])
+        if gain == 0:
+            raise ECGReadError(f"{hea_name} marks signal {header.sig_name[c]!r} as uncalibrated (gain 0), so its "
+                               "values cannot be turned into millivolts. Upload a calibrated record.")
+        if gain is None or gain != float(header.adc_gain[c]) or "/" in str(header.units[c] or ""):
+            raise ECGReadError(f"{hea_name} is not a valid WFDB header: the gain {tokens[2]!r} of signal "
+                               f"{header.sig_name[c]!r} is not a number of units per mV. Upload the record's "
+                               "unmodified .hea file.")
+
+
+def _check_data_file(header: Any, file_name: str, size: int, hea_name: str) -> None:
+    """The data file holds exactly what the header describes (format, byte offset, samples x signals)."""
+    in_file = [c for c, f in enumerate(header.file_name) if f == file_name]
+    fmts = {str(header.fmt[c]) for c in in_file}
+    fmt = fmts.pop()
+    if fmts or len({header.byte_offset[c] for c in in_file}) > 1:
+        raise ECGReadError(f"{hea_name} gives different formats for signals stored in {file_name}; "
+                           "the header is corrupt.")
+    if fmt in COMPRESSED_FMTS or fmt not in BYTES_PER_SAMPLE:
+        raise ECGReadError(f"{hea_name} uses WFDB storage format {fmt}, which is not supported. "
+                           "Supported: uncompressed formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311.")
+    if size == 0:
+        raise ECGReadError(f"The data file {file_name} is empty (0 bytes): it was not copied completely. "
+                           "Upload the complete file.")
+    frame = sum(int(header.samps_per_frame[c] or 1) for c in in_file) * BYTES_PER_SAMPLE[fmt]  # bytes
+    offset = int(header.byte_offset[in_file[0]] or 0)
+    if not header.sig_len:
+        header.sig_len = int(max(0, size - offset) // frame)
+    expected = offset + header.sig_len * frame
+    held = max(0.0, (size - offset) / frame / header.fs)
+    if size < math.floor(expected):
+        raise ECGReadError(
+            f"The data file {file_name} is truncated: it holds {held:.2f} s of signal but {hea_name} says "
+            f"{header.sig_len / header.fs:.2f} s ({header.sig_len} samples at {header.fs:g} Hz). The file was "
+            "probably cut short in transfer; upload the complete file."
+        )
+    if size > math.ceil(expected) + 3:  # format 212/310/311 may pad the last bytes
+        raise ECGReadError(
+            f"{hea_name} and {file_name} do not match: the header describes {len(in_file)} signal(s) x "
+            f"{header.sig_len} samples ({math.ceil(expected)} bytes) but the file has {size} bytes "
+            f"({held:.2f} s). Upload the header that belongs to this data file."
+        )
+
+
+def _check_header(header: Any, text: str, data: Mapping[str, bytes], hea_name: str) -> tuple[list[int], list[str]]:
     """Validate header fields against the data files: (channel indices to read, names of non-ECG channels)."""
     if getattr(header, "seg_name", None):
         raise ECGReadError(f"{hea_name} describes a multi-segment WFDB record, which is not supported; "
                            "upload a single-segment record (one .hea with its .dat).")
-    validate.check_fs(header.fs, hea_name)
     names = [str(n) for n in (header.sig_name or [])]
     if not names:
         raise ECGReadError(f"{hea_name} lists no signals. A 12-lead record's header has one line per lead.")
     if len(names) > 64:
         raise ECGReadError(f"{hea_name} lists {len(names)} signals; an ECG has 12 (or up to 15). Not an ECG record.")
-    index, unmatched = plan_leads(names)
-    wanted = sorted(index.values())
-    files = {str(header.file_name[c]) for c in wanted}
-    for file_name in sorted(files):
+    _check_parse(text, header, hea_name)
+    validate.check_fs(header.fs, hea_name)
+    files = sorted({str(f) for f in header.file_name})
+    for file_name in files:
         if not _SAFE_NAME.match(file_name) or ".." in file_name:
             raise ECGReadError(f"{hea_name} points to a data file named {file_name!r}, which is not a plain file "
                                "name. Upload an unmodified WFDB record.")
+    for file_name in files:
+        if file_name in data:
+            _check_data_file(header, file_name, len(data[file_name]), hea_name)
+    index, unmatched = plan_leads(names)
+    wanted = sorted(index.values())
+    for file_name in sorted({str(header.file_name[c]) for c in wanted}):
         if file_name not in data:
             given = ", ".join(sorted(data)) or "none"
             raise ECGReadError(f"{hea_name} needs the data file {file_name}, which was not uploaded (got: {given}). "
                                "Upload the .hea together with its .dat/.mat file(s), or a .zip of them.")
-    for c in wanted:
-        fmt = str(header.fmt[c])
-        if fmt in COMPRESSED_FMTS or fmt not in BYTES_PER_SAMPLE:
-            raise ECGReadError(f"{hea_name} uses WFDB storage format {fmt}, which is not supported. "
-                               "Supported: uncompressed formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311.")
-    for file_name in sorted(files):
-        in_file = [c for c, f in enumerate(header.file_name) if f == file_name]
-        if len({str(header.fmt[c]) for c in in_file}) > 1 or len({header.byte_offset[c] for c in in_file}) > 1:
-            raise ECGReadError(f"{hea_name} gives different formats for signals stored in {file_name}; "
-                               "the header is corrupt.")
-        size = len(data[file_name])
-        if size == 0:
-            raise ECGReadError(f"The data file {file_name} is empty (0 bytes): it was not copied completely. "
-                               "Upload the complete file.")
-        frame = sum(int(header.samps_per_frame[c] or 1) for c in in_file)
-        bps = BYTES_PER_SAMPLE[str(header.fmt[in_file[0]])]
-        offset = int(header.byte_offset[in_file[0]] or 0)
-        if header.sig_len is None or header.sig_len == 0:
-            header.sig_len = int((size - offset) / (frame * bps))
-        fewest, most = _expected_bytes(header, in_file)
-        held = max(0.0, (size - offset) / (frame * bps) / header.fs)
-        said = header.sig_len / header.fs
-        if size < fewest:
-            raise ECGReadError(
-                f"The data file {file_name} is truncated: it holds {held:.2f} s of signal but {hea_name} says "
-                f"{said:.2f} s ({header.sig_len} samples at {header.fs:g} Hz). The file was probably cut short "
-                "in transfer; upload the complete file."
-            )
-        if size > most:
-            raise ECGReadError(
-                f"{hea_name} and {file_name} do not match: the header describes {len(in_file)} signal(s) x "
-                f"{header.sig_len} samples ({fewest} bytes) but the file has {size} bytes. Upload the header "
-                "that belongs to this data file."
-            )
+    if not header.sig_len:
+        raise ECGReadError(f"{hea_name} gives no sample count and its data file could not supply one.")
     validate.check_length(int(header.sig_len), len(index), float(header.fs))
     return wanted, unmatched
 
@@ -184,7 +218,10 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
             except Exception as exc:  # wfdb's parser raises many types for a malformed header
                 raise ECGReadError(f"{hea_name} is not a valid WFDB header ({_short(exc)}). "
                                    "Upload the record's unmodified .hea file.") from None
-            channels, ignored = _check_header(header, data, hea_name)
+            had_length = bool(header.sig_len)
+            channels, ignored = _check_header(header, text, data, hea_name)
+            if not had_length:  # wfdb cannot read a header without a sample count; give it the one the file holds
+                (Path(tmp) / "record.hea").write_text(_with_sig_len(text, int(header.sig_len)), encoding="utf-8")
             for file_name in {str(header.file_name[c]) for c in channels}:
                 (Path(tmp) / file_name).write_bytes(data[file_name])
             try:
@@ -212,6 +249,15 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
                      record_id=record_id or name, source=source,
                      age=parse_age(_comment_value(comments, "age")),
                      sex=parse_sex(_comment_value(comments, "sex")), meta=meta, ignored=ignored)
+
+
+def _with_sig_len(text: str, sig_len: int) -> str:
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.strip() and not line.lstrip().startswith("#"):
+            lines[i] = line.rstrip() + f" {sig_len}"
+            break
+    return "\n".join(lines)
 
 
 def _short(exc: BaseException) -> str:
