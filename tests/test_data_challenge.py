@@ -153,3 +153,7 @@ def test_ptbdb_incomplete_record(tmp_path):
     shutil.copy(DEMO_PTBDB / "patient096/s0379lre.hea", tmp_path)
     with pytest.raises(ECGReadError, match="incomplete"):
         ptbdb.read_record(tmp_path / "s0379lre")
+
+
+def test_shipped_mapping_document_is_current():
+    assert (DEMO_CINC / "SNOMED_MAPPING.md").read_text() == snomed.mapping_markdown()

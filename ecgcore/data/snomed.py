@@ -151,3 +151,27 @@ def mapping_table() -> pd.DataFrame:
     rows = [{"code": c, "abbreviation": e.abbreviation, "name": code_name(c), "superclass": e.superclass,
              "sinus_rhythm": c in SINUS_RHYTHMS} for c, e in CODES.items()]
     return pd.DataFrame(rows).set_index("code")
+
+
+def mapping_markdown() -> str:
+    """The mapping as a Markdown document (assets/data/cinc/SNOMED_MAPPING.md is this text; a test keeps them equal)."""
+    table = mapping_table().reset_index()
+    order = {c: i for i, c in enumerate(SUPERCLASSES)}
+    table["rank"] = table["superclass"].map(lambda c: order.get(c, 5 if c is None else 6))
+    table.loc[table["sinus_rhythm"], "rank"] = -1
+    table = table.sort_values(["rank", "abbreviation"], key=lambda col: col.str.lower() if col.dtype == object else col)
+    lines = [
+        "# SNOMED-CT codes of the PhysioNet/CinC Challenge mapped to PTB-XL superclasses",
+        "",
+        "Generated from `ecgcore/data/snomed.py` (`snomed.mapping_markdown()`); the rules and the NORM rule are",
+        "explained in that module's docstring. Names come from the Challenge's `dx_mapping_scored.csv` /",
+        "`dx_mapping_unscored.csv` in this folder. \"sinus rhythm (NORM rule)\": the code maps to nothing by",
+        "itself, but a record whose codes are all of this kind is NORM. \"-\": unmapped, never guessed.",
+        "",
+        "| SNOMED-CT | abbreviation | name | superclass |",
+        "| --- | --- | --- | --- |",
+    ]
+    for row in table.itertuples():
+        target = "sinus rhythm (NORM rule)" if row.sinus_rhythm else (row.superclass or "-")
+        lines.append(f"| {row.code} | {row.abbreviation} | {row.name} | {target} |")
+    return "\n".join(lines) + "\n"
