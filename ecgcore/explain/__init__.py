@@ -1,0 +1,16 @@
+"""Explanations: Grad-CAM over the whole record, per-lead attribution, beats with saliency, measurements.
+
+    from ecgcore.explain import explain_record
+    ex = explain_record(ecg, "resnet1d", target="MI")
+    ex.gradcam          # (classes, samples) logits/s at ecg.fs, signed; ex.gradcam_relu for the ReLU'd one
+    ex.per_lead         # (12, samples) attribution of the target class
+    ex.beats.rpeaks     # R-peak sample indices; ex.beat_scores.ranking: beats by saliency
+    ex.measurements     # HR, PR, QRS, QT, QTc, axis, fiducial points (ms from R)
+"""
+from ecgcore.explain.beats import Beats, BeatScores, detect_rpeaks, find_beats
+from ecgcore.explain.gradcam import DISPLAY_SCALE_LOGIT_PER_S, unit_scale
+from ecgcore.explain.measure import Measurements, measure
+from ecgcore.explain.record import Explanation, clear_cache, explain_record
+
+__all__ = ["Beats", "BeatScores", "DISPLAY_SCALE_LOGIT_PER_S", "Explanation", "Measurements", "clear_cache",
+           "detect_rpeaks", "explain_record", "find_beats", "measure", "unit_scale"]

@@ -1,0 +1,274 @@
+"""Beats: R-peak detection (neurokit2 / wfdb.processing), beat windows, median beats and per-beat saliency.
+
+Times are in samples at the record's own rate `fs` (Hz) unless a name ends in `_s` (seconds).
+A record where no usable beats are found (flat, too short, heavy noise) gives `Beats` with `reason` set and
+no R-peaks; nothing here raises on such a record.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ecgcore.ecg import ECG
+from ecgcore.errors import UnknownNameError
+
+#: Detector used unless asked otherwise; chosen by bench/bench_rpeaks.py (accuracy on the synthetic truth,
+#: agreement on the real records, time): see the module docstring there.
+DEFAULT_RPEAK_METHOD = "neurokit"
+#: neurokit2 `ecg_peaks` methods worth offering, plus wfdb.processing's XQRS and GQRS.
+NEUROKIT_METHODS: tuple[str, ...] = ("neurokit", "kalidas2017", "martinez2004", "nabian2018",
+                                     "rodrigues2021", "engzeemod2012", "pantompkins1985")
+WFDB_METHODS: tuple[str, ...] = ("xqrs", "gqrs")
+RPEAK_METHODS: tuple[str, ...] = NEUROKIT_METHODS + WFDB_METHODS
+
+#: Beat window around each R-peak, seconds.
+BEAT_BEFORE_S = 0.25
+BEAT_AFTER_S = 0.40
+
+MIN_DURATION_S = 2.0       # fewer than ~2 beats can't be called a rhythm
+FLAT_MV = 0.05             # peak-to-peak below this on the detection lead = flat line
+HR_RANGE_BPM = (20.0, 250.0)
+MIN_TEMPLATE_CORR = 0.5    # median beat-to-template correlation below this = noise, not beats
+RPEAK_REFINE_S = 0.04      # R-peaks are moved to the largest |deflection| within this distance
+GOOD_TEMPLATE_CORR = 0.8   # a lead whose beats correlate this well is taken without trying others
+MAX_LEAD_TRIES = 3
+
+
+@dataclass(frozen=True)
+class Beats:
+    """R-peaks of one record.
+
+    rpeaks: sample indices at `fs` (int64, ascending); empty when `reason` says why no beats were found.
+    lead: the lead the detector ran on. template_corr: median correlation of each beat with the median beat
+    on that lead (1 = identical beats), NaN when no beats.
+    """
+
+    rpeaks: np.ndarray
+    fs: float
+    method: str
+    lead: str
+    reason: str | None = None
+    template_corr: float = float("nan")
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+    @property
+    def n(self) -> int:
+        return int(len(self.rpeaks))
+
+    @property
+    def rr_s(self) -> np.ndarray:
+        """RR intervals in seconds."""
+        return np.diff(self.rpeaks) / self.fs
+
+    @property
+    def heart_rate_bpm(self) -> float:
+        """Heart rate from the median RR interval (beats per minute), NaN with fewer than 2 beats."""
+        rr = self.rr_s
+        return float(60.0 / np.median(rr)) if len(rr) else float("nan")
+
+
+def _raw_rpeaks(x: np.ndarray, fs: float, method: str) -> np.ndarray:
+    """R-peak sample indices of one lead (mV) from the named detector, unrefined."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method in WFDB_METHODS:
+            from wfdb import processing
+
+            if method == "xqrs":
+                peaks = processing.xqrs_detect(x, fs, verbose=False)
+            else:
+                peaks = processing.gqrs_detect(x, fs)
+            return np.asarray(peaks, dtype=np.int64)
+        import neurokit2 as nk
+
+        clean = nk.ecg_clean(x, sampling_rate=fs, method="neurokit")
+        _, info = nk.ecg_peaks(clean, sampling_rate=fs, method=method)
+        return np.asarray(info["ECG_R_Peaks"], dtype=np.int64)
+
+
+def _refine(x: np.ndarray, peaks: np.ndarray, fs: float) -> np.ndarray:
+    """Move each peak to the largest |deviation from the local median| within RPEAK_REFINE_S, dedupe."""
+    if len(peaks) == 0:
+        return peaks
+    r = max(1, int(round(RPEAK_REFINE_S * fs)))
+    out = np.empty_like(peaks)
+    for i, p in enumerate(peaks):
+        lo, hi = max(0, p - r), min(len(x), p + r + 1)
+        seg = x[lo:hi]
+        out[i] = lo + int(np.argmax(np.abs(seg - np.median(seg))))
+    return np.unique(out)
+
+
+def _beat_matrix(x: np.ndarray, rpeaks: np.ndarray, before: int, after: int) -> np.ndarray:
+    """(beats, before + after) samples of one lead around each R-peak whose window lies inside the record."""
+    keep = rpeaks[(rpeaks - before >= 0) & (rpeaks + after <= x.shape[-1])]
+    if len(keep) == 0:
+        return np.empty((0, before + after), dtype=x.dtype)
+    idx = keep[:, None] + np.arange(-before, after)[None, :]
+    return x[..., idx]
+
+
+def _template_corr(x: np.ndarray, rpeaks: np.ndarray, fs: float) -> float:
+    """Median Pearson correlation of each beat (-250..+400 ms) with the mean of the other beats on one lead.
+
+    Leave-one-out, so a few noise "beats" don't correlate with a template built from themselves.
+    """
+    m = _beat_matrix(x, rpeaks, int(round(BEAT_BEFORE_S * fs)), int(round(BEAT_AFTER_S * fs)))
+    if len(m) < 2:
+        return float("nan")
+    m = m - m.mean(axis=1, keepdims=True)
+    others = (m.sum(axis=0, keepdims=True) - m) / (len(m) - 1)
+    denom = np.linalg.norm(m, axis=1) * np.linalg.norm(others, axis=1)
+    corr = np.einsum("ij,ij->i", m, others) / np.where(denom > 0, denom, np.inf)
+    return float(np.median(corr))
+
+
+def lead_order(ecg: ECG) -> list[str]:
+    """Leads ordered by how much their QRS complexes stand out: the 99th percentile of the 5-30 Hz band-passed
+    |signal| over its median (a spike-to-background ratio); the detector tries the leads in this order."""
+    from scipy.signal import butter, sosfiltfilt
+
+    sig = np.nan_to_num(ecg.signal.astype(np.float64))
+    if sig.shape[1] < 64:
+        return list(ecg.leads)
+    sos = butter(2, [5.0, min(30.0, 0.45 * ecg.fs)], btype="band", fs=ecg.fs, output="sos")
+    y = np.abs(sosfiltfilt(sos, sig, axis=1))
+    score = np.percentile(y, 99, axis=1) / (np.median(y, axis=1) + 1e-9)
+    return [ecg.leads[i] for i in np.argsort(-score, kind="stable")]
+
+
+def _find_on_lead(ecg: ECG, method: str, lead: str) -> Beats:
+    """R-peaks on one lead, with the plausibility checks of `find_beats`."""
+    fs = float(ecg.fs)
+    x = np.nan_to_num(ecg.lead(lead).astype(np.float64))
+
+    def none(reason: str) -> Beats:
+        return Beats(np.empty(0, dtype=np.int64), fs, method, lead, reason)
+
+    if ecg.duration < MIN_DURATION_S:
+        return none(f"no beats found: the record is {ecg.duration:.2f} s long; beat review needs at least "
+                    f"{MIN_DURATION_S:g} s")
+    if np.ptp(x) < FLAT_MV:
+        return none(f"no beats found: lead {lead} is flat (peak-to-peak {np.ptp(x):.3f} mV)")
+    try:
+        peaks = _raw_rpeaks(x, fs, method)
+    except Exception as exc:  # the detectors raise assorted errors on signals without QRS complexes
+        return none(f"no beats found: the {method} detector found no QRS complexes on lead {lead} "
+                    f"({type(exc).__name__})")
+    peaks = _refine(x, peaks[(peaks >= 0) & (peaks < len(x))], fs)
+    if len(peaks) < 2:
+        return none(f"no beats found: the {method} detector found {len(peaks)} QRS complex(es) in "
+                    f"{ecg.duration:.1f} s on lead {lead}")
+    hr = 60.0 / float(np.median(np.diff(peaks) / fs))
+    if not HR_RANGE_BPM[0] <= hr <= HR_RANGE_BPM[1]:
+        return none(f"no beats found: detections on lead {lead} imply {hr:.0f} beats/min, outside "
+                    f"{HR_RANGE_BPM[0]:g}-{HR_RANGE_BPM[1]:g}; the signal is probably noise")
+    corr = _template_corr(x, peaks, fs)
+    if not corr >= MIN_TEMPLATE_CORR:
+        return none(f"no beats found: the complexes detected on lead {lead} don't resemble each other "
+                    f"(median correlation {corr:.2f} < {MIN_TEMPLATE_CORR}); the signal is probably noise")
+    return Beats(peaks, fs, method, lead, None, corr)
+
+
+def find_beats(ecg: ECG, method: str = DEFAULT_RPEAK_METHOD, lead: str | None = None) -> Beats:
+    """Detect R-peaks on one lead of `ecg` and check that they look like a heart rhythm.
+
+    lead=None picks the lead: the leads are tried in `lead_order` (most prominent QRS first) and the first
+    whose beats correlate >= GOOD_TEMPLATE_CORR with each other is taken (usually the first; at most
+    MAX_LEAD_TRIES leads, else the best of those tried). Returns `Beats` with `reason` set and no R-peaks
+    when the record is too short, flat, or the detections are implausible (rate outside 20-250 /min, or
+    beats that don't resemble each other: noise).
+    """
+    if method not in RPEAK_METHODS:
+        raise UnknownNameError(f"unknown R-peak detector {method!r}; choose one of {', '.join(RPEAK_METHODS)}")
+    if lead is not None:
+        return _find_on_lead(ecg, method, lead)
+    if ecg.duration < MIN_DURATION_S:
+        return _find_on_lead(ecg, method, "II")
+    tried: list[Beats] = []
+    for name in lead_order(ecg)[:MAX_LEAD_TRIES]:
+        beats = _find_on_lead(ecg, method, name)
+        if beats.ok and beats.template_corr >= GOOD_TEMPLATE_CORR:
+            return beats
+        tried.append(beats)
+    good = [b for b in tried if b.ok]
+    return max(good, key=lambda b: b.template_corr) if good else tried[0]
+
+
+def detect_rpeaks(ecg: ECG, method: str = DEFAULT_RPEAK_METHOD) -> np.ndarray:
+    """R-peak sample indices at `ecg.fs` (empty when no beats are found; `find_beats` says why)."""
+    return find_beats(ecg, method).rpeaks
+
+
+def beat_bounds(rpeaks: np.ndarray, fs: float, n_samples: int,
+                before_s: float = BEAT_BEFORE_S, after_s: float = BEAT_AFTER_S) -> np.ndarray:
+    """(beats, 2) [start, end) sample ranges of each beat window, clipped to the record."""
+    before, after = int(round(before_s * fs)), int(round(after_s * fs))
+    starts = np.clip(rpeaks - before, 0, n_samples)
+    ends = np.clip(rpeaks + after, 0, n_samples)
+    return np.stack([starts, ends], axis=1).astype(np.int64)
+
+
+def median_beat(signal: np.ndarray, rpeaks: np.ndarray, fs: float,
+                before_s: float = BEAT_BEFORE_S, after_s: float = BEAT_AFTER_S) -> np.ndarray:
+    """Median over complete beats of (channels, samples) -> (channels, window samples); NaN when none fit."""
+    before, after = int(round(before_s * fs)), int(round(after_s * fs))
+    stack = _beat_matrix(signal, np.asarray(rpeaks, dtype=np.int64), before, after)  # (C, beats, L)
+    if stack.shape[-2] == 0:
+        return np.full((signal.shape[0], before + after), np.nan, dtype=np.float32)
+    return np.median(stack, axis=-2).astype(np.float32)
+
+
+def mean_beat(signal: np.ndarray, rpeaks: np.ndarray, fs: float,
+              before_s: float = BEAT_BEFORE_S, after_s: float = BEAT_AFTER_S) -> np.ndarray:
+    """Mean over complete beats of (channels, samples) -> (channels, window samples); for saliency maps."""
+    before, after = int(round(before_s * fs)), int(round(after_s * fs))
+    stack = _beat_matrix(signal, np.asarray(rpeaks, dtype=np.int64), before, after)
+    if stack.shape[-2] == 0:
+        return np.full((signal.shape[0], before + after), np.nan, dtype=np.float32)
+    return stack.mean(axis=-2).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class BeatScores:
+    """Saliency per beat.
+
+    mass: (beats, classes) positive Grad-CAM mass inside each beat window (logit units: the map in logit/s
+    integrated over the window's seconds). share: the same as a fraction of the class's positive mass over
+    the whole record (0..1). top_lead: (beats,) index into LEADS of the lead with the largest absolute
+    per-lead attribution in the window (-1 without a per-lead map). ranking: beat indices, most salient
+    first for the target class.
+    """
+
+    bounds: np.ndarray
+    mass: np.ndarray
+    share: np.ndarray
+    top_lead: np.ndarray
+    ranking: np.ndarray
+
+
+def score_beats(bounds: np.ndarray, gradcam: np.ndarray, fs: float, target: int,
+                per_lead: np.ndarray | None = None) -> BeatScores:
+    """Score beats by saliency.
+
+    bounds: (beats, 2) sample ranges (`beat_bounds`). gradcam: (classes, samples) signed Grad-CAM in logit/s
+    at `fs`. per_lead: (12, samples) attribution for the target class, or None. target: class index to rank by.
+    """
+    pos = np.maximum(gradcam, 0.0)
+    csum = np.concatenate([np.zeros((pos.shape[0], 1)), np.cumsum(pos, axis=1)], axis=1) / fs
+    mass = (csum[:, bounds[:, 1]] - csum[:, bounds[:, 0]]).T if len(bounds) else np.zeros((0, pos.shape[0]))
+    total = csum[:, -1]
+    share = mass / np.where(total > 0, total, np.inf)[None, :]
+    if per_lead is not None and len(bounds):
+        lsum = np.concatenate([np.zeros((per_lead.shape[0], 1)), np.cumsum(np.abs(per_lead), axis=1)], axis=1)
+        lead_mass = lsum[:, bounds[:, 1]] - lsum[:, bounds[:, 0]]  # (12, beats)
+        top_lead = np.argmax(lead_mass, axis=0).astype(np.int64)
+    else:
+        top_lead = np.full(len(bounds), -1, dtype=np.int64)
+    ranking = np.argsort(-mass[:, target], kind="stable") if len(bounds) else np.zeros(0, dtype=np.int64)
+    return BeatScores(bounds, mass.astype(np.float32), share.astype(np.float32), top_lead, ranking)

@@ -1,0 +1,89 @@
+"""Grad-CAM (captum `LayerGradCam` + `LayerAttribution.interpolate`) over a model's sliding windows.
+
+Per window, for every requested class, on a layer the model declares (`model.gradcam_layers`: "last" = last
+convolutional block, the default; "early" = a finer earlier layer); upsampled linearly to the window's
+samples, then the windows are stitched (overlaps averaged) into one map over the whole record.
+
+Units and normalisation (comparable across records, classes and models): the map is in logits per second.
+captum's Grad-CAM at layer position j is sum_c mean_j(d logit / d A_cj) * A_cj; it is multiplied by the
+layer's number of positions and divided by the window length in seconds, so that for a linear head on
+average-pooled features the map integrated over a window equals that window's logit (minus the bias), and
+approximately so for other heads. No per-record rescaling: a strong map means strong evidence in the
+model's own logit units, on every record. `unit_scale` brings it to [0, 1] for display with one fixed scale.
+
+Pitfalls: (1) the first convolution mixes the 12 leads, so Grad-CAM on any later layer is one map over time
+shared by all leads; which leads mattered comes from `ecgcore.explain.attribution` instead. (2) In-place
+operations (e.g. `nn.ReLU(inplace=True)`) break captum's layer hooks and gradients; `check_no_inplace`
+refuses such a network with a clear error rather than returning wrong maps. (3) For the LSTM the declared
+layer is its convolutional front end; the gradient reaching it has passed through the recurrent layers, so
+its Grad-CAM is coarser evidence than a CNN's.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ecgcore.errors import ECGError, UnknownNameError
+
+#: Display scale (logits per second) mapped to 1 by `unit_scale`; fixed, so colours mean the same on every
+#: record and model. Chosen so the strongest evidence on the shipped models' positive records reaches ~1
+#: (see bench/bench_faithfulness.py, which prints the 99th percentile of the maps).
+DISPLAY_SCALE_LOGIT_PER_S = 8.0
+
+
+def check_no_inplace(net: nn.Module) -> None:
+    """Raise ECGError if any module of `net` works in place (captum's hooks would give wrong gradients)."""
+    bad = [name for name, m in net.named_modules() if getattr(m, "inplace", False)]
+    if bad:
+        raise ECGError(f"cannot explain this network: module(s) {', '.join(bad[:5])} work in place "
+                       "(inplace=True), which breaks captum's gradients; rebuild them with inplace=False")
+
+
+def gradcam_layer(model: object, layer: str = "last") -> nn.Module:
+    """The module Grad-CAM runs on; ECGError for a model without convolutional layers."""
+    layers = getattr(model, "gradcam_layers", None)
+    if not layers:
+        raise ECGError(f"Grad-CAM is not available for model {getattr(model, 'name', model)!r}: it has no "
+                       "convolutional layers (it works on whole-record features)")
+    if layer not in layers:
+        raise UnknownNameError(f"unknown Grad-CAM layer {layer!r}; this model declares {', '.join(layers)}")
+    return layers[layer]
+
+
+def gradcam_windows(net: nn.Module, layer: nn.Module, windows: torch.Tensor, classes: Sequence[int],
+                    window_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Grad-CAM per window and class, plus the logits of the same forward pass.
+
+    windows: (W, 12, T) standardised input for `net`. Returns (gradcam (len(classes), W, T) signed, in
+    logits per second, at the input's sample positions; logits (W, n_classes)). All classes go through one
+    batched captum call (inputs repeated per class, one target per row): one forward pass of K*W windows.
+    """
+    from captum.attr import LayerAttribution, LayerGradCam
+
+    check_no_inplace(net)
+    classes = [int(c) for c in classes]
+    n_win, _, n_t = windows.shape
+    seen: list[torch.Tensor] = []
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        out = net(x)
+        seen.append(out.detach())
+        return out
+
+    k = len(classes)
+    batch = windows.repeat(k, 1, 1)
+    targets = [c for c in classes for _ in range(n_win)]
+    cam = LayerGradCam(forward, layer).attribute(batch, target=targets, relu_attributions=False)
+    positions = cam.shape[-1]
+    up = LayerAttribution.interpolate(cam, (n_t,), interpolate_mode="linear")  # (K*W, 1, T)
+    up = up.detach().reshape(k, n_win, n_t).numpy().astype(np.float64)
+    logits = seen[-1][:n_win].numpy().astype(np.float64)
+    return up * (positions / window_s), logits
+
+
+def unit_scale(gradcam: np.ndarray, scale: float = DISPLAY_SCALE_LOGIT_PER_S) -> np.ndarray:
+    """The ReLU'd map on [0, 1] for display: max(map, 0) / scale, clipped at 1 (the same scale everywhere)."""
+    return np.clip(np.nan_to_num(gradcam) / scale, 0.0, 1.0)

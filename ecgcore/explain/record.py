@@ -1,0 +1,298 @@
+"""`explain_record`: one call for the app: predictions, Grad-CAM, per-lead map, beats, measurements, timings.
+
+Every map is at the record's own rate (`ecg.fs`) over its whole length, so it lines up with the tracing the
+viewer draws; maps are in logits per second (see `ecgcore.explain.gradcam` for why that is comparable
+across records). Results are cached in a small LRU keyed by (record id + signal hash, model, target,
+layer, method); the beats and measurements of a record are cached separately, as they don't depend on the
+model.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Hashable
+
+import numpy as np
+import torch
+
+from ecgcore.config import MODELS_DIR
+from ecgcore.ecg import ECG
+from ecgcore.errors import UnknownNameError
+from ecgcore.explain.attribution import IG_STEPS, lead_occlusion, network_attribution
+from ecgcore.explain.beats import (DEFAULT_RPEAK_METHOD, BeatScores, Beats, beat_bounds, find_beats, mean_beat,
+                                   median_beat, score_beats)
+from ecgcore.explain.gradcam import gradcam_layer, gradcam_windows
+from ecgcore.explain.measure import Measurements, measure
+from ecgcore.explain.stitch import stitch_windows, to_rate
+from ecgcore.signal.resample import ecg_resample
+
+CACHE_SIZE = 16
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Everything the app shows for one record, one model and one target class.
+
+    probabilities, thresholds: (classes,). window_probabilities: (windows, classes), windows starting at
+    window_starts_s (s). gradcam: (classes, samples) signed Grad-CAM in logits/s at `fs` (None where the
+    model has no convolutional layers; `notes` say why); per_lead: (12, samples) attribution of the target
+    class in logits/s ("ig", "occlusion") or |gradient| ("saliency"). median_beat: (12, L) mV over
+    BEAT_BEFORE_S..BEAT_AFTER_S around R; median_per_lead: (12, L) and median_gradcam: (classes, L) mean
+    saliency over the same beats. timings: milliseconds per stage.
+    """
+
+    record_id: str
+    model: str
+    fs: float
+    n_samples: int
+    classes: list[str]
+    target: str
+    probabilities: np.ndarray
+    thresholds: np.ndarray
+    window_starts_s: np.ndarray
+    window_probabilities: np.ndarray
+    gradcam: np.ndarray | None
+    gradcam_layer: str | None
+    per_lead: np.ndarray
+    per_lead_method: str
+    beats: Beats
+    beat_scores: BeatScores | None
+    median_beat: np.ndarray
+    median_per_lead: np.ndarray
+    median_gradcam: np.ndarray | None
+    measurements: Measurements
+    timings: dict[str, float]
+    notes: tuple[str, ...] = ()
+    leads: tuple[str, ...] = field(default=())
+
+    @property
+    def target_index(self) -> int:
+        return self.classes.index(self.target)
+
+    @property
+    def gradcam_relu(self) -> np.ndarray | None:
+        """Grad-CAM with negative evidence set to 0 (the original Grad-CAM), (classes, samples)."""
+        return None if self.gradcam is None else np.maximum(self.gradcam, 0.0)
+
+    def top_beats(self, k: int = 5) -> list[int]:
+        """Indices of the k beats with the most target-class saliency, most salient first."""
+        return [] if self.beat_scores is None else [int(i) for i in self.beat_scores.ranking[:k]]
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as plain JSON values (maps left out: see `save_npz`)."""
+        def num(v: float) -> float | None:
+            return None if not math.isfinite(float(v)) else round(float(v), 4)
+
+        beats = []
+        if self.beat_scores is not None:
+            rank_of = {int(b): r for r, b in enumerate(self.beat_scores.ranking)}
+            for i, r in enumerate(self.beats.rpeaks):
+                top = int(self.beat_scores.top_lead[i])
+                beats.append({
+                    "beat": i, "r_sample": int(r), "r_s": round(float(r) / self.fs, 3), "rank": rank_of[i] + 1,
+                    "mass": {c: num(m) for c, m in zip(self.classes, self.beat_scores.mass[i])},
+                    "share": {c: num(s) for c, s in zip(self.classes, self.beat_scores.share[i])},
+                    "top_lead": self.leads[top] if top >= 0 else None,
+                })
+        return {
+            "record_id": self.record_id, "model": self.model, "fs": self.fs, "samples": self.n_samples,
+            "target": self.target,
+            "predictions": {c: {"probability": num(p), "threshold": num(t), "positive": bool(p >= t)}
+                            for c, p, t in zip(self.classes, self.probabilities, self.thresholds)},
+            "gradcam_layer": self.gradcam_layer, "per_lead_method": self.per_lead_method,
+            "rpeaks": [int(r) for r in self.beats.rpeaks], "rpeak_detector": self.beats.method,
+            "rpeak_lead": self.beats.lead, "beats_reason": self.beats.reason,
+            "beats": beats, "top_beats": self.top_beats(),
+            "measurements": self.measurements.to_dict(),
+            "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
+            "notes": list(self.notes),
+        }
+
+    def save_npz(self, path: str | Path) -> None:
+        """Write the full maps and beat arrays to a compressed .npz (plain arrays, no pickles)."""
+        arrays: dict[str, np.ndarray] = {
+            "classes": np.array(self.classes), "leads": np.array(self.leads), "fs": np.array(self.fs),
+            "target": np.array(self.target), "probabilities": self.probabilities, "thresholds": self.thresholds,
+            "window_starts_s": self.window_starts_s, "window_probabilities": self.window_probabilities,
+            "per_lead": self.per_lead.astype(np.float32), "rpeaks": self.beats.rpeaks,
+            "median_beat": self.median_beat, "median_per_lead": self.median_per_lead,
+        }
+        if self.gradcam is not None:
+            arrays["gradcam"] = self.gradcam.astype(np.float32)
+            arrays["median_gradcam"] = np.asarray(self.median_gradcam)
+        if self.beat_scores is not None:
+            arrays.update(beat_bounds=self.beat_scores.bounds, beat_mass=self.beat_scores.mass,
+                          beat_share=self.beat_scores.share, beat_top_lead=self.beat_scores.top_lead,
+                          beat_ranking=self.beat_scores.ranking)
+        np.savez_compressed(path, **arrays)
+
+
+class _LRU:
+    """A small least-recently-used cache."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        value = make()
+        self.items[key] = value
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self.items.clear()
+
+
+_explanations = _LRU(CACHE_SIZE)
+_record_parts = _LRU(CACHE_SIZE)
+_models = _LRU(8)
+
+
+def record_key(ecg: ECG) -> str:
+    """record id + sha1 of the signal and rate: two different signals never share a cache entry."""
+    h = hashlib.sha1(np.ascontiguousarray(ecg.signal).tobytes())
+    h.update(str(float(ecg.fs)).encode())
+    return f"{ecg.record_id}#{h.hexdigest()[:16]}"
+
+
+def clear_cache() -> None:
+    """Forget cached explanations, beats and loaded models."""
+    for cache in (_explanations, _record_parts, _models):
+        cache.clear()
+
+
+def _model(model: Any, models_dir: str | Path) -> Any:
+    if not isinstance(model, str):
+        return model
+    from ecgcore.models import load_model
+
+    return _models.get((model, str(models_dir)), lambda: load_model(model, models_dir))
+
+
+def _aggregate(window_probs: np.ndarray, how: str) -> np.ndarray:
+    """Per-record probabilities from per-window ones, as the model aggregates ("max" or "mean")."""
+    return window_probs.max(axis=0) if how == "max" else window_probs.mean(axis=0)
+
+
+@dataclass(frozen=True)
+class _RecordParts:
+    beats: Beats
+    measurements: Measurements
+    median_beat: np.ndarray
+    beats_ms: float
+    measurements_ms: float
+
+
+def _record_parts_of(ecg: ECG, rpeak_method: str) -> _RecordParts:
+    t0 = time.perf_counter()
+    beats = find_beats(ecg, rpeak_method)
+    t1 = time.perf_counter()
+    meas = measure(ecg, beats)
+    t2 = time.perf_counter()
+    med = median_beat(ecg.signal, beats.rpeaks, ecg.fs)
+    return _RecordParts(beats, meas, med, (t1 - t0) * 1000, (t2 - t1) * 1000)
+
+
+def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: str = "last",
+                   attribution: str = "ig", ig_steps: int = IG_STEPS, rpeak_method: str = DEFAULT_RPEAK_METHOD,
+                   models_dir: str | Path = MODELS_DIR, use_cache: bool = True) -> Explanation:
+    """Explain one record: predictions, Grad-CAM for every class, the per-lead map and beat ranking for
+    `target` (default: the most probable class), median beats, measurements and timings.
+
+    model: a registered model name (loaded once from `models_dir`; results cached) or a model object (not
+    cached). attribution: "ig"
+    (Integrated Gradients, `ig_steps`) or "saliency" for networks; the kernel model always gets lead
+    occlusion. Raises UnknownNameError for an unknown model/class/layer and ECGSignalError for a record the
+    models refuse (e.g. shorter than one 2.5 s window).
+    """
+    m = _model(model, models_dir)
+    name = getattr(m, "name", str(model))
+    if target is not None and target not in m.classes:
+        raise UnknownNameError(f"unknown class {target!r} for model {name}; choose one of {', '.join(m.classes)}")
+    if not (use_cache and isinstance(model, str)):  # a model object may change (e.g. retrained): never cached
+        return _explain(ecg, m, name, target, layer, attribution, ig_steps, rpeak_method)
+    key = (record_key(ecg), name, str(models_dir), target, layer, attribution, ig_steps, rpeak_method)
+    return _explanations.get(key, lambda: _explain(ecg, m, name, target, layer, attribution, ig_steps, rpeak_method))
+
+
+def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, attribution: str, ig_steps: int,
+             rpeak_method: str) -> Explanation:
+    t_start = time.perf_counter()
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    ecg_m = ecg_resample(ecg, m.fs)
+    n_m = ecg_m.n_samples
+    starts = m.window_starts(n_m)
+    net = getattr(m, "net", None)
+    gradcam = None
+    used_layer = None
+    t0 = time.perf_counter()
+    if net is not None:
+        windows = m.prepare(ecg_m)
+        if getattr(m, "gradcam_layers", None):
+            used_layer = layer
+            cam, logits = gradcam_windows(net, gradcam_layer(m, layer), windows, range(len(m.classes)), m.window_s)
+            gradcam = to_rate(stitch_windows(cam, starts, n_m), m.fs, ecg.n_samples, ecg.fs)
+        else:
+            with torch.inference_mode():
+                logits = net(windows).numpy().astype(np.float64)
+        window_probs = 1.0 / (1.0 + np.exp(-logits))
+        probs = _aggregate(window_probs, m.aggregate)
+    else:
+        probs = m.predict_proba(ecg_m)[0]
+        window_probs = m.predict_windows(ecg_m)
+        notes.append(f"Grad-CAM is not available for the {name} model: it has no convolutional layers (it "
+                     "classifies whole-record features); the per-lead map is lead occlusion")
+    timings["predict_gradcam"] = (time.perf_counter() - t0) * 1000
+    k = int(np.argmax(probs)) if target is None else m.classes.index(target)
+
+    t0 = time.perf_counter()
+    if net is not None:
+        attr = network_attribution(net, windows, k, m.fs, attribution, ig_steps)
+        per_lead = to_rate(stitch_windows(attr.transpose(1, 0, 2), starts, n_m), m.fs, ecg.n_samples, ecg.fs)
+        method = attribution
+    else:
+        def logit_fn(batch: np.ndarray) -> np.ndarray:
+            p = np.clip(m.predict_proba(batch), 1e-6, 1 - 1e-6)
+            return np.log(p / (1 - p))
+
+        per_lead = to_rate(lead_occlusion(logit_fn, ecg_m.signal, k, m.fs), m.fs, ecg.n_samples, ecg.fs)
+        method = "occlusion"
+    timings["per_lead"] = (time.perf_counter() - t0) * 1000
+
+    parts = _record_parts.get((record_key(ecg), rpeak_method), lambda: _record_parts_of(ecg, rpeak_method))
+    timings["beats"] = parts.beats_ms
+    timings["measurements"] = parts.measurements_ms
+    beats = parts.beats
+    t0 = time.perf_counter()
+    scores = None
+    median_gradcam = None
+    if not beats.ok:
+        notes.append(beats.reason or "no beats found")
+    elif gradcam is None:
+        notes.append("beat ranking needs a map over time; the per-lead occlusion map is constant in time")
+    else:
+        bounds = beat_bounds(beats.rpeaks, ecg.fs, ecg.n_samples)
+        scores = score_beats(bounds, gradcam, ecg.fs, k, per_lead)
+        median_gradcam = mean_beat(gradcam, beats.rpeaks, ecg.fs)
+    median_per_lead = mean_beat(per_lead, beats.rpeaks, ecg.fs)
+    timings["beat_scores"] = (time.perf_counter() - t0) * 1000
+    timings["total"] = (time.perf_counter() - t_start) * 1000
+    return Explanation(
+        record_id=ecg.record_id, model=name, fs=float(ecg.fs), n_samples=ecg.n_samples, classes=list(m.classes),
+        target=m.classes[k], probabilities=np.asarray(probs, dtype=np.float64),
+        thresholds=np.asarray(m.thresholds, dtype=np.float64), window_starts_s=starts / m.fs,
+        window_probabilities=np.asarray(window_probs, dtype=np.float64), gradcam=gradcam, gradcam_layer=used_layer,
+        per_lead=per_lead, per_lead_method=method, beats=beats, beat_scores=scores, median_beat=parts.median_beat,
+        median_per_lead=median_per_lead, median_gradcam=median_gradcam, measurements=parts.measurements,
+        timings=timings, notes=tuple(notes), leads=tuple(ecg.leads),
+    )

@@ -1,0 +1,43 @@
+"""Per-window maps -> one map over the whole record, and from the model's rate to the record's rate."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def stitch_windows(values: np.ndarray, starts: np.ndarray, n_samples: int) -> np.ndarray:
+    """Average overlapping windows into one continuous map.
+
+    values: (..., W, T) one map per window (samples at the model's rate); starts: (W,) first sample of each
+    window; n_samples: record length at that rate. Returns (..., n_samples); samples no window covers (none
+    with the models' window layout, whose last window ends at the record's end) are NaN.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    w, t = values.shape[-2:]
+    if len(starts) != w:
+        raise ValueError(f"{w} windows but {len(starts)} window starts")
+    lead_shape = values.shape[:-2]
+    flat = values.reshape(-1, w, t)
+    idx = (np.asarray(starts)[:, None] + np.arange(t)[None, :]).ravel()
+    if idx.max(initial=-1) >= n_samples:
+        raise ValueError(f"windows reach sample {idx.max()} but the record has {n_samples} samples")
+    counts = np.bincount(idx, minlength=n_samples).astype(np.float64)
+    sums = np.stack([np.bincount(idx, weights=f.ravel(), minlength=n_samples) for f in flat])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(counts > 0, sums / counts, np.nan)
+    return out.reshape(*lead_shape, n_samples)
+
+
+def to_rate(values: np.ndarray, fs_in: float, n_out: int, fs_out: float) -> np.ndarray:
+    """(..., n_in) at fs_in -> (..., n_out) at fs_out by linear interpolation in time (edges held).
+
+    Sample i sits at i / fs (s) on both sides, as `ecgcore.signal.resample` keeps the first sample at t = 0.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    n_in = values.shape[-1]
+    if fs_in == fs_out and n_in == n_out:
+        return values.copy()
+    t_in = np.arange(n_in) / fs_in
+    t_out = np.arange(n_out) / fs_out
+    flat = values.reshape(-1, n_in)
+    out = np.stack([np.interp(t_out, t_in, row) for row in flat])
+    return out.reshape(*values.shape[:-1], n_out)
