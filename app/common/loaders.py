@@ -98,3 +98,44 @@ def record_choices() -> dict[str, str]:
         classes = "+".join(row.superclasses) if row.superclasses else "unlabelled"
         labels[row.record_id] = f"{row.record_id} · {classes}"
     return labels
+
+
+# ------------------------------------------------------------------------------------ per-record results
+def _session_memo(key: tuple, compute):
+    """Results for this session's uploads, kept in the session (never in a cache shared across users)."""
+    memo = st.session_state.setdefault("_upload_results_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _library_key(ecg: ECG) -> tuple[str, int, str] | None:
+    """(record id, rate, folder) for a library record, None for an upload (whose results stay in its session)."""
+    record_id = state.get("record")
+    if state.is_upload(record_id) or record_id is None:
+        return None
+    return record_id, int(round(ecg.fs)), str(ptbxl_dir())
+
+
+def _analyse(ecg: ECG):
+    from ecgcore.explain.beats import find_beats
+    from ecgcore.explain.measure import measure, median_beats_rr
+
+    beats = find_beats(ecg)
+    measured = measure(ecg, beats)
+    median = median_beats_rr(ecg, beats.rpeaks) if beats.n >= 2 else None
+    return beats, measured, median
+
+
+@st.cache_data(show_spinner="Finding beats and measuring intervals ...", max_entries=128)
+def _library_analysis(record_id: str, rate: int, root: str):
+    return _analyse(_library_record(record_id, rate, root))
+
+
+def beat_analysis(ecg: ECG):
+    """(Beats, Measurements, (median beat (12, RR samples), samples before R) or None) of `ecg`."""
+    key = _library_key(ecg)
+    if key is None:
+        with st.spinner("Finding beats and measuring intervals ..."):
+            return _session_memo(("analysis", state.get("record"), ecg.fs), lambda: _analyse(ecg))
+    return _library_analysis(*key)

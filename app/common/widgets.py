@@ -80,6 +80,34 @@ def show_figure(fig: go.Figure, key: str, **kwargs):
 
 
 def measurements(ecg) -> None:
-    """Heart rate, intervals and axis from the median beat, with its fiducial points (ecgcore.explain)."""
-    st.markdown("**Measurements**")
-    st.caption("Measurements appear here once `ecgcore.explain` provides them.")
+    """Heart rate, intervals and axis from the median beat (ecgcore.explain.measure)."""
+    import math
+
+    beats, measured, _ = loaders.beat_analysis(ecg)
+    st.markdown("**Measurements** (median beat, neurokit2 delineation)")
+    if not beats.ok:
+        st.warning(f"No beats found: {beats.reason}")
+        return
+    fmt = lambda v, unit: "not measurable" if v is None or not math.isfinite(v) else f"{v:.0f} {unit}"  # noqa: E731
+    rows = [("Heart rate", fmt(measured.heart_rate_bpm, "/min")), ("PR", fmt(measured.pr_ms, "ms")),
+            ("QRS", fmt(measured.qrs_ms, "ms")), ("QT", fmt(measured.qt_ms, "ms")),
+            ("QTc Bazett", fmt(measured.qtc_bazett_ms, "ms")), ("QTc Fridericia", fmt(measured.qtc_fridericia_ms, "ms")),
+            ("Frontal QRS axis", fmt(measured.axis_deg, "°"))]
+    st.table({"measure": [r[0] for r in rows], "value": [r[1] for r in rows]})
+    for note in measured.notes:
+        st.caption(note)
+    st.caption(f"{beats.n} beats detected on lead {beats.lead} ({beats.method}).")
+
+
+def median_beat(ecg, key: str, saliency=None) -> None:
+    """The median beat of every lead with the fiducial points the measurements come from."""
+    from ecgcore.plot import beat_figure
+
+    _, measured, median = loaders.beat_analysis(ecg)
+    if median is None:
+        return
+    med, before = median
+    fig = beat_figure(ecg.with_signal(med), 0, med.shape[1], r_index=before, saliency=saliency,
+                      fiducials_ms=measured.fiducials_ms,
+                      title="Median beat with its fiducial points (P on, QRS on, J = QRS end, T end)")
+    show_figure(fig, key=key)

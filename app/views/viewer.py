@@ -18,3 +18,5 @@ if ecg is not None:
         details.record_details(ecg)
     with right:
         widgets.measurements(ecg)
+    if st.toggle("Show the median beat with its fiducial points", value=True, key="viewer_median"):
+        widgets.median_beat(ecg, key="viewer_median_fig")

@@ -35,7 +35,8 @@ class Panel:
     """One stretch of one lead on the paper.
 
     lead: lead name; row: row index from the top; start, stop: sample indices into the record's signal;
-    x0: record time (s) of the first sample; baseline: y offset (mV) of the row's zero line.
+    x0: paper position (s) of the first sample (its record time in the full-record layouts);
+    baseline: y offset (mV) of the row's zero line.
     """
 
     lead: str
@@ -59,6 +60,10 @@ class PaperLayout:
 
     def row_baselines(self) -> list[float]:
         return [-r * self.row_height_mv for r in range(self.n_rows)]
+
+    def paper_x(self, panel: Panel, samples: np.ndarray) -> np.ndarray:
+        """Paper x (s) of record sample indices drawn in `panel`."""
+        return panel.x0 + (np.asarray(samples) - panel.start) / self.fs
 
 
 def paper_layout(
@@ -105,6 +110,25 @@ def paper_layout(
     return PaperLayout(tuple(panels), n_rows, height, (x0, x1), (y_bottom, y_top), ecg.fs)
 
 
+#: Beat views: limb leads on the first row, chest leads on the second.
+GRID_2X6: tuple[tuple[str, ...], ...] = (("I", "II", "III", "aVR", "aVL", "aVF"),
+                                         ("V1", "V2", "V3", "V4", "V5", "V6"))
+
+
+def beat_layout(ecg: ECG, start: int, stop: int, row_height_mv: float = 4.0, gap_s: float = 0.2) -> PaperLayout:
+    """The 12 leads of one stretch `start:stop` (samples, e.g. one beat or a median beat) side by side,
+    limb leads above chest leads (2 x 6); panels start on 5 mm lines so the grid stays aligned."""
+    if not 0 <= start < stop <= ecg.n_samples:
+        raise ECGError(f"beat window {start}:{stop} lies outside the record (0:{ecg.n_samples})")
+    width = (stop - start) / ecg.fs
+    pitch = float(np.ceil((width + gap_s) / 0.2 - 1e-9) * 0.2)
+    panels = tuple(Panel(lead, r, start, stop, c * pitch, -r * row_height_mv)
+                   for r, row in enumerate(GRID_2X6) for c, lead in enumerate(row))
+    x1 = 5 * pitch + width
+    return PaperLayout(panels, 2, row_height_mv, (-CAL_MARGIN_S, x1),
+                       (-1.5 * row_height_mv, 0.5 * row_height_mv), ecg.fs)
+
+
 def calibration_pulse(baseline: float, x_end: float) -> tuple[np.ndarray, np.ndarray]:
     """The 1 mV x 0.2 s calibration pulse drawn in the margin that ends at `x_end` (s), on `baseline` (mV)."""
     a = x_end - CAL_MARGIN_S + 0.05
@@ -126,7 +150,7 @@ def panel_trace(ecg: ECG, panel: Panel, max_points: int | None = None) -> tuple[
     idx = np.arange(panel.start, panel.stop)
     if max_points is not None and len(y) > max_points:
         idx, y = minmax_decimate(idx, y, max_points // 2)
-    return idx / ecg.fs, y.astype(np.float64) + panel.baseline
+    return panel.x0 + (idx - panel.start) / ecg.fs, y.astype(np.float64) + panel.baseline
 
 
 def minmax_decimate(x: np.ndarray, y: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:

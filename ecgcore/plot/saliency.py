@@ -33,26 +33,25 @@ def _lead_values(sal: np.ndarray, ecg: ECG, panel: Panel) -> np.ndarray:
 
 
 def heat_band(paper: PaperLayout, sal: np.ndarray, ecg: ECG, opacity: float) -> go.Heatmap:
-    """One heatmap covering every row, in 1 mm (40 ms) time bins; each cell takes its panel's lead."""
-    bin_samples = max(1, int(round(S_PER_MM * ecg.fs)))
-    first = min(p.start for p in paper.panels)
-    last = max(p.stop for p in paper.panels)
-    n_bins = int(np.ceil((last - first) / bin_samples))
+    """One heatmap behind every row in 1 mm (40 ms) paper bins; each cell shows its panel's lead."""
+    x_min = min(p.x0 for p in paper.panels)
+    n_bins = int(np.ceil((max(p.x0 + (p.stop - p.start) / ecg.fs for p in paper.panels) - x_min) / S_PER_MM))
     z = np.full((paper.n_rows, n_bins), np.nan)
     for panel in paper.panels:
         values = _lead_values(sal, ecg, panel)
-        b0 = (panel.start - first) // bin_samples
-        idx = (np.arange(panel.start, panel.stop) - first) // bin_samples - b0
-        sums = np.bincount(idx, weights=values)
-        counts = np.bincount(idx)
-        z[panel.row, b0:b0 + len(sums)] = sums / np.maximum(counts, 1)
-    x = (first + (np.arange(n_bins) + 0.5) * bin_samples) / ecg.fs
+        x = paper.paper_x(panel, np.arange(panel.start, panel.stop))
+        idx = np.minimum(((x - x_min) / S_PER_MM + 1e-9).astype(int), n_bins - 1)
+        sums = np.bincount(idx, weights=values, minlength=n_bins)
+        counts = np.bincount(idx, minlength=n_bins)
+        hit = counts > 0
+        z[panel.row, hit] = sums[hit] / counts[hit]
+    x = x_min + (np.arange(n_bins) + 0.5) * S_PER_MM
     return go.Heatmap(
         x=x, y=paper.row_baselines(), z=z, zmin=0.0, zmax=1.0, colorscale=style.HEAT_SCALE, opacity=opacity,
         showscale=True, hoverongaps=False, name="saliency",
         colorbar=dict(title=dict(text="saliency", side="right"), thickness=10, len=0.5, x=1.0, xpad=2,
                       tickfont=dict(size=10, color="#111111")),
-        hovertemplate="t = %{x:.2f} s<br>saliency %{z:.2f}<extra></extra>",
+        hovertemplate="saliency %{z:.2f}<extra></extra>",
     )
 
 
@@ -63,7 +62,7 @@ def trace_levels(paper: PaperLayout, sal: np.ndarray, ecg: ECG, opacity: float) 
     for panel in paper.panels:
         values = _lead_values(sal, ecg, panel)
         level = np.digitize(values, LEVEL_EDGES)
-        t = np.arange(panel.start, panel.stop) / ecg.fs
+        t = paper.paper_x(panel, np.arange(panel.start, panel.stop))
         y = ecg.lead(panel.lead)[panel.start:panel.stop].astype(np.float64) + panel.baseline
         for k in range(1, len(LEVEL_EDGES) + 1):
             mask = level == k
