@@ -150,6 +150,8 @@ def _rate_from_time(values: pd.Series, column: str) -> float:
         raise ECGReadError(f"The time column {column!r} is not evenly spaced (steps from {dt.min():g} to "
                            f"{dt.max():g}); an ECG export samples at a fixed rate. Fix the column or drop it and "
                            "give the sampling rate.")
+    step = (t[-1] - t[0]) / (len(t) - 1)  # the whole span: exact even when each time is rounded
     if "ms" in column.lower():
         step /= 1000.0
-    return round(1.0 / step, 6)
+    rate = 1.0 / step
+    return float(round(rate)) if abs(rate - round(rate)) < 1e-4 * rate else round(rate, 6)

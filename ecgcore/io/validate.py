@@ -37,7 +37,7 @@ TINY_SPAN_MV = 0.02
 #: a recorded lead whose whole range is below this (mV) is a flat line
 FLAT_RANGE_MV = 0.01
 #: after unit handling, one lead's robust span above this (mV) is not an ECG
-LEAD_ABSURD_SPAN_MV = 60.0
+LEAD_ABSURD_SPAN_MV = 30.0
 
 _MB = 1024 * 1024
 
@@ -69,10 +69,14 @@ def check_fs(fs: float | None, where: str = "the file") -> float:
                            "ECGs are recorded at 100-1000 Hz (e.g. 500).")
     if value < MIN_FS or value > MAX_FS:
         raise ECGReadError(
-            f"The sampling rate of {where} is {value:g} Hz, outside the {MIN_FS:g}-{MAX_FS:g} Hz an ECG can have "
+            f"The sampling rate of {where} is {_hz(value)} Hz, outside the {MIN_FS:g}-{MAX_FS:g} Hz an ECG can have "
             "(usually 100-1000 Hz). Check the rate in the header or the value you entered."
         )
     return value
+
+
+def _hz(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:g}"
 
 
 def check_length(n_samples: int, n_leads: int, fs: float) -> None:
