@@ -38,5 +38,10 @@ evaluate: .venv/installed
 bench: .venv/installed
 	for f in bench/bench_*.py; do $(PY) $$f || exit 1; done
 
+# Bounded-time hypothesis fuzzing of every ECG reader; prints inputs executed and outcome counts.
+FUZZ_SECONDS ?= 60
+fuzz: .venv/installed
+	$(PY) bench/fuzz_readers.py --seconds $(FUZZ_SECONDS)
+
 clean:
 	rm -rf .venv .pytest_cache .hypothesis tests/artifacts

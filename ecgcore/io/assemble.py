@@ -98,9 +98,13 @@ def build_ecg(
     validate.check_length(signal.shape[1], len(index), fs)
     recorded = [lead for lead in LEADS if lead in index]
     shown = [f"{lead} ({names[index[lead]]})" if names[index[lead]] != lead else lead for lead in recorded]
-    out = np.empty((len(LEADS), signal.shape[1]), dtype=np.float32)
-    for lead in recorded:
-        out[LEADS.index(lead)] = signal[index[lead]]
+    if [index.get(lead) for lead in LEADS] == list(range(len(LEADS))) and signal.shape[0] == len(LEADS) \
+            and signal.dtype == np.float32 and signal.flags.c_contiguous and signal.flags.writeable:
+        out = signal  # already 12 canonical float32 rows: no copy (readers pass arrays they own)
+    else:
+        out = np.empty((len(LEADS), signal.shape[1]), dtype=np.float32)
+        for lead in recorded:
+            out[LEADS.index(lead)] = signal[index[lead]]
     rows = [LEADS.index(lead) for lead in recorded]
     rec = out if len(rows) == len(LEADS) else out[rows]  # a view when all 12 are recorded, else a copy
     validate.check_finite(rec, shown)

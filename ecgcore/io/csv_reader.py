@@ -27,20 +27,28 @@ _UNIT = re.compile(r"^(?P<name>.*?)[ _]*[\(\[](?P<unit>[uµμm]?v)[\)\]]$", re.I
 _TO_MV = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3}
 
 
-def decode_text(data: bytes) -> str:
-    """Text of a CSV: UTF-16 or UTF-8 (with or without BOM), else Latin-1."""
+def text_encoding(data: bytes) -> str:
+    """The encoding of a CSV: UTF-16 (BOM), UTF-8 (with or without BOM), else Latin-1.
+
+    Checked incrementally, so a large file is never held as a decoded string besides its bytes.
+    """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
+        encoding = "utf-16"
+    elif b"\x00" in data[:4096]:
+        raise ECGReadError("This file contains binary data, not CSV text. Upload a CSV with one column per lead.")
+    else:
+        encoding = "utf-8-sig"
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(data[start:start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        if encoding == "utf-16":
             raise ECGReadError("The CSV file says it is UTF-16 text but cannot be decoded as such. "
                                "Save it again as UTF-8 CSV.") from None
-    if b"\x00" in data[:4096]:
-        raise ECGReadError("This file contains binary data, not CSV text. Upload a CSV with one column per lead.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+        encoding = "latin-1"
+    return encoding
 
 
 def _header_line(text: str) -> tuple[int, str]:
@@ -77,7 +85,9 @@ def _first_bad_cell(frame: pd.DataFrame, column: str, skip: int) -> str:
 
 def read_csv(data: bytes, fs: float | None = None, *, name: str = "upload.csv") -> ECG:
     """A 12-lead ECG (mV) from CSV bytes; `fs` (Hz) is needed only when there is no time column."""
-    text = decode_text(data)
+    encoding = text_encoding(data)
+    head = data[:1 << 16]
+    text = head[: len(head) // 2 * 2 if encoding == "utf-16" else len(head)].decode(encoding, errors="ignore")
     skip, header = _header_line(text)
     sep = _separator(header)
     columns = [c.strip().strip('"').strip("'") for c in (header.split() if sep == r"\s+" else header.split(sep))]
@@ -93,7 +103,7 @@ def read_csv(data: bytes, fs: float | None = None, *, name: str = "upload.csv") 
     decimal = "," if sep in (";", "\t", "|", r"\s+") and re.search(r"\d,\d", sample) and not re.search(
         r"\d\.\d", sample) else "."
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, skiprows=skip, header=0, skipinitialspace=True,
+        frame = pd.read_csv(io.BytesIO(data), encoding=encoding, sep=sep, decimal=decimal, skiprows=skip, header=0, skipinitialspace=True,
                             engine="c", on_bad_lines="error", skip_blank_lines=True)
     except (pd.errors.ParserError, ValueError, UnicodeError) as exc:
         raise ECGReadError(f"The CSV could not be parsed ({str(exc).splitlines()[0][:160]}). Every row must have "

@@ -44,19 +44,25 @@ def read_edf(data: bytes, *, name: str = "upload.edf") -> ECG:
             raise ECGReadError(f"{name} records its leads at different rates "
                                f"({', '.join(f'{r:g}' for r in sorted(rates))} Hz); export all leads at one rate.")
         fs = validate.check_fs(rates.pop(), name)
+        lengths = [s.sampling_frequency * edf.num_data_records * edf.data_record_duration for s in chosen]
+        n = int(round(min(lengths)))
+        validate.check_length(n, len(chosen), fs)
+        signal = np.empty((len(chosen), n), dtype=np.float32)
         try:
-            arrays = [s.data for s in chosen]
+            with np.errstate(over="ignore", invalid="ignore"):
+                for row, s in enumerate(chosen):  # one lead at a time: edfio's float64 copy is short-lived
+                    values = s.data
+                    if len(values) < n:
+                        raise ValueError(f"lead {s.label} holds {len(values)} samples, fewer than {n}")
+                    signal[row] = values[:n] * _TO_MV.get((s.physical_dimension or "").strip().lower(), 1.0)
+                    del values
+        except ECGReadError:
+            raise
         except Exception as exc:  # digital/physical ranges that edfio cannot turn into values
             raise ECGReadError(f"{name} has unusable signal ranges in its header ({str(exc)[:160]}). "
                                "Export the recording again as EDF/EDF+.") from None
         _raise_on(caught, name, ("uncalibrated",), "has uncalibrated leads",
                   "Its physical or digital minimum equals the maximum, so millivolts are unknown.")
-    n = min(len(a) for a in arrays)
-    validate.check_length(n, len(chosen), fs)
-    signal = np.empty((len(chosen), n), dtype=np.float32)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for row, (s, values) in enumerate(zip(chosen, arrays)):
-            signal[row] = values[:n] * _TO_MV.get((s.physical_dimension or "").strip().lower(), 1.0)
     meta = {"format": "edf", "file_names": [name], "units": [s.physical_dimension for s in chosen]}
     sex = age = None
     try:

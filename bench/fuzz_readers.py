@@ -1,0 +1,206 @@
+"""Bounded-time fuzzing of every ECG reader with hypothesis: prints inputs executed and outcome counts.
+
+Each target starts from a valid real input (PTB-XL 00001 as WFDB, a Challenge .hea/.mat with its header quirk,
+and the same signal as CSV, NPY, EDF and zip) and applies random byte/token mutations; a last target feeds raw
+random bytes under every extension. An outcome is `ok` (a record), `clear error` (an ECGError) or `crash` (any
+other exception: printed and saved under --findings, to become a regular test case).
+
+    .venv/bin/python bench/fuzz_readers.py --seconds 60      # or: make fuzz FUZZ_SECONDS=60
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+import traceback
+import warnings
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
+
+from ecgcore.errors import ECGError  # noqa: E402
+from ecgcore.io import read_upload  # noqa: E402
+from ecgcore.leads import LEADS  # noqa: E402
+from real_records import record_files  # noqa: E402
+
+TOKENS = ["0", "-1", "-500", "nan", "inf", "1e400", "", "abc", "99999999999", "16+24", "212", "508", "8", "16x2",
+          "16:3", "1000/uV", "0/mV", "1e-9/mV", "../x.dat", "/etc/passwd", "µV", "\x00", "12", "15", "1", "#", "\t"]
+
+
+def seeds() -> dict[str, tuple[dict[str, bytes], str, float | None]]:
+    """target -> (valid files, the file name that gets mutated, fs argument)."""
+    ptbxl = record_files("ptbxl/records500/00000/00001_hr.hea")
+    signal = np.frombuffer(ptbxl["00001_hr.dat"], dtype="<i2").reshape(-1, 12)[:1500] / 1000.0  # 3 s
+    frame = pd.DataFrame(signal, columns=list(LEADS))
+    frame.insert(0, "time", np.arange(len(signal)) / 500)
+    npy = io.BytesIO()
+    np.save(npy, signal.T.astype(np.float32))
+    short = {"00001_hr.hea": ptbxl["00001_hr.hea"].replace(b" 500 5000", b" 500 1500"),
+             "00001_hr.dat": ptbxl["00001_hr.dat"][: 1500 * 24]}
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in short.items():
+            zf.writestr(name, data)
+    return {
+        "wfdb header": (short, "00001_hr.hea", None),
+        "wfdb data": (short, "00001_hr.dat", None),
+        "challenge header (quirk)": (record_files("cinc/georgia/E07500.hea"), "E07500.hea", None),
+        "challenge .mat": (record_files("cinc/georgia/E07500.hea"), "E07500.mat", None),
+        "csv": ({"r.csv": frame.to_csv(index=False, float_format="%.4f").encode()}, "r.csv", None),
+        "csv semicolon/decimal comma": ({"r.csv": frame.to_csv(index=False, sep=";", decimal=",",
+                                                               float_format="%.4f").encode()}, "r.csv", None),
+        "npy": ({"r.npy": npy.getvalue()}, "r.npy", 500.0),
+        "edf": ({"r.edf": _edf(signal)}, "r.edf", None),
+        "zip": ({"r.zip": zipped.getvalue()}, "r.zip", None),
+    }
+
+
+def _edf(signal: np.ndarray) -> bytes:
+    import edfio
+
+    span = float(np.abs(signal).max()) + 0.01
+    edf = edfio.Edf([edfio.EdfSignal(signal[:, i], sampling_frequency=500, label=lead, physical_dimension="mV",
+                                     physical_range=(-span, span)) for i, lead in enumerate(LEADS)])
+    buf = io.BytesIO()
+    edf.write(buf)
+    return buf.getvalue()
+
+
+mutation = st.one_of(
+    st.tuples(st.just("flip"), st.floats(0, 1), st.integers(0, 255)),
+    st.tuples(st.just("truncate"), st.floats(0, 1), st.just(0)),
+    st.tuples(st.just("insert"), st.floats(0, 1), st.binary(min_size=1, max_size=64)),
+    st.tuples(st.just("delete"), st.floats(0, 1), st.integers(1, 512)),
+    st.tuples(st.just("duplicate"), st.floats(0, 1), st.integers(1, 4096)),
+    st.tuples(st.just("token"), st.floats(0, 1), st.sampled_from(TOKENS)),
+)
+
+
+def mutate(data: bytes, steps: list[tuple]) -> bytes:
+    """Apply byte- and token-level mutations at relative positions."""
+    buf = bytearray(data)
+    for kind, where, arg in steps:
+        pos = int(where * len(buf)) if buf else 0
+        if kind == "flip" and buf:
+            buf[min(pos, len(buf) - 1)] = arg
+        elif kind == "truncate":
+            del buf[pos:]
+        elif kind == "insert":
+            buf[pos:pos] = arg
+        elif kind == "delete":
+            del buf[pos:pos + arg]
+        elif kind == "duplicate":
+            buf[pos:pos] = buf[pos:pos + arg]
+        elif kind == "token":
+            tokens = bytes(buf).split(b" ")
+            if tokens:
+                tokens[min(int(where * len(tokens)), len(tokens) - 1)] = arg.encode("utf-8")
+                buf = bytearray(b" ".join(tokens))
+    return bytes(buf)
+
+
+class Tally:
+    """Counts outcomes per target; keeps crashing inputs."""
+
+    def __init__(self, findings: Path | None) -> None:
+        self.counts: dict[str, Counter] = {}
+        self.findings = findings
+        self.crashes: list[str] = []
+
+    def run(self, target: str, files: dict[str, bytes], fs: float | None) -> None:
+        counts = self.counts.setdefault(target, Counter())
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                read_upload(files, fs=fs)
+            counts["ok"] += 1
+        except ECGError:
+            counts["clear error"] += 1
+        except Exception:  # noqa: BLE001 - that is what a fuzzer looks for
+            counts["crash"] += 1
+            detail = traceback.format_exc(limit=3)
+            self.crashes.append(f"{target}: {detail.strip().splitlines()[-1]}")
+            if self.findings:
+                self.findings.mkdir(parents=True, exist_ok=True)
+                case = self.findings / f"crash-{target.replace(' ', '_')}-{counts['crash']}"
+                case.mkdir(exist_ok=True)
+                for name, data in files.items():
+                    (case / Path(name).name).write_bytes(data)
+                (case / "traceback.txt").write_text(detail + f"\nfs={fs}\n")
+
+
+def fuzz(seconds: float, findings: Path | None) -> Tally:
+    tally = Tally(findings)
+    targets = seeds()
+    budget = seconds / (len(targets) + 1)
+    config = settings(max_examples=200, deadline=None, database=None, phases=[Phase.generate],
+                      suppress_health_check=list(HealthCheck))
+
+    def until(stop: float, body: Callable[[], None]) -> None:
+        while time.perf_counter() < stop:
+            body()
+
+    def mutating(target: str, files: dict[str, bytes], victim: str, fs: float | None, stop: float):
+        @config
+        @given(steps=st.lists(mutation, min_size=1, max_size=6),
+               fs_arg=st.sampled_from([fs, fs, fs, 0.0, -1.0, 1e7, 257.0]))
+        def one(steps, fs_arg):
+            if time.perf_counter() < stop:
+                tally.run(target, {**files, victim: mutate(files[victim], steps)}, fs_arg)
+        return one
+
+    for target, (files, victim, fs) in targets.items():
+        stop = time.perf_counter() + budget
+        until(stop, mutating(target, files, victim, fs, stop))
+
+    stop = time.perf_counter() + budget
+
+    @config
+    @given(data=st.binary(max_size=20_000), ext=st.sampled_from([".hea", ".dat", ".mat", ".csv", ".tsv", ".txt",
+                                                                  ".npy", ".edf", ".zip", ".xyz", ""]),
+           fs=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)))
+    def raw(data, ext, fs):
+        if time.perf_counter() >= stop:
+            return
+        files = {f"x{ext}": data}
+        if ext == ".hea":
+            files["x.dat"] = data[::-1]
+        tally.run("raw bytes", files, fs)
+
+    until(stop, raw)
+    return tally
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="total fuzzing time (default 60)")
+    parser.add_argument("--findings", type=Path, default=None, help="folder to save crashing inputs in")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    tally = fuzz(args.seconds, args.findings)
+    elapsed = time.perf_counter() - start
+    total = Counter()
+    print(f"{'target':32s} {'inputs':>7s} {'ok':>6s} {'clear error':>12s} {'crash':>6s}")
+    for target, counts in tally.counts.items():
+        total.update(counts)
+        print(f"{target:32s} {sum(counts.values()):7d} {counts['ok']:6d} {counts['clear error']:12d} {counts['crash']:6d}")
+    print(f"{'all readers':32s} {sum(total.values()):7d} {total['ok']:6d} {total['clear error']:12d} {total['crash']:6d}")
+    print(f"fuzzed for {elapsed:.1f} s: {sum(total.values())} inputs executed, {total['crash']} crashes")
+    for line in tally.crashes[:20]:
+        print("CRASH", line)
+    return 1 if total["crash"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
