@@ -108,6 +108,8 @@ def read_csv(data: bytes, fs: float | None = None, *, name: str = "upload.csv") 
     except (pd.errors.ParserError, ValueError, UnicodeError) as exc:
         raise ECGReadError(f"The CSV could not be parsed ({str(exc).splitlines()[0][:160]}). Every row must have "
                            "the same number of cells as the header.") from None
+    if len(frame) == 0:
+        raise ECGReadError("The CSV has a header row but no samples under it. Upload the complete export.")
     frame.columns = [str(c).strip() for c in frame.columns]
     named = [c for c in columns if c]
     if len(set(named)) != len(named):

@@ -57,8 +57,6 @@ def read_upload(files: Mapping[str, bytes], fs: float | None = None) -> ECG:
     ext = _extension(name)
     if ext == ".zip":
         members = unzip_members(data, name=name)
-        if any(_extension(m) == ".zip" for m in members):
-            raise ECGReadError(f"{name} contains another zip; zip the record's files directly.")
         ecg = read_upload(members, fs)
         return ecg.with_signal(ecg.signal, meta={**ecg.meta, "container": name})
     if ext in CSV_EXTENSIONS:

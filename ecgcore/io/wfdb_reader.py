@@ -189,6 +189,26 @@ def _check_header(header: Any, text: str, data: Mapping[str, bytes], hea_name: s
     return wanted, unmatched
 
 
+def _match_data_files(header: Any, data: dict[str, bytes]) -> list[str]:
+    """Let `data` answer to the file names the header uses when the upload spelt them differently: another
+    letter case (`REC.DAT`), or a renamed single data file (the size checks then confirm it fits)."""
+    notes: list[str] = []
+    if getattr(header, "seg_name", None) or not getattr(header, "file_name", None):
+        return notes  # multi-segment or signal-less: refused by _check_header
+    wanted = sorted({str(f) for f in header.file_name if f})
+    missing = [f for f in wanted if f not in data]
+    for file_name in missing:
+        same = [n for n in data if n.lower() == file_name.lower()]
+        if len(same) == 1:
+            data[file_name] = data[same[0]]
+    missing = [f for f in wanted if f not in data]
+    candidates = [n for n in data if Path(n).suffix.lower() in (".dat", ".mat") and n not in wanted]
+    if len(wanted) == 1 and len(missing) == 1 and len(candidates) == 1:
+        data[missing[0]] = data[candidates[0]]
+        notes.append(f"The header names its data file {missing[0]}; the uploaded {candidates[0]} was used.")
+    return notes
+
+
 def _units_scale(units: str | None) -> float:
     return _UNITS_TO_MV.get((units or "mV").strip().lower(), 1.0)
 
@@ -219,6 +239,7 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
                 raise ECGReadError(f"{hea_name} is not a valid WFDB header ({_short(exc)}). "
                                    "Upload the record's unmodified .hea file.") from None
             had_length = bool(header.sig_len)
+            notes = _match_data_files(header, data)
             channels, ignored = _check_header(header, text, data, hea_name)
             if not had_length:  # wfdb cannot read a header without a sample count; give it the one the file holds
                 (Path(tmp) / "record.hea").write_text(_with_sig_len(text, int(header.sig_len)), encoding="utf-8")
@@ -248,7 +269,7 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
     return build_ecg([str(n) for n in record.sig_name], signal, float(record.fs),
                      record_id=record_id or name, source=source,
                      age=parse_age(_comment_value(comments, "age")),
-                     sex=parse_sex(_comment_value(comments, "sex")), meta=meta, ignored=ignored)
+                     sex=parse_sex(_comment_value(comments, "sex")), meta=meta, ignored=ignored, notes=notes)
 
 
 def _with_sig_len(text: str, sig_len: int) -> str:

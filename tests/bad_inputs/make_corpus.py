@@ -259,11 +259,25 @@ def wfdb_cases() -> list[Case]:
         edit = signal_lines(lambda t, f=fmt: t[:1] + [f] + t[2:])
         cases.append(Case(f"header format {fmt}", edit_header(ptbxl, edit), "error", words[:1] if fmt != "999" else (),
                           tags=("wfdb", "format")))
-    for bad_file, words in (("../../etc/passwd", ("not a plain file name",)), ("/etc/passwd", ("not a plain",)),
-                            ("other.dat", ("needs the data file",)), ("x.dat;rm -rf", ("not a",))):
+    for bad_file, words in (("../../etc/passwd", ("not a valid",)), ("/etc/passwd", ("not a valid",)),
+                            ("-rf.dat", ("not a plain file name",)),
+                            ("x.dat;rm -rf", ("not a",))):
         edit = signal_lines(lambda t, b=bad_file: [b] + t[1:])
-        cases.append(Case(f"header data file {bad_file!r}", edit_header(ptbxl, edit), "error", (),
+        cases.append(Case(f"header data file {bad_file!r}", edit_header(ptbxl, edit), "error", words,
                           tags=("wfdb", "traversal")))
+    cases.append(Case("header names other.dat, 00001_hr.dat uploaded", edit_header(
+        ptbxl, signal_lines(lambda t: ["other.dat"] + t[1:])), "ok", check=shape_is(500.0, 5000, note="was used"),
+        tags=("wfdb",)))
+    cases.append(Case("header names other.dat, nothing else uploaded", {"00001_hr.hea": edit_header(
+        ptbxl, signal_lines(lambda t: ["other.dat"] + t[1:]))["00001_hr.hea"]}, "error", ("needs the data file",),
+        tags=("wfdb",)))
+    cases.append(Case("upper-case file names (Windows copy)", {k.upper(): v for k, v in ptbxl.items()}, "ok",
+                      check=exact, tags=("wfdb",)))
+    cases.append(Case("renamed data file", {"00001_hr.hea": ptbxl["00001_hr.hea"], "copy.dat": ptbxl["00001_hr.dat"]},
+                      "ok", check=exact, tags=("wfdb",)))
+    cases.append(Case("renamed data file of another record", {"00001_hr.hea": ptbxl["00001_hr.hea"],
+                                                              "copy.mat": georgia["E07500.mat"]},
+                      "error", ("do not match",), tags=("wfdb",)))
     cases.append(Case("zero-length .hea", {**ptbxl, "00001_hr.hea": b""}, "error", ("empty",), tags=("wfdb",)))
     cases.append(Case("binary .hea", {**ptbxl, "00001_hr.hea": bytes(range(256)) * 4}, "error", ("binary",),
                       tags=("wfdb",)))
@@ -451,7 +465,7 @@ def csv_cases() -> list[Case]:
         Case("csv text in numbers", {"r.csv": csv_bytes(timed.astype(object).assign(V2=lambda d: d.V2.where(
             d.index != 17, "abc")))}, "error", ("text where numbers", "V2", "abc")),
         Case("csv empty", {"r.csv": b"\n\n"}, "error", ("empty",)),
-        Case("csv header only", {"r.csv": csv_bytes(timed.iloc[:0])}, "error", ()),
+        Case("csv header only", {"r.csv": csv_bytes(timed.iloc[:0])}, "error", ("no samples",)),
         Case("csv 2 s", {"r.csv": csv_bytes(timed.iloc[:1000])}, "error", ("only 2.00 s",)),
         Case("csv constant", {"r.csv": csv_bytes(frame * 0 + 1)}, "error", ("flat",), fs=500),
         Case("csv Inf cell", {"r.csv": csv_bytes(timed.astype(object).assign(I=lambda d: d.I.where(d.index != 3, "inf")))},
