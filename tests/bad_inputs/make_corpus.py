@@ -68,7 +68,16 @@ def reference(relative_hea: str, channels: list[int] | None = None) -> tuple[np.
 
 def write_wfdb(name: str, signal: np.ndarray, fs: float, sig_names: list[str], *, units: str = "mV",
                fmt: str = "16", comments: list[str] | None = None) -> dict[str, bytes]:
-    """A WFDB record written by wfdb.wrsamp from (samples, leads) physical values, returned as bytes."""
+    """A WFDB record from (samples, leads) physical values, returned as bytes: written by wfdb.wrsamp, except plain
+    format-16 records without NaN, which are written directly (wrsamp spends ~0.1 s per header)."""
+    if fmt == "16" and np.isfinite(signal).all():
+        peak = np.maximum(np.abs(signal).max(axis=0), 1e-3)
+        gains = np.floor(32000 / peak)
+        digital = np.round(signal * gains).astype("<i2")
+        lines = [f"{name} {len(sig_names)} {fs:g} {len(signal)}"] + [
+            f"{name}.dat 16 {gain:.0f}(0)/{units} 16 0 {int(digital[0, i])} 0 0 {label}"
+            for i, (gain, label) in enumerate(zip(gains, sig_names))] + [f"# {c}" for c in comments or []]
+        return {f"{name}.hea": ("\n".join(lines) + "\n").encode(), f"{name}.dat": digital.tobytes()}
     with tempfile.TemporaryDirectory() as tmp:
         wfdb.wrsamp(name, fs=fs, units=[units] * len(sig_names), sig_name=sig_names, p_signal=signal,
                     fmt=[fmt] * len(sig_names), comments=comments or [], write_dir=tmp)
@@ -411,6 +420,8 @@ def signal_cases(ref: np.ndarray) -> list[Case]:
 
 def csv_cases() -> list[Case]:
     ref, fields = reference(PTBXL)
+    ref = ref[:1500]  # 3 s keeps the many CSV writes cheap
+    n = len(ref)
     frame = pd.DataFrame(ref, columns=list(LEADS))
     timed = frame.copy()
     timed.insert(0, "time", np.arange(len(ref)) / 500.0)
@@ -435,13 +446,13 @@ def csv_cases() -> list[Case]:
         Case("csv time column 'Time (s)'", {"r.csv": csv_bytes(timed.rename(columns={"time": "Time (s)"}))}, "ok",
              check=exact),
         Case("csv time at 257 Hz", {"r.csv": csv_bytes(timed.assign(time=np.arange(len(ref)) / 257.0))}, "ok",
-             check=shape_is(257.0, 5000)),
+             check=shape_is(257.0, n)),
         Case("csv uneven time column", {"r.csv": csv_bytes(timed.assign(time=np.sort(np.random.default_rng(0).random(
             len(ref)) * 10)))}, "error", ("not evenly spaced",)),
         Case("csv time column decreasing", {"r.csv": csv_bytes(timed.assign(time=-np.arange(len(ref)) / 500.0))},
              "error", ("not evenly spaced",)),
         Case("csv time disagrees with fs given", {"r.csv": base}, "ok", fs=250,
-             check=shape_is(500.0, 5000, note="not used")),
+             check=shape_is(500.0, n, note="not used")),
         Case("csv lower-case names", {"r.csv": csv_bytes(timed.rename(columns=str.lower))}, "ok", check=exact),
         Case("csv 'Lead I' names", {"r.csv": csv_bytes(frame.rename(columns=lambda c: f"Lead {c}"))}, "ok", fs=500,
              check=exact),
@@ -450,7 +461,7 @@ def csv_cases() -> list[Case]:
         Case("csv units in header [uV]", {"r.csv": csv_bytes((frame * 1000).rename(columns=lambda c: f"{c} [uV]"))},
              "ok", fs=500, check=close_to(ref.T, 1e-5, 500.0)),
         Case("csv µV values, no units", {"r.csv": csv_bytes(frame * 1000)}, "ok", fs=500,
-             check=shape_is(500.0, 5000, note="microvolts")),
+             check=shape_is(500.0, n, note="microvolts")),
         Case("csv 8 leads", {"r.csv": csv_bytes(timed[["time", "I", "II", "V1", "V2", "V3", "V4", "V5", "V6"]])}, "ok",
              check=close_to(ref.T, 2e-3, 500.0, derived=("III", "aVR", "aVL", "aVF"))),
         Case("csv 1 lead", {"r.csv": csv_bytes(timed[["time", "II"]])}, "error", ("lacks",)),
@@ -477,7 +488,7 @@ def csv_cases() -> list[Case]:
         Case("csv binary garbage", {"r.csv": bytes(range(256)) * 50}, "error", ("binary",)),
         Case("csv latin-1 header", {"r.csv": "I (µV);II;III;aVR;aVL;aVF;V1;V2;V3;V4;V5;V6\n".encode("latin-1")
                                    + csv_bytes(frame, sep=";", header=False)}, "ok", fs=500,
-             check=shape_is(500.0, 5000)),
+             check=shape_is(500.0, n)),
         Case("csv quoted numbers", {"r.csv": csv_bytes(timed, quoting=1)}, "ok", check=exact),
         Case("csv huge numbers", {"r.csv": csv_bytes(frame * 1e300)}, "error", ("infinite",), fs=500),
         Case("csv numbers 1e12", {"r.csv": csv_bytes(frame * 1e12)}, "error", ("absurd",), fs=500),
