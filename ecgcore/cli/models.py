@@ -1,0 +1,52 @@
+"""`python -m ecgcore models [--json]`: the registered models, whether their checkpoint is usable, key figures."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ecgcore.config import MODELS_DIR
+from ecgcore.errors import ECGError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the checkpoints are")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def describe(name: str, models_dir: str | Path = MODELS_DIR) -> dict[str, Any]:
+    """One model's entry: status "ok" with its card's key figures, or status "unavailable" with the reason."""
+    from ecgcore.models import checkpoint, model_class
+
+    folder = Path(models_dir) / name
+    entry: dict[str, Any] = {"name": name, "architecture": model_class(name).architecture}
+    try:
+        checkpoint.read_verified(folder)
+        card = checkpoint.read_card(folder)
+    except ECGError as exc:
+        return {**entry, "status": "unavailable", "reason": str(exc)}
+    training = card.get("training", {})
+    return {**entry, "status": "ok", "parameters": card.get("parameters"), "checkpoint_bytes": card.get("checkpoint_bytes"),
+            "classes": card.get("classes"), "trained_on": training.get("data", {}),
+            "train_seconds": training.get("train_seconds"), "val_macro_auc": training.get("val_macro_auc"),
+            "metrics": {k: {f: v.get(f) for f in ("n_records", "macro_auc", "macro_auc_ci95", "macro_f1", "synthetic")}
+                        for k, v in card.get("metrics", {}).items()}}
+
+
+def run(args: argparse.Namespace) -> int:
+    from ecgcore.models import model_names
+
+    entries = [describe(n, args.models_dir) for n in model_names()]
+    if args.json:
+        print(json.dumps(entries, indent=2))
+        return 0
+    for e in entries:
+        if e["status"] != "ok":
+            print(f"{e['name']:12s} unavailable: {e['reason']}")
+            continue
+        figures = "; ".join(f"{k}: macro AUC {v['macro_auc']:.3f} (N={v['n_records']})"
+                            for k, v in e["metrics"].items() if v.get("macro_auc") is not None)
+        print(f"{e['name']:12s} {e['parameters']:>9,} params  {e['checkpoint_bytes'] / 1e6:5.2f} MB  "
+              f"{figures or 'not evaluated yet'}")
+    return 0

@@ -1,0 +1,60 @@
+"""`evaluation_report`: every figure `python -m ecgcore evaluate` writes, as plain JSON values."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+from ecgcore.metrics.auc import bootstrap_auc
+from ecgcore.metrics.calibration import reliability
+from ecgcore.metrics.confusion import per_class_confusion, single_label_confusion
+from ecgcore.metrics.roc import roc_points
+
+
+def threshold_metrics(Y: np.ndarray, Yhat: np.ndarray, classes: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, precision, recall and F1 per class and macro for 0/1 labels and decisions (records x classes)."""
+    p, r, f, support = precision_recall_fscore_support(Y, Yhat, average=None, zero_division=0)
+    mp, mr, mf, _ = precision_recall_fscore_support(Y, Yhat, average="macro", zero_division=0)
+    acc = (Y == Yhat).mean(axis=0)
+    per_class = {c: {"accuracy": float(acc[i]), "precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
+                     "positives": int(support[i])} for i, c in enumerate(classes)}
+    macro = {"accuracy": float(acc.mean()), "precision": float(mp), "recall": float(mr), "f1": float(mf),
+             "subset_accuracy": float(accuracy_score(Y, Yhat))}
+    return {"per_class": per_class, "macro": macro}
+
+
+def evaluation_report(Y: np.ndarray, P: np.ndarray, classes: Sequence[str], thresholds: Sequence[float],
+                      record_ids: Sequence[str], n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
+    """All figures for labels Y (records x classes, 0/1) and probabilities P, decisions at `thresholds`.
+
+    AUC (macro and per class, bootstrap 95% CI) only for classes with positives and negatives; accuracy,
+    precision, recall, F1 per class and macro; a 2x2 confusion per class; the single-label confusion over
+    records with one true class; ROC points; reliability bins and ECE; and the raw predictions.
+    """
+    Y = np.asarray(Y, dtype=np.uint8)
+    P = np.asarray(P, dtype=np.float64)
+    thr = np.asarray(thresholds, dtype=np.float64)
+    Yhat = (P >= thr).astype(np.uint8)
+    boot = bootstrap_auc(Y, P, n_boot=n_boot, seed=seed)
+    scored = [c for c, pc in zip(classes, boot["per_class"]) if pc is not None]
+    return {
+        "n_records": int(len(Y)),
+        "classes": list(classes),
+        "positives": {c: int(Y[:, i].sum()) for i, c in enumerate(classes)},
+        "auc": {
+            "macro": boot["macro"]["auc"], "macro_ci95": boot["macro"]["ci"], "classes_in_macro": scored,
+            "per_class": {c: (None if pc is None else {"auc": pc["auc"], "ci95": pc["ci"]})
+                          for c, pc in zip(classes, boot["per_class"])},
+            "bootstrap": {"n": n_boot, "seed": seed, "method": "percentile, records resampled with replacement"},
+        },
+        "thresholds": {c: float(t) for c, t in zip(classes, thr)},
+        "at_thresholds": threshold_metrics(Y, Yhat, classes),
+        "confusion_per_class": per_class_confusion(Y, Yhat, classes),
+        "confusion_single_label": single_label_confusion(Y, P, classes),
+        "roc": {c: roc_points(Y[:, i], P[:, i]) for i, c in enumerate(classes)},
+        "calibration": {"per_class": {c: reliability(Y[:, i], P[:, i]) for i, c in enumerate(classes)},
+                        "pooled": reliability(Y.ravel(), P.ravel())},
+        "predictions": {"record_ids": [str(r) for r in record_ids], "y_true": Y.tolist(),
+                        "y_prob": P.round(5).tolist()},
+    }

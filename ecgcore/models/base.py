@@ -1,0 +1,238 @@
+"""`ECGModel`: the one interface every classifier has (fit / predict_proba / card / save / load).
+
+Input conventions: a model works at `fs` Hz (100) on windows of `window_s` seconds (2.5) taken every
+`stride_s` seconds (1.25) over the whole record; per-window probabilities are aggregated per record
+(`aggregate`: "max" as in the PTB-XL benchmark, or "mean"). Records at any rate are resampled to `fs` first;
+a record shorter than one window is refused with a clear error. Signals are (12, samples) in mV, leads in
+`ecgcore.leads.LEADS` order.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar, Sequence, Union
+
+import numpy as np
+
+from ecgcore.config import SUPERCLASSES
+from ecgcore.ecg import ECG
+from ecgcore.errors import ECGSignalError, UnknownNameError
+from ecgcore.leads import LEADS
+from ecgcore.models import checkpoint
+from ecgcore.signal.resample import ecg_resample
+
+Data = Union[ECG, Sequence[ECG], np.ndarray]
+AGGREGATES = ("max", "mean")
+RETRAIN = ("make train DATA=/path/to/ptb-xl  (or: python -m ecgcore train --model {name} --data /path/to/ptb-xl; "
+           "python -m ecgcore evaluate --model {name} --data /path/to/ptb-xl)")
+
+
+class ECGModel(ABC):
+    """Base class: settings in __init__, learned state in attributes ending in `_`, as in scikit-learn."""
+
+    name: ClassVar[str] = ""  # set by @register
+    architecture: ClassVar[str] = ""  # one line for the model card
+    weights_name: ClassVar[str] = "weights.pt"
+    defaults: ClassVar[dict[str, Any]] = {}  # hyper-parameters and their defaults
+
+    def __init__(self, classes: Sequence[str] = SUPERCLASSES, fs: float = 100.0, window_s: float = 2.5,
+                 stride_s: float = 1.25, aggregate: str = "max", seed: int = 0, task: str = "superdiagnostic",
+                 **hyper: Any) -> None:
+        unknown = sorted(set(hyper) - set(self.defaults))
+        if unknown:
+            raise UnknownNameError(f"unknown setting(s) {unknown} for model {self.name!r}; "
+                                   f"valid: {sorted(self.defaults)}")
+        if aggregate not in AGGREGATES:
+            raise UnknownNameError(f"unknown aggregate {aggregate!r}; valid: {', '.join(AGGREGATES)}")
+        self.classes: list[str] = list(classes)
+        self.fs = float(fs)
+        self.window_s = float(window_s)
+        self.stride_s = float(stride_s)
+        self.aggregate = aggregate
+        self.seed = int(seed)
+        self.task = task
+        self.hyper: dict[str, Any] = {**self.defaults, **hyper}
+        self.thresholds = np.full(len(self.classes), 0.5)
+        self.mean_ = np.zeros(len(LEADS), dtype=np.float32)  # per-lead normaliser (mV), from training folds
+        self.std_ = np.ones(len(LEADS), dtype=np.float32)
+        self.training_: dict[str, Any] = {}  # what it was trained on, how long, history (for the card)
+        self._stored_card: dict[str, Any] = {}  # metrics etc. read back from card.json
+
+    # ---- windows -------------------------------------------------------------------------------------
+    @property
+    def window(self) -> int:
+        """Window length in samples at `fs`."""
+        return int(round(self.window_s * self.fs))
+
+    @property
+    def stride(self) -> int:
+        """Window step in samples at `fs`."""
+        return int(round(self.stride_s * self.fs))
+
+    def window_starts(self, n_samples: int) -> np.ndarray:
+        """Start sample (at `fs`) of every window over a record of `n_samples`; the last window ends at the end."""
+        if n_samples < self.window:
+            raise ECGSignalError(f"record is {n_samples / self.fs:.2f} s long; the models need at least "
+                                 f"{self.window_s:g} s ({self.window} samples at {self.fs:g} Hz)")
+        starts = np.arange(0, n_samples - self.window + 1, self.stride)
+        if starts[-1] + self.window < n_samples:
+            starts = np.append(starts, n_samples - self.window)
+        return starts
+
+    def windows(self, signal: np.ndarray) -> np.ndarray:
+        """(W, 12, window) copies of the windows of a (12, samples) signal at `fs`."""
+        starts = self.window_starts(signal.shape[-1])
+        idx = starts[:, None] + np.arange(self.window)
+        return np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2))
+
+    def signal_at_rate(self, ecg: ECG) -> np.ndarray:
+        """The (12, samples) float32 signal of `ecg` resampled to `fs`; refuses records shorter than a window."""
+        if ecg.signal.shape[0] != len(LEADS):
+            raise ECGSignalError(f"{ecg.record_id}: models need 12 leads, got {ecg.signal.shape[0]}")
+        if ecg.duration < self.window_s:
+            raise ECGSignalError(f"{ecg.record_id}: record is {ecg.duration:.2f} s long; the models need at least "
+                                 f"{self.window_s:g} s")
+        sig = ecg_resample(ecg, self.fs).signal
+        if not np.isfinite(sig).all():
+            raise ECGSignalError(f"{ecg.record_id}: signal contains NaN or Inf samples")
+        return sig
+
+    def _signals(self, data: Data) -> list[np.ndarray] | np.ndarray:
+        if isinstance(data, ECG):
+            return [self.signal_at_rate(data)]
+        if isinstance(data, np.ndarray):
+            if data.ndim != 3 or data.shape[1] != len(LEADS):
+                raise ECGSignalError(f"expected an array (records, 12, samples) at {self.fs:g} Hz, got {data.shape}")
+            self.window_starts(data.shape[-1])  # length check
+            return data
+        return [self.signal_at_rate(e) for e in data]
+
+    def standardise(self, x: np.ndarray) -> np.ndarray:
+        """(…, 12, samples) mV -> unit-less, with the per-lead normaliser fitted on the training folds."""
+        return ((x - self.mean_[:, None]) / self.std_[:, None]).astype(np.float32, copy=False)
+
+    def fit_normaliser(self, X: np.ndarray) -> None:
+        """Per-lead mean and standard deviation (mV) over a training array (records, 12, samples)."""
+        n = X.shape[0]
+        s1 = np.zeros(X.shape[1]); s2 = np.zeros(X.shape[1])
+        for i in range(0, n, 1024):
+            chunk = X[i:i + 1024].astype(np.float64)
+            s1 += chunk.sum(axis=(0, 2)); s2 += (chunk ** 2).sum(axis=(0, 2))
+        count = n * X.shape[2]
+        mean = s1 / count
+        self.mean_ = mean.astype(np.float32)
+        self.std_ = np.sqrt(np.maximum(s2 / count - mean ** 2, 1e-6)).astype(np.float32)
+
+    # ---- prediction ----------------------------------------------------------------------------------
+    def predict_proba(self, data: Data, batch_records: int = 256) -> np.ndarray:
+        """(records, classes) probabilities for one ECG, a list of ECGs, or an array (records, 12, samples) at `fs`."""
+        signals = self._signals(data)
+        out = [self._predict_signals(signals[i:i + batch_records]) for i in range(0, len(signals), batch_records)]
+        return np.concatenate(out) if out else np.zeros((0, len(self.classes)))
+
+    def predict(self, data: Data) -> np.ndarray:
+        """(records, classes) 0/1 decisions at the per-class thresholds chosen on the validation fold."""
+        return (self.predict_proba(data) >= self.thresholds).astype(np.uint8)
+
+    def predict_windows(self, ecg: ECG) -> np.ndarray:
+        """(windows, classes) probabilities of each window (starts: `window_starts(samples at fs)`)."""
+        return self._window_proba(self.windows(self.signal_at_rate(ecg)))
+
+    def _predict_signals(self, signals: Sequence[np.ndarray]) -> np.ndarray:
+        wins = [self.windows(s) for s in signals]
+        counts = np.array([len(w) for w in wins])
+        probs = self._window_proba(np.concatenate(wins))
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        if self.aggregate == "max":
+            return np.maximum.reduceat(probs, offsets, axis=0)
+        return np.add.reduceat(probs, offsets, axis=0) / counts[:, None]
+
+    @abstractmethod
+    def _window_proba(self, windows: np.ndarray) -> np.ndarray:
+        """(W, classes) probabilities for raw windows (W, 12, window) in mV at `fs`."""
+
+    # ---- training ------------------------------------------------------------------------------------
+    @abstractmethod
+    def fit(self, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray, Y_val: np.ndarray, **options: Any) -> "ECGModel":
+        """Fit on X (records, 12, samples) mV at `fs` with labels Y (records, classes) 0/1; select the model and
+        the per-class thresholds on X_val / Y_val (the validation fold, never the test fold)."""
+
+    def choose_thresholds(self, Y_val: np.ndarray, P_val: np.ndarray) -> None:
+        """Per-class thresholds maximising F1 on the validation fold."""
+        from ecgcore.metrics.thresholds import max_f1_thresholds
+
+        self.thresholds = max_f1_thresholds(Y_val, P_val)
+
+    # ---- persistence and description ----------------------------------------------------------------
+    @abstractmethod
+    def parameter_count(self) -> int:
+        """Number of learned parameters (weights, or stored coefficients for the kernel model)."""
+
+    @abstractmethod
+    def _write_weights(self, path: Path) -> None: ...
+
+    @abstractmethod
+    def _read_weights(self, path: Path) -> None: ...
+
+    def config(self) -> dict[str, Any]:
+        """Everything needed to rebuild the model, as JSON values."""
+        return {
+            "model": self.name, "format": 1, "classes": self.classes, "fs": self.fs, "window_s": self.window_s,
+            "stride_s": self.stride_s, "aggregate": self.aggregate, "seed": self.seed, "task": self.task, "hyper": self.hyper,
+            "normaliser": {"mean_mV": self.mean_.tolist(), "std_mV": self.std_.tolist()},
+            "thresholds": [float(t) for t in self.thresholds], "weights": self.weights_name,
+        }
+
+    def card(self) -> dict[str, Any]:
+        """The model card: architecture, size, input, classes, training data and time, metrics."""
+        stored = self._stored_card
+        return {
+            "name": self.name,
+            "architecture": self.architecture,
+            "parameters": self.parameter_count(),
+            "input": {"fs_hz": self.fs, "window_s": self.window_s, "stride_s": self.stride_s,
+                      "aggregate": self.aggregate, "leads": list(LEADS), "units": "mV",
+                      "normaliser": "per-lead mean/std of the training folds"},
+            "task": self.task,
+            "classes": self.classes,
+            "thresholds": dict(zip(self.classes, [round(float(t), 4) for t in self.thresholds])),
+            "hyper": self.hyper,
+            "seed": self.seed,
+            "training": self.training_ or stored.get("training", {}),
+            "metrics": stored.get("metrics", {}),
+            "retrain": RETRAIN.format(name=self.name),
+            **{k: stored[k] for k in ("files", "checkpoint_bytes") if k in stored},
+        }
+
+    def save(self, folder: str | Path) -> dict[str, Any]:
+        """Write weights, config.json and card.json (with sha256s) to `folder`; returns the card.
+
+        The card's metrics start empty: `python -m ecgcore evaluate` adds them for the new weights."""
+        card = self.card()
+        card.pop("files", None)
+        card.pop("checkpoint_bytes", None)
+        card["metrics"] = {}
+        written = checkpoint.write_checkpoint(folder, self.weights_name, self._write_weights, self.config(), card)
+        self._stored_card = written
+        return written
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "ECGModel":
+        """The model saved in `folder`, after verifying the sha256 of its files (CheckpointError otherwise)."""
+        folder = Path(folder)
+        config, card = checkpoint.read_verified(folder)
+        if config.get("model") != cls.name:
+            raise checkpoint.CheckpointError(f"{folder} holds a {config.get('model')!r} model, not {cls.name!r}")
+        try:
+            model = cls(classes=config["classes"], fs=config["fs"], window_s=config["window_s"],
+                        stride_s=config["stride_s"], aggregate=config["aggregate"], seed=config["seed"],
+                        task=config.get("task", "superdiagnostic"), **config["hyper"])
+            model.mean_ = np.asarray(config["normaliser"]["mean_mV"], dtype=np.float32)
+            model.std_ = np.asarray(config["normaliser"]["std_mV"], dtype=np.float32)
+            model.thresholds = np.asarray(config["thresholds"], dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise checkpoint.CheckpointError(f"{folder / checkpoint.CONFIG} is incomplete or invalid ({exc}); "
+                                             "retrain the model") from exc
+        model._read_weights(folder / config["weights"])
+        model._stored_card = card
+        return model

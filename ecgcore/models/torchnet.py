@@ -1,0 +1,81 @@
+"""`TorchWindowModel`: the shared half of every PyTorch model (CNNs and the LSTM).
+
+`net` maps standardised windows (B, 12, window) to class logits (B, classes); `prepare(ecg)` gives those
+windows for a record, `window_starts(samples)` where each starts (samples at `fs`), and `gradcam_layers`
+the layers Grad-CAM may use ("last": last convolutional block, "early": a finer earlier one).
+"""
+from __future__ import annotations
+
+from abc import abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from ecgcore.ecg import ECG
+from ecgcore.models.base import ECGModel
+from ecgcore.models.checkpoint import CheckpointError, load_torch_state
+
+TRAINING_DEFAULTS: dict[str, Any] = {
+    "epochs": 12, "batch_size": 128, "lr": 3e-3, "weight_decay": 1e-2, "dropout": 0.25,
+    "augment": True,  # random amplitude scaling and baseline offset per training crop
+}
+
+
+class TorchWindowModel(ECGModel):
+    """A PyTorch network applied to sliding windows; trained by `ecgcore.models.torch_fit.fit_torch`."""
+
+    weights_name: ClassVar[str] = "weights.pt"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        torch.manual_seed(self.seed)
+        self.net: nn.Module = self.build_net()
+        self.net.eval()
+
+    @abstractmethod
+    def build_net(self) -> nn.Module:
+        """A fresh network for (B, 12, window) standardised input and len(classes) logits."""
+
+    @property
+    def gradcam_layers(self) -> dict[str, nn.Module]:
+        """Layers for Grad-CAM: "last" (last convolutional block) and "early" (finer, earlier)."""
+        return self.net.gradcam_layers()  # type: ignore[operator]
+
+    def prepare(self, ecg: ECG) -> torch.Tensor:
+        """Standardised windows (W, 12, window) of `ecg` resampled to `fs`, ready for `net`."""
+        return torch.from_numpy(self.standardise(self.windows(self.signal_at_rate(ecg))))
+
+    def _window_proba(self, windows: np.ndarray, batch: int = 512) -> np.ndarray:
+        x = self.standardise(windows)
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(x), batch):
+                out.append(torch.sigmoid(self.net(torch.from_numpy(x[i:i + batch]))).numpy())
+        return np.concatenate(out).astype(np.float64)
+
+    def fit(self, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray, Y_val: np.ndarray, **options: Any) -> "TorchWindowModel":
+        """Train with random crops, BCE, AdamW + one-cycle; keep the epoch with the best validation macro AUC.
+
+        options: run_dir (a checkpoint per epoch there), resume (continue from it), progress (tqdm bar)."""
+        from ecgcore.models.torch_fit import fit_torch
+
+        fit_torch(self, X, Y, X_val, Y_val, **options)
+        return self
+
+    def parameter_count(self) -> int:
+        return int(sum(p.numel() for p in self.net.parameters()))
+
+    def _write_weights(self, path: Path) -> None:
+        torch.save(self.net.state_dict(), path)
+
+    def _read_weights(self, path: Path) -> None:
+        state = load_torch_state(path)
+        try:
+            self.net.load_state_dict(state)
+        except (RuntimeError, TypeError, AttributeError) as exc:
+            raise CheckpointError(f"weights in {path} do not fit the {self.name} network described by its "
+                                  f"config.json ({str(exc).splitlines()[0]}); retrain the model") from exc
+        self.net.eval()
