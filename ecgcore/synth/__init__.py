@@ -8,8 +8,21 @@ independent leads (limb leads derived, so Einthoven/Goldberger hold exactly), he
 ectopic beats, electrode-level noise, and each statement's textbook signature with graded severity
 (`ecgcore.synth.lesions`).
 """
-from ecgcore.synth.cohort import sample_cohort
-from ecgcore.synth.corpus import MAX_RECORDS, CorpusSummary, generate_corpus
-from ecgcore.synth.record import SimRecord, simulate_record
+from __future__ import annotations
 
-__all__ = ["generate_corpus", "simulate_record", "sample_cohort", "SimRecord", "CorpusSummary", "MAX_RECORDS"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "generate_corpus": "ecgcore.synth.corpus", "CorpusSummary": "ecgcore.synth.corpus", "MAX_RECORDS": "ecgcore.synth.corpus",
+    "simulate_record": "ecgcore.synth.record", "SimRecord": "ecgcore.synth.record",
+    "sample_cohort": "ecgcore.synth.cohort", "make_spec": "ecgcore.synth.cohort",
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import on first use, so the CLI can reject bad arguments without loading scipy."""
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'ecgcore.synth' has no attribute {name!r}")

@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from ecgcore.errors import ECGError
-from ecgcore.synth import writer as W
-from ecgcore.synth.cohort import LABEL_NOISE, sample_cohort
-from ecgcore.synth.record import simulate_record
 
 MAX_RECORDS = 21799
 RATES = (100, 500)
@@ -36,6 +33,9 @@ def _init_worker() -> None:
 
 
 def _render_chunk(args: tuple[str, list[dict[str, Any]], tuple[int, ...]]) -> list[tuple[int, list, dict, dict]]:
+    from ecgcore.synth import writer as W
+    from ecgcore.synth.record import simulate_record
+
     root, specs, rates = args
     out = []
     for spec in specs:
@@ -67,7 +67,7 @@ def generate_corpus(out: str | Path, records: int = MAX_RECORDS, seed: int = 0, 
 
     Same arguments, same bytes: every record draws from seeds fixed by (seed, ecg_id, patient), whatever the
     number of workers. With 500 in `rates` the signals are simulated at 500 Hz and the 100 Hz files are
-    decimated from them (scipy resample_poly), as PTB-XL's were; otherwise they are simulated at 100 Hz.
+    decimated from them (`ecgcore.signal.resample`, polyphase), as PTB-XL's were; otherwise they are simulated at 100 Hz.
     """
     if not 1 <= int(records) <= MAX_RECORDS:
         raise ECGError(f"--records must be between 1 and {MAX_RECORDS} (PTB-XL's size), got {records}.")
@@ -79,6 +79,10 @@ def generate_corpus(out: str | Path, records: int = MAX_RECORDS, seed: int = 0, 
     t0 = time.perf_counter()
     root = Path(out)
     _prepare(root)
+    from ecgcore.synth import writer as W          # heavy imports only once the arguments are known good
+    from ecgcore.synth.cohort import LABEL_NOISE, sample_cohort
+    from ecgcore.synth.record import simulate_record  # noqa: F401  (imported before the workers fork)
+
     W.copy_statements(root)
     specs = sample_cohort(int(records), int(seed))
     chunks = [(str(root), specs[i:i + CHUNK], rates) for i in range(0, len(specs), CHUNK)]

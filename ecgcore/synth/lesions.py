@@ -121,8 +121,11 @@ def _set_axis(m: Morphology, target: float, names: tuple[str, ...] = ("R1", "R2"
 
 
 def _widen(m: Morphology, qrs: float) -> None:
-    """Set the QRS duration (s); the QRS waves stretch with it (their times are fractions of it)."""
-    m.qrs = max(m.qrs, qrs)
+    """Set the QRS duration (s); the QRS waves stretch with it (their times are fractions of it) and the QT
+    grows by as much (slowed depolarisation delays repolarisation: the JT interval is kept)."""
+    qrs = max(m.qrs, qrs)
+    m.qtc += qrs - m.qrs
+    m.qrs = qrs
 
 
 def _compress_qrs(m: Morphology, frac: float) -> None:
@@ -337,7 +340,7 @@ def crbbb(m: Morphology, s: float, rng: np.random.Generator, ctx: dict) -> dict:
     old = m.qrs
     new = 0.122 + 0.04 * s
     _compress_qrs(m, old / new * 0.95)
-    m.qrs = new
+    _widen(m, new)
     _r_prime(m, (0.5 + 0.6 * s) * m.amp)
     right = np.zeros(8)
     right[2:] = (1.0, 0.8, 0.4, 0.0, 0.0, 0.0)
@@ -351,7 +354,7 @@ def irbbb(m: Morphology, s: float, rng: np.random.Generator, ctx: dict) -> dict:
     old = m.qrs
     new = max(old, 0.1 + 0.018 * s)
     _compress_qrs(m, old / new * 0.97)
-    m.qrs = new
+    _widen(m, new)
     _r_prime(m, (0.15 + 0.35 * s) * m.amp)
     return {}
 
@@ -365,11 +368,11 @@ def clbbb(m: Morphology, s: float, rng: np.random.Generator, ctx: dict, incomple
     l2 = m.dipole(direction(axis - 5.0, -55.0) * a * rng.uniform(0.85, 1.1))
     m.remove("septal", "R1", "R2", "S")
     if incomplete:
-        m.qrs = 0.11 + 0.009 * s
+        _widen(m, 0.11 + 0.009 * s)
         m.add(Wave("lbbb_1", l1 * 0.9, "Q", 0.28, 0.14, 0.14))
         m.add(Wave("lbbb_2", l2 * 0.8, "Q", 0.72, 0.14, 0.14))
         return {}
-    m.qrs = 0.128 + 0.045 * s
+    _widen(m, 0.128 + 0.045 * s)
     m.add(Wave("lbbb_1", l1, "Q", 0.30, 0.15, 0.15))
     m.add(Wave("lbbb_2", l2, "Q", 0.72, 0.14, 0.14))
     main = (l1 + l2) / 2.0
@@ -393,8 +396,8 @@ def wpw(m: Morphology, s: float, rng: np.random.Generator, ctx: dict) -> dict:
         w.at = (w.at * old + delta) / new
         w.left *= old / new
         w.right *= old / new
-    m.qrs = new
-    m.pr = max(0.075, m.pr - delta - 0.02)
+    _widen(m, new)
+    m.pr = 0.085 + 0.03 * (1.0 - s)                 # P onset to delta-wave onset: 85-115 ms
     r1 = m.get("R1")
     vec = (r1.vec if r1 is not None else np.ones(8) * 0.3) * (0.3 + 0.25 * s)
     sig = delta / new / 2.0

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from ecgcore.leads import LEADS
+from ecgcore.signal.resample import resample_signal
 from ecgcore.synth import lesions as L
 from ecgcore.synth.catalogue import SUPERCLASS_OF
 from ecgcore.synth.geometry import SQ3_2, to_12
@@ -234,7 +234,7 @@ def simulate_record(spec: dict[str, Any], rates: tuple[int, ...] = (100,), lesio
     signals = {master: sig12}
     for r in rates:
         if r != master:
-            signals[r] = resample_poly(sig12, r, master, axis=1)
+            signals[r] = resample_signal(sig12, master, r).astype(np.float64)
 
     # ---- truth
     inside = (sched.onset >= -0.02) & (sched.onset < DURATION_S)
@@ -267,6 +267,7 @@ def simulate_record(spec: dict[str, Any], rates: tuple[int, ...] = (100,), lesio
         "true_superclasses": " ".join(spec.get("combo", ())),
         "severity": " ".join(f"{s}:{v:.2f}" for s, v in stmts),
         "intermittent": intermittent if m_alt is not None else "",
+        "intermittent_qrs_ms": round(1000 * m_alt.qrs, 1) if m_alt is not None else np.nan,
         "variants": " ".join(variants),
         "label_noise": spec.get("label_noise", ""),
     }
