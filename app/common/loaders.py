@@ -6,6 +6,11 @@ records are never cached here: they stay in their own session (see `state.upload
 """
 from __future__ import annotations
 
+import json
+import os
+import threading
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -67,19 +72,65 @@ def current_record() -> ECG | None:
         return None
 
 
+def models_dir() -> Path:
+    """Where trained models are read from: $ECG_MODELS_DIR if set (e.g. freshly trained ones), else assets/models."""
+    return Path(os.environ.get("ECG_MODELS_DIR") or MODELS_DIR)
+
+
 def shipped_model_names() -> list[str]:
     """Registered models that have a trained checkpoint folder (with its model card) to load."""
     from ecgcore.models import model_names
 
-    return [name for name in model_names() if (MODELS_DIR / name / "card.json").is_file()]
+    folder = models_dir()
+    return [name for name in model_names() if (folder / name / "card.json").is_file()]
 
 
 @st.cache_resource(show_spinner="Loading the model ...")
-def model(name: str):
-    """A trained model, loaded once per server and shared read-only by every session."""
+def _model(name: str, folder: str):
+    """(model, lock): loaded once per server and shared by every session. The lock serialises use of one
+    model object, because Grad-CAM/IG attach hooks to its layers while they run."""
     from ecgcore.models import load_model
 
-    return load_model(name)
+    return load_model(name, folder), threading.Lock()
+
+
+def model(name: str):
+    """A trained model (shared read-only; use `model_lock(name)` around calls that run it)."""
+    return _model(name, str(models_dir()))[0]
+
+
+def model_lock(name: str) -> threading.Lock:
+    return _model(name, str(models_dir()))[1]
+
+
+@st.cache_data(show_spinner=False)
+def _json(path: str, _mtime: float) -> dict | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def card(name: str) -> dict | None:
+    """The model card (card.json) of a shipped model."""
+    path = models_dir() / name / "card.json"
+    return _json(str(path), path.stat().st_mtime) if path.is_file() else None
+
+
+def result_datasets(names: list[str]) -> list[str]:
+    """Data sets (results_<slug>.json) evaluated for every one of `names`, "real" first."""
+    slugs = None
+    for name in names:
+        found = {p.stem[len("results_"):] for p in (models_dir() / name).glob("results_*.json")}
+        slugs = found if slugs is None else slugs & found
+    return sorted(slugs or (), key=lambda s: (s != "real", s))
+
+
+def results(name: str, dataset: str) -> dict | None:
+    """The stored evaluation of model `name` on `dataset` (never recomputed by the app)."""
+    path = models_dir() / name / f"results_{dataset}.json"
+    return _json(str(path), path.stat().st_mtime) if path.is_file() else None
 
 
 @st.cache_data(show_spinner="Reading the shipped records' headers ...")
@@ -139,3 +190,29 @@ def beat_analysis(ecg: ECG):
         with st.spinner("Finding beats and measuring intervals ..."):
             return _session_memo(("analysis", state.get("record"), ecg.fs), lambda: _analyse(ecg))
     return _library_analysis(*key)
+
+
+def _explain(ecg: ECG, model_name: str, target: str | None, layer: str):
+    from ecgcore.explain import explain_record
+
+    with model_lock(model_name):
+        return explain_record(ecg, model(model_name), target, layer=layer, use_cache=False)
+
+
+@st.cache_data(show_spinner="Running the model and computing its saliency ...", max_entries=256)
+def _library_explanation(record_id: str, rate: int, root: str, model_name: str, folder: str, target: str | None,
+                         layer: str):
+    return _explain(_library_record(record_id, rate, root), model_name, target, layer)
+
+
+def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str = "last"):
+    """`ecgcore.explain.explain_record` of the current record: probabilities, Grad-CAM, per-lead map, beats.
+
+    Library records are cached for everyone by id; an upload's results stay in its session.
+    """
+    key = _library_key(ecg)
+    if key is None:
+        with st.spinner("Running the model and computing its saliency ..."):
+            return _session_memo(("explain", state.get("record"), ecg.fs, model_name, str(models_dir()), target,
+                                  layer), lambda: _explain(ecg, model_name, target, layer))
+    return _library_explanation(*key, model_name, str(models_dir()), target, layer)

@@ -58,7 +58,10 @@ def get(key: str, default=None):
 
 
 def set_choice(key: str, value) -> None:
+    """Remember a choice for this session (and, for shareable ones, in the URL)."""
     st.session_state[key] = value
+    if key in _URL_KEYS:
+        write_to_url()
 
 
 def uploads() -> dict:

@@ -41,3 +41,40 @@ def text_search(table: pd.DataFrame, query: str) -> pd.DataFrame:
     hit = table["report"].str.contains(query, case=False, regex=False) | \
         table["SCP codes"].str.contains(query, case=False, regex=False)
     return table[hit]
+
+
+def beats_table(rpeaks, fs: float, scores=None, target_index: int = 0, leads=()) -> pd.DataFrame:
+    """One row per beat: its number, R time, and (with saliency) its rank, share of the class's saliency
+    and the lead with the most attribution; most salient first when ranked."""
+    table = pd.DataFrame({"beat": range(len(rpeaks)), "R at (s)": [round(float(r) / fs, 3) for r in rpeaks]})
+    if scores is None:
+        return table
+    rank = pd.Series(range(1, len(scores.ranking) + 1), index=scores.ranking)
+    table["rank"] = rank.reindex(table["beat"]).to_numpy()
+    table["saliency share %"] = (scores.share[:, target_index] * 100).round(1)
+    table["top lead"] = [leads[i] if i >= 0 else "—" for i in scores.top_lead]
+    return table.sort_values("rank").reset_index(drop=True)
+
+
+def models_overview(cards: dict[str, dict]) -> pd.DataFrame:
+    """One row per shipped model from its card: size, what it was trained on, its key figures."""
+    rows = []
+    for name, card in cards.items():
+        data = (card.get("training") or {}).get("data") or {}
+        metrics = card.get("metrics") or {}
+        real = metrics.get("real") or {}
+        other = next((m for slug, m in metrics.items() if slug != "real"), {})
+
+        def auc(m: dict) -> str:
+            if m.get("macro_auc") is None:
+                return "not evaluated"
+            ci = m.get("macro_auc_ci95")
+            return f"{m['macro_auc']:.3f}" + (f" ({ci[0]:.3f}–{ci[1]:.3f})" if ci else "") + f", N={m.get('n_records')}"
+
+        rows.append({"model": name, "parameters": card.get("parameters"),
+                     "architecture": card.get("architecture", ""),
+                     "trained on": data.get("name", "?") + (" (synthetic)" if data.get("synthetic") else ""),
+                     "macro AUC, real records": auc(real),
+                     "macro AUC, test fold": auc(other) + (" (synthetic)" if other.get("synthetic") else ""),
+                     })
+    return pd.DataFrame(rows)

@@ -13,6 +13,7 @@ PLOTLY_CONFIG = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "scrollZoom": False,
 }
+DEFAULT_MODEL = "resnet1d"
 NO_MODEL = ("No trained model is shipped yet: `assets/models/` holds no checkpoint. "
             "Train one with `make train` (or `python -m ecgcore train --model NAME --data DIR`); "
             "the viewer, measurements and uploads work without a model.")
@@ -56,7 +57,7 @@ def model_picker(key: str = "_model_pick", label: str = "Model") -> str | None:
         st.info(NO_MODEL)
         return None
     if state.get("model") not in names:
-        state.set_choice("model", names[0])
+        state.set_choice("model", DEFAULT_MODEL if DEFAULT_MODEL in names else names[0])
 
     def chosen() -> None:
         state.set_choice("model", st.session_state[key])
@@ -111,3 +112,28 @@ def median_beat(ecg, key: str, saliency=None) -> None:
                       fiducials_ms=measured.fiducials_ms,
                       title="Median beat with its fiducial points (P on, QRS on, J = QRS end, T end)")
     show_figure(fig, key=key)
+
+
+def card_summary(name: str) -> None:
+    """What a model is, what it was trained on, and how well it did (from its card; nothing recomputed)."""
+    card = loaders.card(name) or {}
+    data = (card.get("training") or {}).get("data") or {}
+    synthetic = data.get("synthetic")
+    trained = f"{data.get('name', 'unknown data')}" + (" (SYNTHETIC corpus)" if synthetic else "")
+    st.markdown(f"**{name}** · {card.get('parameters', 0):,} parameters · {card.get('architecture', '')}")
+    st.caption(f"Trained on {trained}: {data.get('n_train', '?')} records (folds 1-8), thresholds from fold 9.")
+    rows = []
+    for slug, m in (card.get("metrics") or {}).items():
+        ci = m.get("macro_auc_ci95")
+        rows.append({"evaluated on": m.get("dataset", slug), "records": m.get("n_records"),
+                     "macro AUC": None if m.get("macro_auc") is None else round(m["macro_auc"], 3),
+                     "95% CI": "" if not ci else f"{ci[0]:.3f}–{ci[1]:.3f}",
+                     "macro F1": None if m.get("macro_f1") is None else round(m["macro_f1"], 3),
+                     "synthetic": bool(m.get("synthetic"))})
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def export_report(ecg, ex=None, view=None) -> None:
+    """Download a report of the current record (made offline by ecgcore.report)."""
+    st.caption("Report export arrives with `ecgcore.report`.")

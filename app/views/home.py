@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import loaders, widgets
+from app.common import loaders, tables, widgets
 from ecgcore.config import ptbxl_dir
 
 widgets.page_setup()
@@ -31,3 +31,22 @@ st.subheader("Models")
 names = loaders.shipped_model_names()
 if not names:
     st.info(widgets.NO_MODEL)
+else:
+    st.dataframe(tables.models_overview({n: loaders.card(n) or {} for n in names}), hide_index=True,
+                 width="stretch")
+    st.caption("Macro AUC over the five superclasses with its bootstrap 95% interval. The real figure is measured "
+               "on every real labelled record shipped here; that is the one that matters. Details per model: "
+               "**Compare models**.")
+
+st.subheader("Where to start")
+st.markdown(
+    "- **Records**: find a record (PTB-XL index with filters, or any shipped record) and open it.\n"
+    "- **ECG viewer**: the 12 leads on ECG paper, metadata, measurements and the median beat.\n"
+    "- **Predict & explain**: class probabilities against thresholds, Grad-CAM and per-lead attribution; "
+    "download a PDF report.\n"
+    "- **Beat review**: beats ranked by saliency, one at a time across the 12 leads.\n"
+    "- **Upload**: your own file (WFDB, zip, CSV, NPY, EDF), kept in your session only.\n"
+    "- **Compare models**: metrics with intervals, ROC, confusion matrices, calibration, disagreements.\n\n"
+    "Every view has a shareable link: the address bar carries the record, model and class "
+    "(e.g. `?record=ptbxl/00008&model=resnet1d`)."
+)

@@ -1,7 +1,49 @@
-"""predict page."""
+"""Predict & explain: every class's probability against its threshold and the ground truth; where the
+model looked (Grad-CAM heat band or per-lead attribution on the traces); a report to download."""
+from __future__ import annotations
+
 import streamlit as st
 
-from app.common import widgets
+from app.common import explain_view, state, tracing, widgets
+from ecgcore.plot import ecg_figure
+from ecgcore.plot.metrics import probability_figure
 
 widgets.page_setup()
-st.title("predict")
+st.title("Predict & explain")
+ecg = widgets.need_record()
+if ecg is not None:
+    st.subheader(ecg.record_id)
+    top = st.columns([2, 3])
+    with top[0]:
+        name = widgets.model_picker(key="_predict_model")
+    if name is not None:
+        classes = explain_view.classes_of(name)
+        if state.get("target") not in classes:  # default: the class the model finds most probable
+            first = explain_view.explanation_or_error(ecg, name, None)
+            state.set_choice("target", first.target if first is not None else classes[0])
+        with top[0]:
+            target = explain_view.class_picker(classes, "predict")
+        view = explain_view.saliency_controls("predict")
+        ex = explain_view.explanation_or_error(ecg, name, target, view.layer)
+        if ex is not None:
+            with top[1]:
+                widgets.show_figure(probability_figure(ex.classes, {name: (ex.probabilities, ex.thresholds)},
+                                                       truth=ecg.labels, title=f"{name}: probability per class"),
+                                    key="predict_probs")
+            layout = tracing.view_controls(ecg, "predict")
+            saliency = explain_view.saliency_map(ex, view)
+            if view.mode == "band" and saliency is None:
+                st.info(" ".join(ex.notes) or f"Grad-CAM is not available for {name}.")
+            widgets.show_figure(ecg_figure(ecg, layout.layout, start_s=layout.start_s, saliency=saliency,
+                                           saliency_mode="trace" if view.mode == "trace" else "band",
+                                           opacity=view.opacity,
+                                           title=f"{name} · {ex.target}: "
+                                                 f"{explain_view.SHOW[view.mode].lower()}"), key="predict_ecg")
+            what = {"band": f"Grad-CAM ({ex.gradcam_layer} layer), one map over time shared by all leads",
+                    "trace": f"per-lead attribution ({ex.per_lead_method}): which leads pushed {ex.target}",
+                    "none": "no saliency drawn"}[view.mode]
+            st.caption(f"{what}. Only evidence FOR {ex.target} is coloured. Computed in "
+                       f"{ex.timings.get('total', 0):.0f} ms.")
+            with st.expander("Model card", expanded=False):
+                widgets.card_summary(name)
+            widgets.export_report(ecg, ex, view)

@@ -32,7 +32,7 @@ def beat_figure(
     """Samples `start:stop` of all 12 leads side by side (limb leads above chest leads), one figure.
 
     saliency: as in `ecg_figure`, over the whole record (samples,) or (12, samples). r_index: the R-peak
-    sample, marked on each lead. fiducials_ms: {name: ms relative to R} (e.g. from
+    sample, marked on each lead (unless fiducials are drawn). fiducials_ms: {name: ms relative to R} (e.g. from
     `ecgcore.explain.measure`): P onset, QRS onset/offset and T offset drawn as dotted lines through every
     lead and labelled under lead I.
     """
@@ -42,11 +42,11 @@ def beat_figure(
     for name, ms in (fiducials_ms or {}).items():
         if name in FIDUCIAL_LABELS and ms is not None and np.isfinite(ms) and r_index is not None:
             marks[FIDUCIAL_LABELS[name]] = r_index + ms * ecg.fs / 1000.0
-    if r_index is not None and start <= r_index < stop:
+    if r_index is not None and start <= r_index < stop and not marks:  # fiducial lines replace the R mark
         xr = [float(paper.paper_x(p, np.array([r_index]))[0]) for p in paper.panels]
         parts.add_trace(go.Scatter(
-            x=xr, y=[p.baseline + paper.row_height_mv * 0.3 for p in paper.panels], mode="markers", name="R",
-            marker=dict(symbol="triangle-down", size=7, color=style.BEAT_MARK), hoverinfo="skip", showlegend=False))
+            x=xr, y=[p.baseline - paper.row_height_mv * 0.42 for p in paper.panels], mode="markers", name="R",
+            marker=dict(symbol="triangle-up", size=7, color=style.BEAT_MARK), hoverinfo="skip", showlegend=False))
     if marks:
         xs, ys = [], []
         half = paper.row_height_mv * 0.45

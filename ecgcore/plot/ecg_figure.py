@@ -48,7 +48,8 @@ class PaperParts:
             foot += f" · * derived: {', '.join(ecg.derived)}"
         notes = [dict(x=1.0, y=0.0, xref="paper", yref="paper", text=foot, showarrow=False, xanchor="right",
                       yanchor="top", yshift=-4, font=dict(size=11, color="#444444"))]
-        margin = dict(l=8, r=8, t=36 if title else 8, b=26)
+        has_scale = any(getattr(t, "showscale", False) for t in self.data)
+        margin = dict(l=8, r=72 if has_scale else 8, t=36 if title else 8, b=26)
         layout = dict(
             **style.paper_axes(paper.x_range, paper.y_range),
             plot_bgcolor=style.PAPER_BG, paper_bgcolor="#ffffff",
@@ -135,13 +136,14 @@ def ecg_figure(
     """
     paper = paper_layout(ecg, layout, start_s=start_s, window_s=window_s)
     parts = draw_paper(ecg, paper, saliency, saliency_mode, opacity, max_points_per_panel)
-    strip = [p for p in paper.panels if p.lead == "II"][-1]  # rhythm strip (3x4) or the lead-II row (12x1)
+    marked = [p for p in paper.panels if p.lead == "II"] or list(paper.panels)
+    strip = marked[-1]  # the rhythm strip (3x4), the lead-II row (12x1), or a single-lead strip
     if rpeaks is not None and len(rpeaks):
         peaks = np.asarray(rpeaks, dtype=int)
         inside = np.flatnonzero((peaks >= strip.start) & (peaks < strip.stop))
         if len(inside):
             parts.add_trace(go.Scatter(
-                x=paper.paper_x(strip, peaks[inside]), y=ecg.lead("II")[peaks[inside]] + strip.baseline + 0.35,
+                x=paper.paper_x(strip, peaks[inside]), y=ecg.lead(strip.lead)[peaks[inside]] + strip.baseline + 0.35,
                 mode="markers", name="R peaks", marker=dict(symbol="triangle-down", size=10, color=style.BEAT_MARK),
                 customdata=inside, hovertemplate="beat %{customdata}<br>R at %{x:.3f} s<extra></extra>",
                 showlegend=False,
@@ -152,3 +154,29 @@ def ecg_figure(
         parts.add_shape(type="rect", x0=float(x0), x1=float(x1), y0=strip.baseline - half + 0.2,
                         y1=strip.baseline + half - 0.2, line=dict(color=style.BEAT_MARK, width=2), layer="above")
     return parts.figure(f"ecg_{layout}", title)
+
+
+def strip_figure(
+    ecg: ECG,
+    lead: str = "II",
+    *,
+    start_s: float = 0.0,
+    window_s: float = 10.0,
+    saliency: np.ndarray | None = None,
+    opacity: float = 0.7,
+    rpeaks: Sequence[int] | None = None,
+    highlight: tuple[int, int] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """One lead as a rhythm strip on ECG paper (R-peaks clickable, the chosen beat framed).
+
+    saliency: (samples,) shared map or (12, samples) per-lead map (its row for `lead` is drawn).
+    """
+    one = ECG(ecg.lead(lead)[None, :], ecg.fs, ecg.record_id, ecg.source, leads=(lead,),
+              derived=tuple(d for d in ecg.derived if d == lead))
+    sal = None
+    if saliency is not None:
+        sal = np.asarray(saliency)
+        sal = (sal[ecg.leads.index(lead)] if sal.ndim == 2 else sal)[None, :]
+    return ecg_figure(one, "12x1", start_s=start_s, window_s=window_s, saliency=sal, opacity=opacity,
+                      rpeaks=rpeaks, highlight=highlight, title=title)

@@ -1,0 +1,94 @@
+"""Model, class and saliency controls shared by Predict & explain, Beat review and Compare."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from app.common import loaders, state
+from ecgcore.config import SUPERCLASSES
+from ecgcore.errors import ECGError
+from ecgcore.plot.saliency import display_scale
+
+#: The per-lead map splits the evidence among 12 leads: on the fixed scale a lead saturates when it carries
+#: a quarter of the Grad-CAM display scale.
+PER_LEAD_SHARE = 4.0
+SHOW = {"band": "Grad-CAM heat band (all leads)", "trace": "Per-lead attribution on the traces",
+        "none": "No saliency"}
+
+
+@dataclass(frozen=True)
+class SaliencyView:
+    mode: str  # "band", "trace" or "none"
+    opacity: float
+    relative: bool
+    layer: str
+
+
+def _remember(key: str, widget_key: str):
+    def chosen() -> None:
+        state.set_choice(key, st.session_state[widget_key])
+    return chosen
+
+
+def class_picker(classes: list[str], key: str, default: str | None = None) -> str:
+    """The class to explain (remembered across pages; in the URL as `target`)."""
+    if state.get("target") not in classes:
+        state.set_choice("target", default if default in classes else classes[0])
+    widget = f"_{key}_target"
+    st.session_state[widget] = state.get("target")
+    st.segmented_control("Class to explain", classes, key=widget, on_change=_remember("target", widget),
+                         selection_mode="single", help="Grad-CAM, per-lead attribution and beat ranking are "
+                         "computed for this class. NORM normal, MI infarction, STTC ST/T change, "
+                         "CD conduction disturbance, HYP hypertrophy.")
+    return state.get("target")
+
+
+def saliency_controls(key: str, modes: tuple[str, ...] = ("band", "trace", "none")) -> SaliencyView:
+    """How saliency is drawn: mode (heat band / colour on traces / none), opacity, scale, Grad-CAM layer."""
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+    mode_key = f"_{key}_mode"
+    st.session_state[mode_key] = state.get("sal_mode", modes[0]) if state.get("sal_mode") in modes else modes[0]
+    c1.radio("Saliency", modes, key=mode_key, format_func=SHOW.get, on_change=_remember("sal_mode", mode_key))
+    opacity = c2.slider("Opacity", 0.1, 1.0, 0.7, 0.05, key=f"_{key}_opacity")
+    relative = c3.toggle("Relative to this record", value=False, key=f"_{key}_relative",
+                         help="Off: one fixed scale in logits per second, so colours mean the same on every "
+                              "record and model (weak evidence stays faint). On: scaled to this record's "
+                              "strongest value (shows where the model looked, not how strongly).")
+    layer = c4.selectbox("Grad-CAM layer", ["last", "early"], key=f"_{key}_layer",
+                         help="last: the last convolutional block (default); early: a finer, earlier layer.")
+    return SaliencyView(state.get("sal_mode") or modes[0], opacity, relative, layer)
+
+
+def explanation_or_error(ecg, model_name: str, target: str | None, layer: str = "last"):
+    """The explanation, or the library's clear message (e.g. a record too short for a model) and None."""
+    try:
+        return loaders.explanation(ecg, model_name, target, layer)
+    except ECGError as exc:
+        st.error(str(exc))
+        return None
+
+
+def saliency_map_of(values: np.ndarray, view: SaliencyView, per_lead: bool) -> np.ndarray:
+    """A Grad-CAM (per_lead False) or per-lead map on [0, 1] for display, per the view's scale choice."""
+    from ecgcore.explain import DISPLAY_SCALE_LOGIT_PER_S
+
+    fixed = DISPLAY_SCALE_LOGIT_PER_S / (PER_LEAD_SHARE if per_lead else 1.0)
+    return display_scale(values, None if view.relative else fixed)
+
+
+def saliency_map(ex, view: SaliencyView) -> np.ndarray | None:
+    """The map the tracing shows for `view`: Grad-CAM of the target class (samples,) for the band, the
+    per-lead attribution (12, samples) for the traces; None when not drawn or not available."""
+    if view.mode == "band":
+        return None if ex.gradcam is None else saliency_map_of(ex.gradcam[ex.target_index], view, per_lead=False)
+    if view.mode == "trace":
+        return saliency_map_of(ex.per_lead, view, per_lead=True)
+    return None
+
+
+def classes_of(model_name: str | None) -> list[str]:
+    if model_name is None:
+        return list(SUPERCLASSES)
+    return list(loaders.model(model_name).classes)
