@@ -134,6 +134,24 @@ def card_summary(name: str) -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def export_report(ecg, ex=None, view=None) -> None:
-    """Download a report of the current record (made offline by ecgcore.report)."""
-    st.caption("Report export arrives with `ecgcore.report`.")
+def export_report(ecg, ex=None, saliency=None, start_s: float = 0.0) -> None:
+    """Download a report of the current record, made offline on the server (ecgcore.report, matplotlib):
+    the tracing at true scale, the predictions and saliency of `ex` if given, measurements, model card."""
+    from ecgcore.report import build_report
+
+    st.markdown("**Export**")
+    cols = st.columns([1, 2, 3])
+    fmt = cols[0].radio("Format", ["pdf", "png"], horizontal=True, key="export_fmt", format_func=str.upper)
+    _, measured, median = loaders.beat_analysis(ecg)
+    card = loaders.card(ex.model) if ex is not None else None
+
+    def make() -> bytes:  # runs only when the button is clicked
+        return build_report(ecg, explanation=ex, saliency=saliency, card=card, measurements=measured,
+                            median=median, start_s=start_s, fmt=fmt)
+
+    safe = ecg.record_id.replace("/", "_").replace(":", "_")
+    cols[1].download_button(f"Download the report ({fmt.upper()})", data=make, on_click="ignore",
+                            file_name=f"ecg_report_{safe}{'_' + ex.model if ex is not None else ''}.{fmt}",
+                            mime="application/pdf" if fmt == "pdf" else "image/png", key="export_button")
+    cols[2].caption("Tracing at true scale (25 mm/s, 10 mm/mV, A4), predictions against thresholds, saliency, "
+                    "measurements and the model card. Made on the server, offline.")

@@ -46,4 +46,4 @@ if ecg is not None:
                        f"{ex.timings.get('total', 0):.0f} ms.")
             with st.expander("Model card", expanded=False):
                 widgets.card_summary(name)
-            widgets.export_report(ecg, ex, view)
+            widgets.export_report(ecg, ex, saliency if view.mode != "none" else None, layout.start_s)

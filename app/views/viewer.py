@@ -20,3 +20,4 @@ if ecg is not None:
         widgets.measurements(ecg)
     if st.toggle("Show the median beat with its fiducial points", value=True, key="viewer_median"):
         widgets.median_beat(ecg, key="viewer_median_fig")
+    widgets.export_report(ecg, start_s=view.start_s)

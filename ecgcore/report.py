@@ -1,0 +1,225 @@
+"""An offline report of one record: the 12-lead tracing on ECG paper at true scale (25 mm/s, 10 mm/mV),
+a model's predictions against its thresholds, its saliency, the measurements and a model-card summary.
+
+Drawn with matplotlib's own PDF and Agg back ends (no browser, no network, no kaleido/Chrome), using the
+same paper layout as the dashboard's plotly figures (`ecgcore.plot.paper`). A4 landscape.
+"""
+from __future__ import annotations
+
+import io
+import math
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from ecgcore.ecg import ECG
+from ecgcore.errors import ECGError
+from ecgcore.plot.paper import (MM_PER_MV, MM_PER_S, MV_PER_MM, S_PER_MM, PaperLayout, beat_layout, calibration_pulse,
+                                paper_layout)
+
+FORMATS = ("pdf", "png")
+PAGE_MM = (297.0, 210.0)  # A4 landscape
+MM_PER_INCH = 25.4
+PNG_DPI = 150
+DISCLAIMER = "Research and teaching aid, not a diagnostic device. Do not use for clinical decisions."
+_MINOR, _MAJOR = "#f4b8b0", "#e0675c"
+
+
+def _paper_axes(fig: Figure, paper: PaperLayout, left_mm: float, bottom_mm: float):
+    """Axes placed so that 1 s = 25 mm and 1 mV = 10 mm on the printed page, with the ECG grid."""
+    width_mm = (paper.x_range[1] - paper.x_range[0]) * MM_PER_S
+    height_mm = (paper.y_range[1] - paper.y_range[0]) * MM_PER_MV
+    w, h = PAGE_MM
+    ax = fig.add_axes((left_mm / w, bottom_mm / h, width_mm / w, height_mm / h))
+    ax.set_xlim(*paper.x_range)
+    ax.set_ylim(*paper.y_range)
+    xs = np.arange(math.ceil(paper.x_range[0] / S_PER_MM - 1e-6), math.floor(paper.x_range[1] / S_PER_MM + 1e-6) + 1)
+    ys = np.arange(math.ceil(paper.y_range[0] / MV_PER_MM - 1e-6), math.floor(paper.y_range[1] / MV_PER_MM + 1e-6) + 1)
+    for step, colour, width in ((1, _MINOR, 0.25), (5, _MAJOR, 0.5)):  # grid as two line collections per axis:
+        xv, yv = xs[xs % step == 0] * S_PER_MM, ys[ys % step == 0] * MV_PER_MM  # ticks would be ~50x slower
+        ax.vlines(xv, *paper.y_range, colors=colour, linewidth=width, zorder=0)
+        ax.hlines(yv, *paper.x_range, colors=colour, linewidth=width, zorder=0)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_facecolor("#fffaf8")
+    return ax
+
+
+def _draw(ax, ecg: ECG, paper: PaperLayout, saliency: np.ndarray | None) -> None:
+    """Traces, calibration pulses, lead labels, and saliency (a band or per-lead band) behind each panel."""
+    for panel in paper.panels:
+        t = panel.x0 + np.arange(panel.stop - panel.start) / ecg.fs
+        if saliency is not None:
+            row = saliency if saliency.ndim == 1 else saliency[ecg.leads.index(panel.lead)]
+            values = row[panel.start:panel.stop]
+            half = paper.row_height_mv / 2
+            ax.imshow(values[None, :], extent=(t[0], t[-1], panel.baseline - half, panel.baseline + half),
+                      aspect="auto", cmap="Oranges", vmin=0.0, vmax=1.0, alpha=0.55, zorder=1,
+                      interpolation="nearest")
+        ax.plot(t, ecg.lead(panel.lead)[panel.start:panel.stop] + panel.baseline, color="#111111",
+                linewidth=0.55, zorder=3)
+        label = panel.lead + ("*" if panel.lead in ecg.derived else "")
+        ax.text(panel.x0 + 0.04, panel.baseline + paper.row_height_mv * 0.38, label, fontsize=8,
+                fontweight="bold", zorder=4)
+    for baseline in paper.row_baselines():
+        x, y = calibration_pulse(baseline, min(p.x0 for p in paper.panels))
+        ax.plot(x, y, color="#111111", linewidth=0.7, zorder=3)
+
+
+def _header(fig: Figure, ecg: ECG, subtitle: str) -> None:
+    sex = {"M": "male", "F": "female"}.get(ecg.sex or "", "sex unknown")
+    age = f"{ecg.age:g} y" if ecg.age is not None else "age unknown"
+    truth = ", ".join(ecg.labels) if ecg.labels else "unlabelled"
+    fig.text(0.03, 0.965, f"ECG report · {ecg.record_id}", fontsize=13, fontweight="bold", va="top")
+    fig.text(0.03, 0.93, f"{ecg.source} · {age} · {sex} · ground truth: {truth} · {ecg.fs:g} Hz · "
+                         f"{ecg.duration:.1f} s" + (f" · derived leads*: {', '.join(ecg.derived)}" if ecg.derived else ""),
+             fontsize=8.5, va="top")
+    fig.text(0.03, 0.905, subtitle, fontsize=8.5, va="top")
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    fig.text(0.97, 0.965, stamp, fontsize=7.5, ha="right", va="top", color="#555555")
+    fig.text(0.5, 0.012, DISCLAIMER, fontsize=7.5, ha="center", color="#8a1c1c")
+
+
+def _page_tracing(ecg: ECG, start_s: float, saliency: np.ndarray | None, subtitle: str) -> Figure:
+    fig = Figure(figsize=(PAGE_MM[0] / MM_PER_INCH, PAGE_MM[1] / MM_PER_INCH))
+    paper = paper_layout(ecg, "3x4", start_s=start_s, row_height_mv=4.0)
+    width_mm = (paper.x_range[1] - paper.x_range[0]) * MM_PER_S
+    ax = _paper_axes(fig, paper, (PAGE_MM[0] - width_mm) / 2, 14.0)
+    _draw(ax, ecg, paper, saliency)
+    _header(fig, ecg, subtitle)
+    fig.text(0.97, 0.055, "25 mm/s · 10 mm/mV · grid 1 mm / 5 mm · printed at true scale on A4",
+             fontsize=7, ha="right", color="#555555")
+    return fig
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    return "not measurable" if value is None or not math.isfinite(value) else f"{value:.0f} {unit}"
+
+
+def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | None, measurements: Any | None,
+                  median: tuple[np.ndarray, int] | None) -> Figure:
+    fig = Figure(figsize=(PAGE_MM[0] / MM_PER_INCH, PAGE_MM[1] / MM_PER_INCH))
+    _header(fig, ecg, "Predictions, measurements and model")
+    # predictions against thresholds
+    if explanation is not None:
+        ax = fig.add_axes((0.07, 0.56, 0.38, 0.3))
+        classes = list(explanation.classes)
+        probs, thr = np.asarray(explanation.probabilities), np.asarray(explanation.thresholds)
+        y = np.arange(len(classes))[::-1]
+        ax.barh(y, probs, color=["#c0392b" if p >= t else "#7f8c8d" for p, t in zip(probs, thr)], height=0.6)
+        ax.scatter(thr, y, marker="|", s=300, color="#111111", zorder=3, label="threshold")
+        truth = set(ecg.labels or ())
+        ax.set_yticks(y, [f"{c} (true)" if c in truth else c for c in classes], fontsize=8)
+        ax.set_xlim(0, 1.25)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+        ax.tick_params(labelsize=7)
+        for yi, p, t in zip(y, probs, thr):
+            ax.text(min(p, 1.0) + 0.02, yi, f"{p:.2f} {'≥' if p >= t else '<'} {t:.2f}", va="center", fontsize=7)
+        ax.set_title(f"{explanation.model}: probability per class (red: above threshold)", fontsize=9, loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+    else:
+        fig.text(0.07, 0.8, "No model was run for this report.", fontsize=9)
+    # measurements
+    lines = []
+    if measurements is not None:
+        m = measurements
+        lines = [("Heart rate", _fmt(m.heart_rate_bpm, "/min")), ("PR", _fmt(m.pr_ms, "ms")),
+                 ("QRS", _fmt(m.qrs_ms, "ms")), ("QT", _fmt(m.qt_ms, "ms")),
+                 ("QTc Bazett", _fmt(m.qtc_bazett_ms, "ms")), ("QTc Fridericia", _fmt(m.qtc_fridericia_ms, "ms")),
+                 ("Frontal QRS axis", _fmt(m.axis_deg, "°"))]
+    y0 = 0.86
+    fig.text(0.52, y0, "Measurements (median beat)", fontsize=9, fontweight="bold", va="top")
+    for i, (k, v) in enumerate(lines or [("", "not available")]):
+        fig.text(0.52, y0 - 0.035 * (i + 1), k, fontsize=8, va="top")
+        fig.text(0.66, y0 - 0.035 * (i + 1), v, fontsize=8, va="top")
+    # model card
+    if card:
+        data = (card.get("training") or {}).get("data") or {}
+        real = (card.get("metrics") or {}).get("real") or {}
+        fig.text(0.75, y0, "Model", fontsize=9, fontweight="bold", va="top")
+        text = [f"{card.get('name', '')}: {card.get('parameters', 0):,} parameters",
+                f"trained on {data.get('name', '?')}" + (" (synthetic)" if data.get("synthetic") else ""),
+                f"input {((card.get('input') or {}).get('fs_hz'))} Hz, {((card.get('input') or {}).get('window_s'))} s windows"]
+        if real.get("macro_auc") is not None:
+            ci = real.get("macro_auc_ci95") or [float("nan")] * 2
+            text.append(f"real records: macro AUC {real['macro_auc']:.3f} ({ci[0]:.3f}-{ci[1]:.3f}), "
+                        f"N={real.get('n_records')}")
+        for i, line in enumerate(text):
+            fig.text(0.75, y0 - 0.035 * (i + 1), line, fontsize=7.5, va="top", wrap=True)
+    if explanation is not None:
+        fig.text(0.07, 0.5, f"Saliency shown on page 1: Grad-CAM for {explanation.target} (evidence for the class, "
+                            "orange). " + " ".join(explanation.notes), fontsize=7.5, va="top", wrap=True)
+    # median beat with its fiducial points
+    if median is not None:
+        med, before = median
+        lo = max(0, before - int(0.45 * ecg.fs))  # at most 0.45 s before R and 0.65 s after: the row fits A4
+        med, before = med[:, lo:before + int(0.65 * ecg.fs)], before - lo
+        med_ecg = ecg.with_signal(med)
+        paper = beat_layout(med_ecg, 0, med.shape[1], row_height_mv=3.0)
+        ax = _paper_axes(fig, paper, 20.0, 14.0)
+        _draw(ax, med_ecg, paper, None)
+        if measurements is not None:
+            for name in ("P_on", "QRS_on", "QRS_off", "T_off"):
+                ms = measurements.fiducials_ms.get(name)
+                if ms is None or not math.isfinite(ms):
+                    continue
+                for panel in paper.panels:
+                    x = panel.x0 + (before + ms * ecg.fs / 1000.0) / ecg.fs
+                    ax.plot([x, x], [panel.baseline - 1.2, panel.baseline + 1.2], color="#1f5fbf", linewidth=0.5,
+                            linestyle=":", zorder=4)
+        fig.text(20.0 / PAGE_MM[0], (14.0 + (paper.y_range[1] - paper.y_range[0]) * MM_PER_MV + 2) / PAGE_MM[1],
+                 "Median beat (dotted: P on, QRS on, J, T end)", fontsize=8)
+    return fig
+
+
+def build_report(
+    ecg: ECG,
+    *,
+    explanation: Any | None = None,
+    saliency: np.ndarray | None = None,
+    card: Mapping[str, Any] | None = None,
+    measurements: Any | None = None,
+    median: tuple[np.ndarray, int] | None = None,
+    start_s: float = 0.0,
+    fmt: str = "pdf",
+) -> bytes:
+    """The report as PDF (2 pages) or PNG (the 2 pages one above the other) bytes.
+
+    explanation: an `ecgcore.explain.Explanation` (predictions, target, notes) or None; saliency: a map on
+    [0, 1], (samples,) or (12, samples), drawn behind the tracing; card: the model card; measurements:
+    `ecgcore.explain.Measurements`; median: (median beat (12, samples), samples before R).
+    """
+    if fmt not in FORMATS:
+        raise ECGError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if saliency is not None and np.asarray(saliency).shape[-1] != ecg.n_samples:
+        raise ECGError("the saliency map does not fit the record; give one value per sample")
+    subtitle = "12-lead ECG, 3x4 with a lead-II rhythm strip"
+    if explanation is not None:
+        subtitle += (f" · model {explanation.model}: " + ", ".join(
+            f"{c} {p:.2f}" for c, p in zip(explanation.classes, explanation.probabilities)))
+    pages = [_page_tracing(ecg, start_s, None if saliency is None else np.asarray(saliency, float), subtitle),
+             _page_details(ecg, explanation, card, measurements, median)]
+    out = io.BytesIO()
+    if fmt == "pdf":
+        with PdfPages(out, metadata={"Title": f"ECG report {ecg.record_id}", "Creator": "ecgcore"}) as pdf:
+            for page in pages:
+                pdf.savefig(page)
+        return out.getvalue()
+    images = []
+    for page in pages:
+        canvas = FigureCanvasAgg(page)
+        page.set_dpi(PNG_DPI)
+        canvas.draw()
+        images.append(np.asarray(canvas.buffer_rgba())[..., :3])
+    from matplotlib.image import imsave
+
+    imsave(out, np.concatenate(images, axis=0), format="png")
+    return out.getvalue()
+
+
