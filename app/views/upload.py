@@ -47,6 +47,7 @@ def _read(files, fs) -> None:
                 seen[key] = ("ok", name)
         if seen[key][0] == "ok":
             state.set_choice("record", state.UPLOAD_PREFIX + seen[key][1])
+            st.rerun()  # so the sidebar, drawn before this, lists the new upload as the current record
     kind, value = seen[key]
     if kind == "error":
         st.error(f"**This file could not be read.** {value}", icon=":material/error:")

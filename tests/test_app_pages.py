@@ -1,0 +1,283 @@
+"""Every dashboard page in Streamlit's AppTest, on the real shipped records (and the shipped models)."""
+from __future__ import annotations
+
+import ast
+import base64
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ecgcore.config import DEMO_PTBXL, MODELS_DIR
+
+MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
+PAGES = ["home", "records", "viewer", "predict", "beats", "upload", "compare"]
+TIMEOUT = 180  # a cold first run imports torch, neurokit2 and reads every shipped header
+
+
+def app(**query: str) -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    return at.switch_page(f"views/{page}.py").run()
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def values(array) -> np.ndarray:
+    """A plotly array from a figure spec (plain list, or base64 typed array)."""
+    if isinstance(array, dict) and "bdata" in array:
+        out = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+        return out.reshape(array["shape"]) if "shape" in array else out
+    return np.asarray(array, dtype=float)
+
+
+def shipped_models() -> list[str]:
+    from ecgcore.models import model_names
+
+    return [n for n in model_names() if (MODELS_DIR / n / "card.json").is_file()]
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+# --------------------------------------------------------------------------------------------- every page
+def test_every_page_renders_without_a_record():
+    at = app()
+    for page in PAGES:
+        goto(at, page)
+        no_errors(at)
+    goto(at, "viewer")
+    assert any("No record chosen" in i.value for i in at.info)
+
+
+def test_every_page_renders_a_real_record_from_a_shared_link():
+    at = app(record="8")  # the URL form `?record=8` means PTB-XL ecg_id 8
+    for page in PAGES:
+        goto(at, page)
+        no_errors(at)
+    goto(at, "viewer")
+    assert at.subheader[0].value == "ptbxl/00008"
+    assert at.query_params["record"] == "ptbxl/00008"
+    details = " ".join(m.value for m in at.markdown)
+    assert "Ground truth:** MI" in details and "inferiorer infarkt" in details  # ecg_id 8: IMI, report text
+
+
+# ------------------------------------------------------------------------------------------------ viewer
+def test_viewer_draws_twelve_leads_on_ecg_paper_and_switches_layout_and_rate():
+    at = goto(app(record="ptbxl/00001"), "viewer")
+    no_errors(at)
+    paper = figures(at)[0]
+    leads = [t for t in paper["data"] if t["type"] == "scatter" and t.get("y") is not None and "x0" in t]
+    assert len(leads) == 13 and paper["layout"]["meta"]["fs"] == 500.0
+    assert paper["layout"]["yaxis"]["scaleanchor"] == "x" and paper["layout"]["yaxis"]["scaleratio"] == pytest.approx(0.4)
+    assert paper["layout"]["xaxis"]["minor"]["dtick"] == pytest.approx(0.04)
+    rhythm = [t for t in leads if t["name"] == "II"][-1]
+    assert len(values(rhythm["y"])) == 5000
+
+    at.segmented_control(key="_viewer_layout").set_value("12x1").run()
+    stacked = [t for t in figures(at)[0]["data"] if t["type"] == "scatter" and "x0" in t]
+    assert [t["name"] for t in stacked] == ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"]
+
+    at.segmented_control(key="_viewer_rate").set_value(100).run()  # ecg_id 1 has its own 100 Hz file
+    assert at.query_params["rate"] == "100"
+    stacked = [t for t in figures(at)[0]["data"] if t["type"] == "scatter" and "x0" in t]
+    assert all(len(values(t["y"])) == 1000 and t["dx"] == pytest.approx(0.01) for t in stacked)
+
+
+def test_viewer_shows_measurements_and_the_median_beat_with_fiducials():
+    at = goto(app(record="ptbxl/00008"), "viewer")
+    no_errors(at)
+    table = at.table[0].value
+    hr = table.set_index("measure").loc["Heart rate", "value"]
+    assert 50 <= float(hr.split()[0]) <= 100  # ecg_id 8 is in sinus rhythm (SR)
+    median = [f for f in figures(at) if f["layout"].get("meta", {}).get("kind") == "beat_12lead"][0]
+    assert any(t.get("name") == "fiducial points" for t in median["data"])
+    labels = {a["text"] for a in median["layout"]["annotations"]}
+    assert {"QRS on", "J"} <= labels
+
+
+def test_a_long_record_gets_a_window_slider():
+    at = goto(app(record="ptbdb/patient096/s0379lre"), "viewer")  # 115 s at 1000 Hz
+    no_errors(at)
+    slider = at.slider(key="_viewer_start")
+    slider.set_value(60.0).run()
+    paper = figures(at)[0]
+    assert paper["layout"]["xaxis"]["range"][1] >= 70.0 - 1e-6
+
+
+# ----------------------------------------------------------------------------------------------- records
+def _rows(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def test_records_filters_shrink_the_table_and_a_row_opens_the_record():
+    at = goto(app(), "records")
+    no_errors(at)
+    everything = len(_rows(at))
+    db = pd.read_csv(DEMO_PTBXL / "ptbxl_database.csv", index_col="ecg_id")
+    assert everything == len(db)
+
+    at.multiselect(key="rec_super").select("MI").run()
+    mi = _rows(at)
+    assert 0 < len(mi) < everything and all("MI" in s.split() for s in mi["superclasses"])
+    at.selectbox(key="rec_sex").select("F").run()
+    assert 0 < len(_rows(at)) < len(mi) and set(_rows(at)["sex"]) == {"F"}
+    at.selectbox(key="rec_sex").select("any").run()
+    at.checkbox(key="rec_wave").check().run()
+    with_wave = _rows(at)
+    assert set(with_wave["ecg_id"]) == {8, 8883, 9739}  # the MI records that ship a waveform (SOURCE.md)
+
+    at.session_state["rec_table"] = {"selection": {"rows": [list(with_wave["ecg_id"]).index(9739)], "columns": []}}
+    at.run()
+    no_errors(at)
+    assert at.session_state["record"] == "ptbxl/09739" and at.query_params["record"] == "ptbxl/09739"
+    at.button(key="ptbxl_views/viewer.py").click().run()
+    assert at.subheader[0].value == "ptbxl/09739"
+
+
+def test_records_search_and_unknown_code_message():
+    at = goto(app(), "records")
+    at.text_input(key="rec_query").input("6002").run()
+    assert list(_rows(at)["ecg_id"]) == [6002]
+    at.text_input(key="rec_query").input("").run()
+    at.multiselect(key="rec_fold").select(10).run()
+    assert set(_rows(at)["fold"]) == {10}
+
+
+def test_records_table_handles_a_full_size_index(tmp_path, monkeypatch):
+    """21,799 rows (PTB-XL's size): the shipped real rows repeated under new ecg_ids."""
+    db = pd.read_csv(DEMO_PTBXL / "ptbxl_database.csv")
+    reps = -(-21799 // len(db))
+    big = pd.concat([db] * reps, ignore_index=True).iloc[:21799].copy()
+    big["ecg_id"] = np.arange(1, 21800)
+    big.to_csv(tmp_path / "ptbxl_database.csv", index=False)
+    shutil.copy(DEMO_PTBXL / "scp_statements.csv", tmp_path / "scp_statements.csv")
+    monkeypatch.setenv("ECG_PTBXL_DIR", str(tmp_path))
+
+    statements = pd.read_csv(DEMO_PTBXL / "scp_statements.csv", index_col=0)
+    mi_codes = set(statements.index[(statements["diagnostic"] == 1) & (statements["diagnostic_class"] == "MI")])
+    expected = int(big["scp_codes"].map(lambda t: bool(mi_codes & set(ast.literal_eval(t)))).sum())
+
+    at = goto(app(), "records")
+    no_errors(at)
+    assert len(_rows(at)) == 21799 and "21,799 of 21,799" in at.caption[0].value
+    at.multiselect(key="rec_super").select("MI").run()
+    assert len(_rows(at)) == expected
+
+
+# ------------------------------------------------------------------------------------------------ upload
+def _record_files(ecg_id: int) -> list[tuple[str, bytes, str]]:
+    stem = DEMO_PTBXL / "records500" / f"{ecg_id // 1000 * 1000:05d}" / f"{ecg_id:05d}_hr"
+    return [(stem.name + ".hea", stem.with_suffix(".hea").read_bytes(), "text/plain"),
+            (stem.name + ".dat", stem.with_suffix(".dat").read_bytes(), "application/octet-stream")]
+
+
+def test_upload_a_real_wfdb_record_then_a_broken_file():
+    at = goto(app(), "upload")
+    at.file_uploader(key="upload_files").set_value(_record_files(8)).run()
+    no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sampling rate"] == "500 Hz" and metrics["Length"] == "10.0 s"
+    assert metrics["Leads"] == "12 recorded + 0 derived"
+    assert at.session_state["record"] == "upload:00008_hr"
+    assert "record" not in at.query_params  # an upload never goes into the shareable URL
+    assert at.sidebar.selectbox[0].options[0] == "00008_hr (your upload)"
+
+    at.file_uploader(key="upload_files").set_value([("broken.hea", b"this is not a header\n", "text/plain"),
+                                                     ("broken.dat", b"\x00\x01\x02", "application/octet-stream")]).run()
+    assert not at.exception
+    assert at.error and "could not be read" in at.error[0].value and "broken.hea" in at.error[0].value
+    assert at.sidebar.selectbox[0].options[0] == "00008_hr (your upload)"  # the earlier upload is still there
+
+    goto(at, "viewer")
+    no_errors(at)
+    assert at.subheader[0].value == "00008_hr"
+
+
+def test_upload_an_8_lead_csv_shows_the_derived_leads():
+    from ecgcore.data.catalogue import load_record
+
+    ecg = load_record("ptbxl/00001")
+    independent = ["I", "II", "V1", "V2", "V3", "V4", "V5", "V6"]
+    frame = pd.DataFrame({lead: ecg.lead(lead) for lead in independent})
+    frame.insert(0, "time", np.arange(ecg.n_samples) / ecg.fs)
+    data = io.StringIO()
+    frame.to_csv(data, index=False)
+    at = goto(app(), "upload")
+    at.file_uploader(key="upload_files").set_value(("eight.csv", data.getvalue().encode(), "text/csv")).run()
+    no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Leads"] == "8 recorded + 4 derived" and metrics["Sampling rate"] == "500 Hz"
+    assert any("III, aVR, aVL, aVF" in m.value for m in at.markdown)
+
+
+# -------------------------------------------------------------------------------------------- no models
+def test_pages_without_a_trained_model_say_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("ECG_MODELS_DIR", str(tmp_path))
+    at = app(record="ptbxl/00008")
+    for page in ("predict", "compare", "beats", "home"):
+        goto(at, page)
+        no_errors(at)
+        assert any("No trained model is shipped yet" in i.value for i in at.info), page
+    goto(at, "beats")  # beats and the median beat still work without a model
+    assert any("Beat" in m.value and "of" in m.value for m in at.markdown)
+
+
+# ------------------------------------------------------------------------------------------ with models
+needs_two_models = pytest.mark.skipif(len(shipped_models()) < 2, reason="needs two trained models in assets/models")
+
+
+def _bars(at: AppTest) -> dict[str, np.ndarray]:
+    probs = [f for f in figures(at) if any(t["type"] == "bar" for t in f["data"])][0]
+    return {t["name"]: values(t["x"]) for t in probs["data"] if t["type"] == "bar"}
+
+
+@needs_two_models
+def test_choosing_a_model_changes_the_probabilities():
+    first, second = shipped_models()[:2]
+    at = goto(app(record="ptbxl/00008", model=first, target="MI"), "predict")
+    no_errors(at)
+    p1 = _bars(at)[first]
+    assert p1.shape == (5,) and np.all((p1 >= 0) & (p1 <= 1))
+    ecg_fig = [f for f in figures(at) if f["layout"].get("meta", {}).get("kind") == "ecg_3x4"][0]
+    assert any(t["type"] == "heatmap" for t in ecg_fig["data"]) or any("not available" in i.value for i in at.info)
+
+    at.selectbox(key="_predict_model").select(second).run()
+    no_errors(at)
+    p2 = _bars(at)[second]
+    assert at.query_params["model"] == second
+    assert not np.allclose(p1, p2)
+
+
+@needs_two_models
+def test_beat_review_steps_through_beats_and_compare_shows_every_model():
+    at = goto(app(record="ptbxl/00008", model=shipped_models()[0], target="MI"), "beats")
+    no_errors(at)
+    heading = lambda: next(m.value for m in at.markdown if m.value.startswith("**Beat "))  # noqa: E731
+    first = heading()
+    at.button(key="beat_next").click().run()
+    assert heading() != first
+    at.button(key="beat_prev").click().run()
+    assert heading() == first
+
+    goto(at, "compare")
+    no_errors(at)
+    roc = [f for f in figures(at) if "false positive rate" in json.dumps(f["layout"])][0]
+    names = {t["name"] for t in roc["data"] if t.get("name")}
+    assert set(shipped_models()) <= names
+    table = at.dataframe[0].value
+    assert set(table["model"]) == set(shipped_models())
