@@ -9,8 +9,8 @@
 """
 from ecgcore.explain.beats import Beats, BeatScores, detect_rpeaks, find_beats
 from ecgcore.explain.gradcam import DISPLAY_SCALE_LOGIT_PER_S, unit_scale
-from ecgcore.explain.measure import Measurements, measure
+from ecgcore.explain.measure import Measurements
 from ecgcore.explain.record import Explanation, clear_cache, explain_record
 
 __all__ = ["Beats", "BeatScores", "DISPLAY_SCALE_LOGIT_PER_S", "Explanation", "Measurements", "clear_cache",
-           "detect_rpeaks", "explain_record", "find_beats", "measure", "unit_scale"]
+           "detect_rpeaks", "explain_record", "find_beats", "unit_scale"]

@@ -34,6 +34,8 @@ MIN_TEMPLATE_CORR = 0.5    # median beat-to-template correlation below this = no
 RPEAK_REFINE_S = 0.04      # R-peaks are moved to the largest |deflection| within this distance
 GOOD_TEMPLATE_CORR = 0.8   # a lead whose beats correlate this well is taken without trying others
 MAX_LEAD_TRIES = 3
+EDGE_PAD_S = 1.0
+EDGE_MIN_CORR = 0.7
 
 
 @dataclass(frozen=True)
@@ -73,22 +75,30 @@ class Beats:
 
 
 def _raw_rpeaks(x: np.ndarray, fs: float, method: str) -> np.ndarray:
-    """R-peak sample indices of one lead (mV) from the named detector, unrefined."""
+    """R-peak sample indices of one lead (mV) from the named detector, unrefined.
+
+    The lead is padded with EDGE_PAD_S of its first/last value on each side: without it the detectors'
+    filters and warm-up miss a beat in the first few hundred milliseconds.
+    """
+    pad = int(round(EDGE_PAD_S * fs))
+    xp = np.concatenate([np.full(pad, x[0]), x, np.full(pad, x[-1])])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if method in WFDB_METHODS:
             from wfdb import processing
 
             if method == "xqrs":
-                peaks = processing.xqrs_detect(x, fs, verbose=False)
+                peaks = processing.xqrs_detect(xp, fs, verbose=False)
             else:
-                peaks = processing.gqrs_detect(x, fs)
-            return np.asarray(peaks, dtype=np.int64)
-        import neurokit2 as nk
+                peaks = processing.gqrs_detect(xp, fs)
+        else:
+            import neurokit2 as nk
 
-        clean = nk.ecg_clean(x, sampling_rate=fs, method="neurokit")
-        _, info = nk.ecg_peaks(clean, sampling_rate=fs, method=method)
-        return np.asarray(info["ECG_R_Peaks"], dtype=np.int64)
+            clean = nk.ecg_clean(xp, sampling_rate=fs, method="neurokit")
+            _, info = nk.ecg_peaks(clean, sampling_rate=fs, method=method)
+            peaks = info["ECG_R_Peaks"]
+    peaks = np.asarray(peaks, dtype=np.int64) - pad
+    return peaks[(peaks >= 0) & (peaks < len(x))]
 
 
 def _refine(x: np.ndarray, peaks: np.ndarray, fs: float) -> np.ndarray:
@@ -113,6 +123,29 @@ def _beat_matrix(x: np.ndarray, rpeaks: np.ndarray, before: int, after: int) -> 
     return x[..., idx]
 
 
+def _drop_edge_artefacts(x: np.ndarray, rpeaks: np.ndarray, fs: float) -> np.ndarray:
+    """Drop detections whose beat window runs off the record and that don't resemble the complete beats
+    (correlation < EDGE_MIN_CORR on the part inside): a T wave of a beat cut off at the start is no beat."""
+    before, after = int(round(BEAT_BEFORE_S * fs)), int(round(BEAT_AFTER_S * fs))
+    full = _beat_matrix(x, rpeaks, before, after)
+    if len(full) < 2:
+        return rpeaks
+    template = np.median(full, axis=0)
+    keep = []
+    for r in rpeaks:
+        lo, hi = max(0, r - before), min(len(x), r + after)
+        if hi - lo == before + after:
+            keep.append(r)
+            continue
+        seg = x[lo:hi] - x[lo:hi].mean()
+        ref = template[lo - (r - before):hi - (r - before)]
+        ref = ref - ref.mean()
+        denom = np.linalg.norm(seg) * np.linalg.norm(ref)
+        if denom > 0 and float(seg @ ref) / denom >= EDGE_MIN_CORR:
+            keep.append(r)
+    return np.asarray(keep, dtype=np.int64)
+
+
 def _template_corr(x: np.ndarray, rpeaks: np.ndarray, fs: float) -> float:
     """Median Pearson correlation of each beat (-250..+400 ms) with the mean of the other beats on one lead.
 
@@ -129,16 +162,16 @@ def _template_corr(x: np.ndarray, rpeaks: np.ndarray, fs: float) -> float:
 
 
 def lead_order(ecg: ECG) -> list[str]:
-    """Leads ordered by how much their QRS complexes stand out: the 99th percentile of the 5-30 Hz band-passed
-    |signal| over its median (a spike-to-background ratio); the detector tries the leads in this order."""
+    """Leads ordered by the size of their QRS slopes: the 99th percentile of the 5-30 Hz band-passed
+    |signal| (mV), which P and T waves barely reach; the detector tries the leads in this order.
+    (Normalising by the lead's median, tried first, favoured quiet leads whose P waves got detected.)"""
     from scipy.signal import butter, sosfiltfilt
 
     sig = np.nan_to_num(ecg.signal.astype(np.float64))
     if sig.shape[1] < 64:
         return list(ecg.leads)
     sos = butter(2, [5.0, min(30.0, 0.45 * ecg.fs)], btype="band", fs=ecg.fs, output="sos")
-    y = np.abs(sosfiltfilt(sos, sig, axis=1))
-    score = np.percentile(y, 99, axis=1) / (np.median(y, axis=1) + 1e-9)
+    score = np.percentile(np.abs(sosfiltfilt(sos, sig, axis=1)), 99, axis=1)
     return [ecg.leads[i] for i in np.argsort(-score, kind="stable")]
 
 
@@ -160,7 +193,7 @@ def _find_on_lead(ecg: ECG, method: str, lead: str) -> Beats:
     except Exception as exc:  # the detectors raise assorted errors on signals without QRS complexes
         return none(f"no beats found: the {method} detector found no QRS complexes on lead {lead} "
                     f"({type(exc).__name__})")
-    peaks = _refine(x, peaks[(peaks >= 0) & (peaks < len(x))], fs)
+    peaks = _drop_edge_artefacts(x, _refine(x, peaks, fs), fs)
     if len(peaks) < 2:
         return none(f"no beats found: the {method} detector found {len(peaks)} QRS complex(es) in "
                     f"{ecg.duration:.1f} s on lead {lead}")

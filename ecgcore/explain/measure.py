@@ -5,7 +5,11 @@ Method: every lead is cleaned (neurokit2 `ecg_clean`), cut into RR-long segments
 needs neighbours) and delineated with neurokit2 `ecg_delineate(method="prominence")`. Global boundaries
 span the leads, as in the standard 12-lead definition (QRS from the earliest onset to the latest offset in
 any lead), but robustly: onsets take the ONSET_QUANTILE-quantile over the leads where they were found,
-offsets the (1 - ONSET_QUANTILE)-quantile, peaks the median, so one lead that failed doesn't set them. neurokit2's default "dwt" method puts QRS onset near the P wave
+offsets the (1 - ONSET_QUANTILE)-quantile, peaks the median, so one lead that failed doesn't set them.
+T end is the clinical tangent method on each lead (the steepest tangent of the T wave's descending limb,
+after neurokit2's T peak, meets the PR-segment baseline), the median over leads: neurokit2's own T offsets
+came out ~30 ms late on the synthetic corpus, whose true T end is defined the same way
+(bench/bench_faithfulness.py prints the errors). neurokit2's default "dwt" method puts QRS onset near the P wave
 on many records (NeuroKit issue #1042), so it is not used. Intervals outside physiological bounds are
 reported as NaN with a note, never as a number that would mislead.
 
@@ -35,7 +39,9 @@ BEFORE_FRACTION = 0.4          # share of RR before R in a median-beat segment
 MIN_LEADS = 3                  # a fiducial needs this many leads to be reported
 ONSET_QUANTILE = 0.1           # onsets: this quantile over leads; offsets: 1 - it; peaks: the median
 ONSETS = ("P_on", "QRS_on", "T_on")
-OFFSETS = ("P_off", "QRS_off", "T_off")
+OFFSETS = ("P_off", "QRS_off")
+TANGENT_SEARCH_S = 0.25        # the T end lies within this of the T peak
+MIN_T_AMPLITUDE_MV = 0.05      # flatter T waves give no tangent
 MIN_BEATS = 3
 #: plausible ranges, ms (outside: NaN with a note)
 BOUNDS_MS = {"pr_ms": (60.0, 400.0), "qrs_ms": (40.0, 250.0), "qt_ms": (200.0, 700.0)}
@@ -73,8 +79,38 @@ def _segments(x: np.ndarray, rpeaks: np.ndarray, before: int, length: int) -> np
     return x[..., idx]  # (..., beats, length)
 
 
+def tangent_t_end(x: np.ndarray, before: int, fs: float, t_peak_ms: float, qrs_on_ms: float) -> float:
+    """T end (ms from R) of one lead's median beat by the tangent method, NaN where there is no clear T.
+
+    x: median beat (mV), R at sample `before`. Baseline: the mean over the 20 ms before QRS onset.
+    """
+    from scipy.signal import savgol_filter
+
+    peak = before + int(round(t_peak_ms * fs / 1000.0))
+    on = before + int(round(qrs_on_ms * fs / 1000.0))
+    if not 0 < on < peak < len(x) - 3:
+        return math.nan
+    base = float(np.mean(x[max(0, on - int(round(0.02 * fs))):on + 1]))
+    win = max(5, int(0.04 * fs) | 1)
+    y = savgol_filter(x, win, 2) if len(x) > win else x
+    sign = np.sign(y[peak] - base)
+    if sign == 0 or abs(y[peak] - base) < MIN_T_AMPLITUDE_MV:
+        return math.nan
+    slope = np.diff(y[peak:min(len(y), peak + int(TANGENT_SEARCH_S * fs))]) * fs  # mV/s
+    if len(slope) == 0:
+        return math.nan
+    j = int(np.argmax(-sign * slope))
+    if -sign * slope[j] <= 0:
+        return math.nan
+    t0 = peak + j + 0.5
+    end = t0 + (base - (y[peak + j] + y[peak + j + 1]) / 2) / slope[j] * fs
+    end_ms = (end - before) / fs * 1000.0
+    return end_ms if t_peak_ms < end_ms < t_peak_ms + TANGENT_SEARCH_S * 1000 else math.nan
+
+
 def _delineate_lead(med: np.ndarray, before: int, fs: float) -> dict[str, float]:
-    """Fiducials (ms from R) of one lead's median beat, via neurokit2 on TILES copies of it."""
+    """Fiducials (ms from R) of one lead's median beat, via neurokit2 on TILES copies of it; T end by
+    `tangent_t_end`."""
     import neurokit2 as nk
 
     rr = len(med)
@@ -92,6 +128,11 @@ def _delineate_lead(med: np.ndarray, before: int, fs: float) -> dict[str, float]
         vals = waves.get(key)
         if vals is not None and len(vals) > mid and vals[mid] is not None and np.isfinite(vals[mid]):
             out[name] = (float(vals[mid]) - rpeaks[mid]) / fs * 1000.0
+    out.pop("T_off", None)
+    if "T_peak" in out and "QRS_on" in out:
+        t_end = tangent_t_end(med, before, fs, out["T_peak"], out["QRS_on"])
+        if math.isfinite(t_end):
+            out["T_off"] = t_end
     return out
 
 

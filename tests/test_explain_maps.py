@@ -1,0 +1,149 @@
+"""Grad-CAM and per-lead maps: stitching across windows, shapes at the record's rate, units, cache.
+
+These use untrained networks from `create(...)` (shapes and arithmetic don't need training); the checks that
+need trained weights are in test_explain_faithfulness.py.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from ecgcore.data.catalogue import load_record
+from ecgcore.ecg import ECG
+from ecgcore.errors import ECGError, ECGSignalError, UnknownNameError
+from ecgcore.explain import explain_record
+from ecgcore.explain.attribution import network_attribution
+from ecgcore.explain.gradcam import check_no_inplace, gradcam_layer, gradcam_windows, unit_scale
+from ecgcore.explain.stitch import stitch_windows, to_rate
+from ecgcore.models import create
+from ecgcore.signal.resample import ecg_resample
+
+
+@pytest.fixture(scope="module")
+def long_record() -> ECG:
+    """38 s of a real ptbdb record (1000 Hz, MI patient): 30 overlapping model windows."""
+    ecg = load_record("ptbdb/patient096/s0379lre")
+    return ecg.with_signal(ecg.signal[:, : int(38 * ecg.fs)])
+
+
+@pytest.fixture(scope="module")
+def record() -> ECG:
+    return load_record("ptbxl/00008")  # MI, 500 Hz, 10 s
+
+
+def test_stitching_averages_overlaps_and_covers_every_sample():
+    starts = np.array([0, 5, 10])
+    values = np.stack([np.full(10, 1.0), np.full(10, 3.0), np.full(10, 5.0)])
+    out = stitch_windows(values, starts, 20)
+    np.testing.assert_allclose(out, [1] * 5 + [2] * 5 + [4] * 5 + [5] * 5)
+    assert stitch_windows(values[None], starts, 20).shape == (1, 20)
+    gap = stitch_windows(values[:2], starts[:2], 20)
+    assert np.isnan(gap[15:]).all() and not np.isnan(gap[:15]).any()
+    with pytest.raises(ValueError):
+        stitch_windows(values, starts, 12)
+
+
+def test_rate_change_keeps_time_alignment():
+    fs_in, fs_out = 100.0, 500.0
+    t_in = np.arange(250) / fs_in
+    ramp = 2.0 * t_in
+    out = to_rate(ramp, fs_in, 1250, fs_out)
+    t_out = np.arange(1250) / fs_out
+    inside = t_out <= t_in[-1]
+    np.testing.assert_allclose(out[inside], 2.0 * t_out[inside], atol=1e-12)
+    assert out[-1] == pytest.approx(ramp[-1])  # held at the end
+
+
+def test_gradcam_on_a_38_s_record_is_one_continuous_map_at_the_record_rate(long_record):
+    model = create("resnet1d", seed=1)
+    ex = explain_record(long_record, model, "MI", attribution="saliency")
+    assert ex.fs == 1000.0 and ex.n_samples == 38000
+    assert ex.gradcam.shape == (5, 38000) and ex.per_lead.shape == (12, 38000)
+    assert np.isfinite(ex.gradcam).all() and np.isfinite(ex.per_lead).all()
+    assert len(ex.window_starts_s) == 30 and ex.window_starts_s[-1] == pytest.approx(38 - 2.5)
+    # continuity: no jump where a window starts or ends that is larger than the map's steps elsewhere
+    step = np.abs(np.diff(ex.gradcam, axis=1))
+    edges = np.unique(np.concatenate([ex.window_starts_s, ex.window_starts_s + 2.5]) * 1000).astype(int)
+    edges = edges[(edges > 0) & (edges < 37999)]
+    inner = np.delete(step, np.concatenate([edges - 1, edges]), axis=1)
+    assert step[:, edges - 1].max() <= inner.max() + 1e-9
+    # the stitched map is the average of the per-window maps wherever they overlap
+    em = ecg_resample(long_record, 100.0)
+    cam, _ = gradcam_windows(model.net, gradcam_layer(model), model.prepare(em), range(5), 2.5)
+    starts = model.window_starts(em.n_samples)
+    t = 1.5  # seconds: inside windows 0 and 1 only
+    i = int(t * 100)
+    expected = (cam[:, 0, i] + cam[:, 1, i - starts[1]]) / 2
+    np.testing.assert_allclose(ex.gradcam[:, int(t * 1000)], expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["resnet1d", "inception1d", "lstm"])
+def test_explanation_shapes_and_predictions_match_the_model(record, name):
+    model = create(name, seed=0)
+    ex = explain_record(record, model, attribution="ig", ig_steps=4)
+    n = record.n_samples
+    assert ex.gradcam.shape == (5, n) and ex.per_lead.shape == (12, n) and ex.gradcam_layer == "last"
+    np.testing.assert_allclose(ex.probabilities, model.predict_proba(record)[0], rtol=1e-5, atol=1e-6)
+    assert ex.target == model.classes[int(np.argmax(ex.probabilities))]
+    assert ex.beats.ok and ex.beat_scores.mass.shape == (ex.beats.n, 5)
+    assert sorted(ex.beat_scores.ranking.tolist()) == list(range(ex.beats.n))
+    assert ex.median_beat.shape == ex.median_per_lead.shape == (12, int(0.65 * record.fs))
+    assert ex.median_gradcam.shape == (5, int(0.65 * record.fs))
+    assert ex.gradcam_relu.min() >= 0 and 0 <= unit_scale(ex.gradcam).min() <= unit_scale(ex.gradcam).max() <= 1
+    summary = ex.to_json()
+    assert summary["rpeaks"] == ex.beats.rpeaks.tolist() and len(summary["beats"]) == ex.beats.n
+    assert set(summary["timings_ms"]) >= {"predict_gradcam", "per_lead", "beats", "measurements", "total"}
+
+
+def test_integrated_gradients_add_up_to_the_logit_change(record):
+    model = create("resnet1d", seed=3)
+    x = model.prepare(ecg_resample(record, 100.0))[:3]
+    attr = network_attribution(model.net, x, target=1, fs=100.0, method="ig", n_steps=32)
+    with torch.no_grad():
+        delta = (model.net(x)[:, 1] - model.net(torch.zeros_like(x))[:, 1]).numpy()
+    np.testing.assert_allclose(attr.sum(axis=(1, 2)) / 100.0, delta, rtol=0.02, atol=1e-4)  # logits/s x s
+
+
+def test_grad_cam_refuses_in_place_layers_and_models_without_convolutions():
+    net = torch.nn.Sequential(torch.nn.Conv1d(12, 4, 3), torch.nn.ReLU(inplace=True))
+    with pytest.raises(ECGError, match="in place"):
+        check_no_inplace(net)
+
+    class Features:
+        name = "kernel"
+        gradcam_layers = None
+
+    with pytest.raises(ECGError, match="not available"):
+        gradcam_layer(Features())
+    with pytest.raises(UnknownNameError, match="last"):
+        gradcam_layer(create("resnet1d"), "middle")
+
+
+def test_cache_is_keyed_by_signal_model_and_target(tmp_path, record):
+    create("resnet1d", seed=5).save(tmp_path / "resnet1d")
+    a = explain_record(record, "resnet1d", "MI", models_dir=tmp_path, attribution="saliency")
+    assert explain_record(record, "resnet1d", "MI", models_dir=tmp_path, attribution="saliency") is a
+    b = explain_record(record, "resnet1d", "STTC", models_dir=tmp_path, attribution="saliency")
+    assert b is not a and b.target == "STTC"
+    np.testing.assert_allclose(a.gradcam, b.gradcam)  # Grad-CAM covers every class either way
+    changed = record.with_signal(record.signal * 1.1)  # same record id, different signal
+    c = explain_record(changed, "resnet1d", "MI", models_dir=tmp_path, attribution="saliency")
+    assert c is not a and not np.allclose(c.probabilities, a.probabilities)
+    with pytest.raises(UnknownNameError, match="NORM, MI"):
+        explain_record(record, "resnet1d", "AFIB", models_dir=tmp_path)
+
+
+def test_too_short_record_is_a_typed_error(record):
+    short = record.with_signal(record.signal[:, : int(2.0 * record.fs)])
+    with pytest.raises(ECGSignalError, match="2.5"):
+        explain_record(short, create("resnet1d"))
+
+
+def test_flat_record_is_explained_with_no_beats(record):
+    flat = record.with_signal(np.zeros_like(record.signal))
+    ex = explain_record(flat, create("resnet1d"), attribution="saliency")
+    assert ex.beats.n == 0 and ex.beat_scores is None and ex.top_beats() == []
+    assert any("flat" in n for n in ex.notes) and np.isnan(ex.measurements.heart_rate_bpm)
+    assert ex.to_json()["beats_reason"].startswith("no beats found")
+    assert np.isnan(ex.median_beat).all()
