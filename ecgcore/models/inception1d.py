@@ -1,8 +1,9 @@
 """`inception1d`: a small InceptionTime / GoogLeNet-style 1-D CNN (Fawaz et al. 2020; inception1d in PTB-XL).
 
-Each inception module: 1x1 bottleneck -> parallel convolutions of three lengths + a max-pool branch,
-concatenated -> BN -> ReLU; a residual shortcut around every `residual_every` modules; the time axis is
-halved after the first residual group to keep it fast on a CPU.
+A GoogLeNet-like strided stem (conv k7, stride 2), then residual groups of inception modules: each module is
+a 1x1 bottleneck -> parallel convolutions of three lengths + a max-pool branch, concatenated -> BN -> ReLU,
+with a residual shortcut around each group; the time axis is halved again between groups. Small (16 filters
+per branch) to stay fast on a CPU.
 """
 from __future__ import annotations
 
@@ -52,13 +53,14 @@ class InceptionGroup(nn.Module):
 class Inception1dNet(nn.Module):
     """(B, 12, T) standardised -> (B, n_classes) logits."""
 
-    def __init__(self, n_classes: int, filters: int = 24, kernels: Sequence[int] = (31, 15, 7), bottleneck: int = 24,
-                 depth: int = 3, groups: int = 2, dropout: float = 0.25) -> None:
+    def __init__(self, n_classes: int, filters: int = 16, kernels: Sequence[int] = (15, 9, 5), bottleneck: int = 16,
+                 depth: int = 2, groups: int = 2, dropout: float = 0.25, stem: int = 32) -> None:
         super().__init__()
         c = filters * (len(kernels) + 1)
+        self.stem = nn.Sequential(nn.Conv1d(12, stem, 7, stride=2, padding=3, bias=False), nn.BatchNorm1d(stem), nn.ReLU())
         layers: list[nn.Module] = []
         for g in range(groups):
-            layers.append(InceptionGroup(12 if g == 0 else c, filters, kernels, bottleneck, depth))
+            layers.append(InceptionGroup(stem if g == 0 else c, filters, kernels, bottleneck, depth))
             if g < groups - 1:
                 layers.append(nn.MaxPool1d(2))
         self.groups = nn.Sequential(*layers)
@@ -66,7 +68,7 @@ class Inception1dNet(nn.Module):
         self.head = classifier_head(2 * c, n_classes, dropout=dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.pool(self.groups(x)))
+        return self.head(self.pool(self.groups(self.stem(x))))
 
     def gradcam_layers(self) -> dict[str, nn.Module]:
         return {"last": self.groups[-1], "early": self.groups[0]}
@@ -74,13 +76,13 @@ class Inception1dNet(nn.Module):
 
 @register("inception1d")
 class Inception1d(TorchWindowModel):
-    architecture: ClassVar[str] = ("InceptionTime-style 1-D CNN: 2 residual groups of 3 inception modules "
-                                   "(bottleneck, kernels 31/15/7 + max-pool branch), time /2 between groups, "
-                                   "concat avg+max pooling, MLP head")
-    defaults: ClassVar[dict[str, Any]] = {**TRAINING_DEFAULTS, "filters": 24, "kernels": [31, 15, 7],
-                                          "bottleneck": 24, "depth": 3, "groups": 2}
+    architecture: ClassVar[str] = ("GoogLeNet/InceptionTime-style 1-D CNN: strided conv stem, 2 residual groups of "
+                                   "2 inception modules (bottleneck, kernels 15/9/5 + max-pool branch), time /4 "
+                                   "in all, concat avg+max pooling, MLP head")
+    defaults: ClassVar[dict[str, Any]] = {**TRAINING_DEFAULTS, "filters": 16, "kernels": [15, 9, 5],
+                                          "bottleneck": 16, "depth": 2, "groups": 2, "stem": 32, "epochs": 10}
 
     def build_net(self) -> nn.Module:
         h = self.hyper
         return Inception1dNet(len(self.classes), h["filters"], tuple(h["kernels"]), h["bottleneck"], h["depth"],
-                              h["groups"], h["dropout"])
+                              h["groups"], h["dropout"], h["stem"])

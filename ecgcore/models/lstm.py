@@ -41,7 +41,7 @@ class LSTMNet(nn.Module):
 class BiLSTM(TorchWindowModel):
     architecture: ClassVar[str] = ("bidirectional LSTM (2 layers) over a 2-conv front end (time /4), "
                                    "concat avg+max pooling over time, MLP head")
-    defaults: ClassVar[dict[str, Any]] = {**TRAINING_DEFAULTS, "front": 48, "hidden": 64, "layers": 2}
+    defaults: ClassVar[dict[str, Any]] = {**TRAINING_DEFAULTS, "front": 48, "hidden": 64, "layers": 2, "epochs": 8}
 
     def build_net(self) -> nn.Module:
         h = self.hyper
