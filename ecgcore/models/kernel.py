@@ -7,7 +7,10 @@ normalisation), so the checkpoint is an .npz read with allow_pickle=False, never
 """
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
@@ -24,10 +27,28 @@ from ecgcore.models.registry import register
 ARRAYS = ("feat_mean", "feat_std", "centres", "gamma", "weights", "intercept")
 
 
-def features_of(signals: Sequence[np.ndarray] | np.ndarray, fs: float, progress: bool = False) -> np.ndarray:
-    """(records, n_features) for (12, samples) signals at `fs`."""
-    it = tqdm(signals, desc="features", unit="rec", disable=not progress, dynamic_ncols=True)
-    return np.stack([record_features(s, fs) for s in it]) if len(signals) else np.zeros((0, n_features()))
+def _features_chunk(args: tuple[np.ndarray, float]) -> np.ndarray:
+    signals, fs = args
+    return np.stack([record_features(s, fs) for s in signals])
+
+
+def features_of(signals: Sequence[np.ndarray] | np.ndarray, fs: float, progress: bool = False,
+                workers: int = 1, chunk: int = 256) -> np.ndarray:
+    """(records, n_features) for (12, samples) signals at `fs`; `workers` > 1 spreads chunks over processes."""
+    if not len(signals):
+        return np.zeros((0, n_features()), dtype=np.float32)
+    jobs = [(signals[i:i + chunk], fs) for i in range(0, len(signals), chunk)]
+    bar = tqdm(total=len(signals), desc="features", unit="rec", disable=not progress, dynamic_ncols=True)
+    out = []
+    if workers > 1 and len(jobs) > 1 and "fork" in mp.get_all_start_methods():
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            for part in pool.map(_features_chunk, jobs):
+                out.append(part); bar.update(len(part))
+    else:
+        for job in jobs:
+            out.append(_features_chunk(job)); bar.update(len(out[-1]))
+    bar.close()
+    return np.concatenate(out)
 
 
 @register("kernel")
@@ -68,7 +89,8 @@ class KernelRBF(ECGModel):
         from sklearn.linear_model import LogisticRegression
 
         t0 = time.time()
-        F, F_val = features_of(X, self.fs, progress), features_of(X_val, self.fs, progress)
+        workers = min(2, os.cpu_count() or 1)
+        F, F_val = features_of(X, self.fs, progress, workers), features_of(X_val, self.fs, progress, workers)
         mean, std = F.mean(axis=0), F.std(axis=0) + 1e-6
         Z, Z_val = (np.clip((f - mean) / std, -8, 8) for f in (F, F_val))
         gamma = self.hyper["gamma_scale"] / Z.shape[1]
