@@ -16,8 +16,8 @@ import numpy as np
 from ecgcore.synth import catalogue as C
 
 SEED_STRIDE = 1_000_003
-LABEL_NOISE = {"train": 0.035, "clean": 0.01}   # share of records with a wrong label: folds 1-8 / 9-10
-P_SUBTLE = 0.25                                  # share of lesions drawn as subtle (severity 0.03-0.3)
+LABEL_NOISE = {"train": 0.05, "clean": 0.02}   # share of records with a wrong label: folds 1-8 / 9-10
+P_SUBTLE = 0.35                                  # share of lesions drawn as subtle (severity 0.02-0.3)
 
 
 def _allocate(n: int, probs: np.ndarray) -> np.ndarray:
@@ -29,11 +29,11 @@ def _allocate(n: int, probs: np.ndarray) -> np.ndarray:
 
 
 def severity(rng: np.random.Generator, mild: bool = False) -> float:
-    """A lesion severity in (0, 1]: a quarter subtle (0.03-0.3), the rest Beta(2.2, 2.0); mild caps at 0.35."""
+    """A lesion severity in (0, 1]: P_SUBTLE of them subtle (0.02-0.3), the rest Beta(2.2, 2.0); mild caps at 0.35."""
     if mild:
         return float(rng.uniform(0.05, 0.35))
     if rng.random() < P_SUBTLE:
-        return float(rng.uniform(0.03, 0.3))
+        return float(rng.uniform(0.02, 0.3))
     return float(np.clip(rng.beta(2.2, 2.0), 0.03, 1.0))
 
 

@@ -89,9 +89,9 @@ def make_noise(rng: np.random.Generator, n: int, fs: float, resp_hz: float) -> t
     report.levels["wander_mv"] = level
 
     # muscle noise: band-passed white noise with bursts, strongest on the limb electrodes
-    emg = float(np.exp(rng.uniform(np.log(0.002), np.log(0.03))))
+    emg = float(np.exp(rng.uniform(np.log(0.001), np.log(0.015))))
     if rng.random() < 0.08:
-        emg = float(rng.uniform(0.03, 0.1))
+        emg = float(rng.uniform(0.02, 0.08))
     white = rng.standard_normal((9, n))
     band = sosfilt(_emg_filter(fs), white, axis=1)
     band /= max(float(band.std()), 1e-12)
@@ -128,14 +128,14 @@ def make_noise(rng: np.random.Generator, n: int, fs: float, resp_hz: float) -> t
             report.electrodes_problems = ELECTRODES[which]
 
     leads = _E2L @ e
-    leads += rng.uniform(0.002, 0.008) * rng.standard_normal((8, n))
+    leads += rng.uniform(0.0008, 0.004) * rng.standard_normal((8, n))
 
     if level > 0.15:
         strong = [i for i in range(9) if gains[i] * level > 0.15]
         if strong:
             report.baseline_drift = " , " + _lead_spec(_affected(strong))
-    if emg > 0.02:
-        noisy = [i for i in range(9) if emg * limb[i] > 0.02]
+    if emg > 0.015:
+        noisy = [i for i in range(9) if emg * limb[i] > 0.015]
         if noisy:
             report.static_noise = " , " + _lead_spec(_affected(noisy)) + ",  "
     return leads, report

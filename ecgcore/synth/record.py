@@ -141,11 +141,13 @@ def _axis_label(axis: float) -> str:
     return "SAD"
 
 
-VARIANT_P = {  # (probability young male, young female, older) of each normal variant
-    "early_repolarisation": (0.18, 0.05, 0.03),
+VARIANT_P = {  # (probability young male, young female, older) of each normal variant (mimics of lesions)
+    "early_repolarisation": (0.25, 0.06, 0.05),
     "juvenile_t": (0.12, 0.18, 0.0),
-    "rsr_v1": (0.04, 0.04, 0.04),
-    "flat_t": (0.0, 0.0, 0.08),
+    "rsr_v1": (0.05, 0.05, 0.05),
+    "flat_t": (0.0, 0.02, 0.12),
+    "poor_r_progression": (0.02, 0.04, 0.10),
+    "inferior_q": (0.08, 0.08, 0.10),
 }
 
 
@@ -158,7 +160,7 @@ def simulate_record(spec: dict[str, Any], rates: tuple[int, ...] = (100,), lesio
     rrng = np.random.default_rng(spec["record_seed"])
     lrng = np.random.default_rng([spec["record_seed"], 7])   # lesion details: independent of other draws
     age, male = float(spec["age"]), bool(spec["male"])
-    m = normal_morphology(prng, rrng, age, male, float(spec["bmi"]))
+    m = normal_morphology(prng, rrng, age, male, float(spec["bmi"]), strict="NORM" in spec.get("combo", ("NORM",)))
 
     variants: list[str] = []
     col = 0 if (age < 40 and male) else 1 if age < 40 else 2
