@@ -15,7 +15,7 @@ from ecgcore.config import MODELS_DIR, SUPERCLASSES
 from ecgcore.errors import ECGError
 from ecgcore.metrics.report import evaluation_report
 from ecgcore.models import checkpoint, load_model
-from ecgcore.models.base import ECGModel
+from ecgcore.models.base import ECGModel, summarise
 
 
 def dataset_slug(data: str | Path) -> str:
@@ -112,5 +112,7 @@ def evaluate(name: str, data: str | Path, models_dir: str | Path = MODELS_DIR, n
         **results,
     }
     checkpoint.write_json(folder / results["results_file"], results)
-    checkpoint.update_card(folder, "metrics", slug, key_figures(results))
+    card = checkpoint.update_card(folder, "metrics", slug, key_figures(results))
+    card["summary"] = summarise(name, card.get("training", {}), card["metrics"])
+    checkpoint.write_json(folder / checkpoint.CARD, card)
     return results

@@ -6,6 +6,7 @@ thresholds); fold 10 is never read here.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +51,12 @@ def describe_corpus(root: Path, db: Any) -> dict[str, Any]:
     """What a data folder is, for the model card: path, synthetic or real, size, and its README's first line."""
     readme = root / "README.md"
     head = readme.read_text(errors="replace").strip().splitlines()[:1] if readme.is_file() else []
-    return {"path": str(root), "name": root.resolve().name, "synthetic": is_synthetic_folder(root, db),
-            "records_in_folder": int(len(db)), "readme": head[0].strip("# ").strip() if head else None}
+    first = head[0].strip("# ").strip() if head else None
+    seed = re.search(r"seed (\d+)", first or "")
+    synthetic = is_synthetic_folder(root, db)
+    return {"path": str(root), "name": root.resolve().name, "synthetic": synthetic,
+            "generator_seed": int(seed.group(1)) if synthetic and seed else None,
+            "records_in_folder": int(len(db)), "readme": first}
 
 
 def load_training_data(root: str | Path, task: str = "superdiagnostic", limit: int | None = None,

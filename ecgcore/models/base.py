@@ -27,6 +27,27 @@ RETRAIN = ("make train DATA=/path/to/ptb-xl  (or: python -m ecgcore train --mode
            "python -m ecgcore evaluate --model {name} --data /path/to/ptb-xl)")
 
 
+def summarise(name: str, training: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """One paragraph for the card: what the weights were trained on, and the evaluation figures."""
+    data = training.get("data", {})
+    if not data:
+        return f"{name}: not trained yet."
+    kind = "a SYNTHETIC corpus (ecgcore.synth, not real patients)" if data.get("synthetic") else "real data"
+    seed = f", generator seed {data['generator_seed']}" if data.get("generator_seed") is not None else ""
+    text = (f"Trained on {kind}: {data.get('path')} ({data.get('records_in_folder')} records{seed}); "
+            f"{data.get('n_train')} records of folds 1-8 for training, {data.get('n_val')} of fold 9 for model "
+            f"selection and thresholds; fold 10 untouched. Task {data.get('task')}, {data.get('rate_hz')} Hz. "
+            f"Training took {training.get('train_seconds')} s.")
+    for key, m in metrics.items():
+        if m.get("macro_auc") is None:
+            continue
+        ci = m.get("macro_auc_ci95") or [float("nan")] * 2
+        text += (f" {'Synthetic' if m.get('synthetic') else 'Real'} evaluation '{key}' ({m.get('dataset')}): macro AUC "
+                 f"{m['macro_auc']:.3f} (95% CI {ci[0]:.3f}-{ci[1]:.3f}), N={m.get('n_records')}, "
+                 f"macro F1 {m.get('macro_f1', float('nan')):.3f}.")
+    return text
+
+
 class ECGModel(ABC):
     """Base class: settings in __init__, learned state in attributes ending in `_`, as in scikit-learn."""
 
@@ -186,8 +207,11 @@ class ECGModel(ABC):
     def card(self) -> dict[str, Any]:
         """The model card: architecture, size, input, classes, training data and time, metrics."""
         stored = self._stored_card
+        training = self.training_ or stored.get("training", {})
+        metrics = stored.get("metrics", {})
         return {
             "name": self.name,
+            "summary": summarise(self.name, training, metrics),
             "architecture": self.architecture,
             "parameters": self.parameter_count(),
             "input": {"fs_hz": self.fs, "window_s": self.window_s, "stride_s": self.stride_s,
@@ -198,8 +222,8 @@ class ECGModel(ABC):
             "thresholds": dict(zip(self.classes, [round(float(t), 4) for t in self.thresholds])),
             "hyper": self.hyper,
             "seed": self.seed,
-            "training": self.training_ or stored.get("training", {}),
-            "metrics": stored.get("metrics", {}),
+            "training": training,
+            "metrics": metrics,
             "retrain": RETRAIN.format(name=self.name),
             **{k: stored[k] for k in ("files", "checkpoint_bytes") if k in stored},
         }
