@@ -17,6 +17,7 @@ from ecgcore.errors import ECGError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ecgcore.explain.attribution import IG_STEPS, METHODS
+    from ecgcore.explain.gradcam import CAM_METHODS
 
     parser.add_argument("file", metavar="FILE",
                         help="an ECG file: WFDB .hea (its .dat/.mat beside it), .zip, .csv, .npy, .edf")
@@ -24,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", default=None,
                         help="class for the per-lead map and the beat ranking (default: the most probable)")
     parser.add_argument("--layer", default="last", help="Grad-CAM layer the model declares: last (default) or early")
+    parser.add_argument("--cam", default=None, choices=CAM_METHODS,
+                        help="class-activation map: gradcam (captum LayerGradCam) or hirescam (gradient x activation)")
     parser.add_argument("--attribution", default="ig", choices=METHODS,
                         help="per-lead method for networks: ig (Integrated Gradients) or saliency")
     parser.add_argument("--ig-steps", type=int, default=IG_STEPS, help="Integrated Gradients steps")
@@ -60,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         ecg = read_path(args.file, fs=args.fs)
-        ex = explain_record(ecg, args.model, args.target, layer=args.layer, attribution=args.attribution,
+        cam = {} if args.cam is None else {"cam": args.cam}
+        ex = explain_record(ecg, args.model, args.target, layer=args.layer, attribution=args.attribution, **cam,
                             ig_steps=args.ig_steps, models_dir=args.models_dir or MODELS_DIR)
         if args.out:
             ex.save_npz(args.out)

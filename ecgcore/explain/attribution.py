@@ -14,14 +14,16 @@ lead is flat, spread evenly over the record (logits per second), i.e. "which lea
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import torch
 from torch import nn
 
+from ecgcore.ecg import ECG
 from ecgcore.errors import UnknownNameError
 from ecgcore.explain.gradcam import check_no_inplace
+from ecgcore.explain.stitch import stitch_windows, to_rate
 
 METHODS = ("ig", "saliency")
 IG_STEPS = 32
@@ -40,12 +42,35 @@ def network_attribution(net: nn.Module, windows: torch.Tensor, target: int, fs: 
         raise UnknownNameError(f"unknown attribution method {method!r}; choose one of {', '.join(METHODS)}")
     check_no_inplace(net)
     x = windows.detach().clone()
+    x.requires_grad_(True)
     if method == "saliency":
         attr = Saliency(net).attribute(x, target=int(target), abs=True)
         return attr.detach().numpy().astype(np.float64)
     attr = IntegratedGradients(net).attribute(x, baselines=torch.zeros_like(x), target=int(target),
                                               n_steps=n_steps, internal_batch_size=max(len(x) * 8, 64))
     return attr.detach().numpy().astype(np.float64) * fs
+
+
+def record_attribution(model: Any, ecg: ECG, target: int, method: str = "ig", n_steps: int = IG_STEPS) -> np.ndarray:
+    """(12, samples) attribution of class index `target` over a whole record at `ecg.fs`.
+
+    Networks: `network_attribution` per window, stitched (overlaps averaged) and interpolated to `ecg.fs`.
+    Models without `net` (the kernel model): `lead_occlusion` on the record at the model's rate.
+    """
+    from ecgcore.signal.resample import ecg_resample
+
+    em = ecg_resample(ecg, model.fs)
+    if getattr(model, "net", None) is None:
+        def logit_fn(batch: np.ndarray) -> np.ndarray:
+            p = np.clip(model.predict_proba(batch), 1e-6, 1 - 1e-6)
+            return np.log(p / (1 - p))
+
+        per_lead = lead_occlusion(logit_fn, em.signal, target, model.fs)
+    else:
+        starts = model.window_starts(em.n_samples)
+        attr = network_attribution(model.net, model.prepare(em), target, model.fs, method, n_steps)
+        per_lead = stitch_windows(attr.transpose(1, 0, 2), starts, em.n_samples)
+    return to_rate(per_lead, model.fs, ecg.n_samples, ecg.fs)
 
 
 def lead_occlusion(logit_fn: Callable[[np.ndarray], np.ndarray], signal: np.ndarray, target: int,

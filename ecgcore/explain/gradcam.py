@@ -20,18 +20,22 @@ its Grad-CAM is coarser evidence than a CNN's.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
+from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError, UnknownNameError
+from ecgcore.explain.stitch import stitch_windows, to_rate
 
 #: Display scale (logits per second) mapped to 1 by `unit_scale`; fixed, so colours mean the same on every
 #: record and model. Chosen so the strongest evidence on the shipped models' positive records reaches ~1
 #: (see bench/bench_faithfulness.py, which prints the 99th percentile of the maps).
 DISPLAY_SCALE_LOGIT_PER_S = 8.0
+CAM_METHODS = ("gradcam", "hirescam")
+DEFAULT_CAM_METHOD = "gradcam"
 
 
 def check_no_inplace(net: nn.Module) -> None:
@@ -54,15 +58,20 @@ def gradcam_layer(model: object, layer: str = "last") -> nn.Module:
 
 
 def gradcam_windows(net: nn.Module, layer: nn.Module, windows: torch.Tensor, classes: Sequence[int],
-                    window_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Grad-CAM per window and class, plus the logits of the same forward pass.
+                    window_s: float, method: str = "gradcam") -> tuple[np.ndarray, np.ndarray]:
+    """Class activation maps per window and class, plus the logits of the same forward pass.
 
-    windows: (W, 12, T) standardised input for `net`. Returns (gradcam (len(classes), W, T) signed, in
-    logits per second, at the input's sample positions; logits (W, n_classes)). All classes go through one
-    batched captum call (inputs repeated per class, one target per row): one forward pass of K*W windows.
+    windows: (W, 12, T) standardised input for `net`. method "gradcam": captum `LayerGradCam` (channel
+    weights = time-averaged gradients); "hirescam": captum `LayerGradientXActivation` summed over channels
+    (gradient x activation at each position, HiResCAM, Draelos & Carin 2020). Returns (maps
+    (len(classes), W, T) signed, in logits per second, at the input's sample positions; logits
+    (W, n_classes)). All classes go through one batched captum call (inputs repeated per class, one target
+    per row): one forward pass of K*W windows.
     """
-    from captum.attr import LayerAttribution, LayerGradCam
+    from captum.attr import LayerAttribution, LayerGradCam, LayerGradientXActivation
 
+    if method not in CAM_METHODS:
+        raise UnknownNameError(f"unknown class-activation method {method!r}; choose one of {', '.join(CAM_METHODS)}")
     check_no_inplace(net)
     classes = [int(c) for c in classes]
     n_win, _, n_t = windows.shape
@@ -76,12 +85,33 @@ def gradcam_windows(net: nn.Module, layer: nn.Module, windows: torch.Tensor, cla
     k = len(classes)
     batch = windows.repeat(k, 1, 1)
     targets = [c for c in classes for _ in range(n_win)]
-    cam = LayerGradCam(forward, layer).attribute(batch, target=targets, relu_attributions=False)
+    if method == "gradcam":
+        cam = LayerGradCam(forward, layer).attribute(batch, target=targets, relu_attributions=False)
+    else:
+        cam = LayerGradientXActivation(forward, layer).attribute(batch, target=targets).sum(dim=1, keepdim=True)
     positions = cam.shape[-1]
     up = LayerAttribution.interpolate(cam, (n_t,), interpolate_mode="linear")  # (K*W, 1, T)
     up = up.detach().reshape(k, n_win, n_t).numpy().astype(np.float64)
     logits = seen[-1][:n_win].numpy().astype(np.float64)
     return up * (positions / window_s), logits
+
+
+def record_gradcam(model: Any, ecg: ECG, layer: str = "last",
+                   method: str = "gradcam") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grad-CAM of every class over a whole record, from one batched captum call.
+
+    Returns (gradcam (classes, samples) signed in logits/s at `ecg.fs`, window logits (W, classes),
+    window starts (W,) in seconds). The model resamples nothing itself here: `ecg` is brought to `model.fs`,
+    windowed by the model, and the stitched map is interpolated back to `ecg.fs`.
+    """
+    from ecgcore.signal.resample import ecg_resample
+
+    em = ecg_resample(ecg, model.fs)
+    starts = model.window_starts(em.n_samples)
+    cam, logits = gradcam_windows(model.net, gradcam_layer(model, layer), model.prepare(em),
+                                  range(len(model.classes)), model.window_s, method)
+    full = to_rate(stitch_windows(cam, starts, em.n_samples), model.fs, ecg.n_samples, ecg.fs)
+    return full, logits, starts / model.fs
 
 
 def unit_scale(gradcam: np.ndarray, scale: float = DISPLAY_SCALE_LOGIT_PER_S) -> np.ndarray:

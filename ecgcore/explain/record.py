@@ -17,17 +17,14 @@ from pathlib import Path
 from typing import Any, Callable, Hashable
 
 import numpy as np
-import torch
-
 from ecgcore.config import MODELS_DIR
 from ecgcore.ecg import ECG
 from ecgcore.errors import UnknownNameError
-from ecgcore.explain.attribution import IG_STEPS, lead_occlusion, network_attribution
+from ecgcore.explain.attribution import IG_STEPS, record_attribution
 from ecgcore.explain.beats import (DEFAULT_RPEAK_METHOD, BeatScores, Beats, beat_bounds, find_beats, mean_beat,
                                    median_beat, score_beats)
-from ecgcore.explain.gradcam import gradcam_layer, gradcam_windows
+from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, record_gradcam
 from ecgcore.explain.measure import Measurements, measure
-from ecgcore.explain.stitch import stitch_windows, to_rate
 from ecgcore.signal.resample import ecg_resample
 
 CACHE_SIZE = 16
@@ -57,6 +54,7 @@ class Explanation:
     window_probabilities: np.ndarray
     gradcam: np.ndarray | None
     gradcam_layer: str | None
+    cam_method: str | None
     per_lead: np.ndarray
     per_lead_method: str
     beats: Beats
@@ -103,7 +101,7 @@ class Explanation:
             "target": self.target,
             "predictions": {c: {"probability": num(p), "threshold": num(t), "positive": bool(p >= t)}
                             for c, p, t in zip(self.classes, self.probabilities, self.thresholds)},
-            "gradcam_layer": self.gradcam_layer, "per_lead_method": self.per_lead_method,
+            "gradcam_layer": self.gradcam_layer, "cam_method": self.cam_method, "per_lead_method": self.per_lead_method,
             "rpeaks": [int(r) for r in self.beats.rpeaks], "rpeak_detector": self.beats.method,
             "rpeak_lead": self.beats.lead, "beats_reason": self.beats.reason,
             "beats": beats, "top_beats": self.top_beats(),
@@ -203,10 +201,13 @@ def _record_parts_of(ecg: ECG, rpeak_method: str) -> _RecordParts:
 
 
 def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: str = "last",
-                   attribution: str = "ig", ig_steps: int = IG_STEPS, rpeak_method: str = DEFAULT_RPEAK_METHOD,
+                   cam: str = DEFAULT_CAM_METHOD, attribution: str = "ig", ig_steps: int = IG_STEPS, rpeak_method: str = DEFAULT_RPEAK_METHOD,
                    models_dir: str | Path = MODELS_DIR, use_cache: bool = True) -> Explanation:
     """Explain one record: predictions, Grad-CAM for every class, the per-lead map and beat ranking for
     `target` (default: the most probable class), median beats, measurements and timings.
+
+    layer: the model's Grad-CAM layer ("last" or "early"); cam: "gradcam" (captum LayerGradCam) or
+    "hirescam" (captum LayerGradientXActivation summed over channels); see `ecgcore.explain.gradcam`.
 
     model: a registered model name (loaded once from `models_dir`; results cached) or a model object (not
     cached). attribution: "ig"
@@ -219,54 +220,39 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     if target is not None and target not in m.classes:
         raise UnknownNameError(f"unknown class {target!r} for model {name}; choose one of {', '.join(m.classes)}")
     if not (use_cache and isinstance(model, str)):  # a model object may change (e.g. retrained): never cached
-        return _explain(ecg, m, name, target, layer, attribution, ig_steps, rpeak_method)
-    key = (record_key(ecg), name, str(models_dir), target, layer, attribution, ig_steps, rpeak_method)
-    return _explanations.get(key, lambda: _explain(ecg, m, name, target, layer, attribution, ig_steps, rpeak_method))
+        return _explain(ecg, m, name, target, layer, cam, attribution, ig_steps, rpeak_method)
+    key = (record_key(ecg), name, str(models_dir), target, layer, cam, attribution, ig_steps, rpeak_method)
+    return _explanations.get(key, lambda: _explain(ecg, m, name, target, layer, cam, attribution, ig_steps,
+                                                   rpeak_method))
 
 
-def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, attribution: str, ig_steps: int,
-             rpeak_method: str) -> Explanation:
+def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: str, attribution: str,
+             ig_steps: int, rpeak_method: str) -> Explanation:
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     notes: list[str] = []
-    ecg_m = ecg_resample(ecg, m.fs)
-    n_m = ecg_m.n_samples
-    starts = m.window_starts(n_m)
     net = getattr(m, "net", None)
     gradcam = None
-    used_layer = None
+    used_layer = used_cam = None
     t0 = time.perf_counter()
-    if net is not None:
-        windows = m.prepare(ecg_m)
-        if getattr(m, "gradcam_layers", None):
-            used_layer = layer
-            cam, logits = gradcam_windows(net, gradcam_layer(m, layer), windows, range(len(m.classes)), m.window_s)
-            gradcam = to_rate(stitch_windows(cam, starts, n_m), m.fs, ecg.n_samples, ecg.fs)
-        else:
-            with torch.inference_mode():
-                logits = net(windows).numpy().astype(np.float64)
+    if net is not None and getattr(m, "gradcam_layers", None):
+        used_layer, used_cam = layer, cam
+        gradcam, logits, starts_s = record_gradcam(m, ecg, layer, cam)
         window_probs = 1.0 / (1.0 + np.exp(-logits))
         probs = _aggregate(window_probs, m.aggregate)
     else:
+        ecg_m = ecg_resample(ecg, m.fs)
         probs = m.predict_proba(ecg_m)[0]
         window_probs = m.predict_windows(ecg_m)
+        starts_s = m.window_starts(ecg_m.n_samples) / m.fs
         notes.append(f"Grad-CAM is not available for the {name} model: it has no convolutional layers (it "
                      "classifies whole-record features); the per-lead map is lead occlusion")
     timings["predict_gradcam"] = (time.perf_counter() - t0) * 1000
     k = int(np.argmax(probs)) if target is None else m.classes.index(target)
 
     t0 = time.perf_counter()
-    if net is not None:
-        attr = network_attribution(net, windows, k, m.fs, attribution, ig_steps)
-        per_lead = to_rate(stitch_windows(attr.transpose(1, 0, 2), starts, n_m), m.fs, ecg.n_samples, ecg.fs)
-        method = attribution
-    else:
-        def logit_fn(batch: np.ndarray) -> np.ndarray:
-            p = np.clip(m.predict_proba(batch), 1e-6, 1 - 1e-6)
-            return np.log(p / (1 - p))
-
-        per_lead = to_rate(lead_occlusion(logit_fn, ecg_m.signal, k, m.fs), m.fs, ecg.n_samples, ecg.fs)
-        method = "occlusion"
+    per_lead = record_attribution(m, ecg, k, attribution, ig_steps)
+    method = attribution if net is not None else "occlusion"
     timings["per_lead"] = (time.perf_counter() - t0) * 1000
 
     parts = _record_parts.get((record_key(ecg), rpeak_method), lambda: _record_parts_of(ecg, rpeak_method))
@@ -290,8 +276,8 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, attrib
     return Explanation(
         record_id=ecg.record_id, model=name, fs=float(ecg.fs), n_samples=ecg.n_samples, classes=list(m.classes),
         target=m.classes[k], probabilities=np.asarray(probs, dtype=np.float64),
-        thresholds=np.asarray(m.thresholds, dtype=np.float64), window_starts_s=starts / m.fs,
-        window_probabilities=np.asarray(window_probs, dtype=np.float64), gradcam=gradcam, gradcam_layer=used_layer,
+        thresholds=np.asarray(m.thresholds, dtype=np.float64), window_starts_s=starts_s,
+        window_probabilities=np.asarray(window_probs, dtype=np.float64), gradcam=gradcam, gradcam_layer=used_layer, cam_method=used_cam,
         per_lead=per_lead, per_lead_method=method, beats=beats, beat_scores=scores, median_beat=parts.median_beat,
         median_per_lead=median_per_lead, median_gradcam=median_gradcam, measurements=parts.measurements,
         timings=timings, notes=tuple(notes), leads=tuple(ecg.leads),

@@ -1,0 +1,141 @@
+"""Speed of explaining one 10 s record on one CPU thread.
+
+    .venv/bin/python bench/bench_explain.py [--record ptbxl/00001] [--models resnet1d inception1d lstm kernel]
+
+Per model: the bare forward pass over the record's sliding windows; predictions + Grad-CAM for all 5 classes
+(stitched, at the record's rate) + beats (R-peaks, windows, per-beat scores) against the goals (<= 50 ms for
+the ResNet; <= 3x the forward pass); per-lead Integrated Gradients with its number of steps (and Saliency);
+measurements; and the whole `explain_record` call. The record is taken at 100 Hz (the models' rate) and at
+500 Hz (the display rate, maps interpolated). Times are the median of --repeats runs after a warm-up
+(the min beside it: this machine is shared, the min is the undisturbed cost).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import torch  # noqa: E402
+
+from ecgcore.config import MODELS_DIR  # noqa: E402
+from ecgcore.explain.attribution import IG_STEPS, network_attribution  # noqa: E402
+from ecgcore.explain.beats import beat_bounds, find_beats, score_beats  # noqa: E402
+from ecgcore.explain.gradcam import gradcam_layer, gradcam_windows  # noqa: E402
+from ecgcore.explain.measure import measure  # noqa: E402
+from ecgcore.explain.record import _aggregate, explain_record  # noqa: E402
+from ecgcore.explain.stitch import stitch_windows, to_rate  # noqa: E402
+from ecgcore.signal.resample import ecg_resample  # noqa: E402
+
+
+def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """(median, min) milliseconds of fn() over `repeats` runs after one warm-up run."""
+    fn()
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(runs), min(runs)
+
+
+def load(name: str, models_dir: Path):
+    from ecgcore.models import create, load_model
+
+    try:
+        return load_model(name, models_dir), "trained"
+    except Exception as exc:  # no shipped weights yet: time an untrained copy (same arithmetic)
+        return create(name), f"untrained ({type(exc).__name__})"
+
+
+def bench_network(model, ecg, repeats: int) -> None:
+    em = ecg_resample(ecg, model.fs)
+    x = model.prepare(em)
+    starts = model.window_starts(em.n_samples)
+    layer = gradcam_layer(model)
+    k = len(model.classes)
+
+    def forward() -> None:
+        with torch.inference_mode():
+            model.net(x)
+
+    def predict_gradcam() -> np.ndarray:
+        cam, logits = gradcam_windows(model.net, layer, model.prepare(ecg_resample(ecg, model.fs)), range(k),
+                                      model.window_s)
+        _aggregate(1 / (1 + np.exp(-logits)), model.aggregate)
+        return to_rate(stitch_windows(cam, starts, em.n_samples), model.fs, ecg.n_samples, ecg.fs)
+
+    gc = predict_gradcam()
+
+    def beats() -> None:
+        b = find_beats(ecg)
+        score_beats(beat_bounds(b.rpeaks, ecg.fs, ecg.n_samples), gc, ecg.fs, 1)
+
+    def both() -> None:
+        predict_gradcam()
+        beats()
+
+    f = timed(forward, repeats)
+    p = timed(lambda: model.predict_proba(ecg), repeats)
+    g = timed(predict_gradcam, repeats)
+    b = timed(beats, repeats)
+    t = timed(both, repeats)
+    ig = timed(lambda: network_attribution(model.net, x, 1, model.fs, "ig", IG_STEPS), max(1, repeats // 4))
+    sal = timed(lambda: network_attribution(model.net, x, 1, model.fs, "saliency"), repeats)
+    print(f"  {len(x)} windows of {x.shape[-1]} samples; forward {f[0]:.1f} ms (min {f[1]:.1f}); "
+          f"predict_proba {p[0]:.1f} ms")
+    print(f"  predictions + Grad-CAM x{k} classes {g[0]:.1f} ms (min {g[1]:.1f}); beats {b[0]:.1f} ms "
+          f"(min {b[1]:.1f})")
+    print(f"  => explain (predictions + Grad-CAM x{k} + beats) {t[0]:.1f} ms (min {t[1]:.1f}); goal <= 50 ms; "
+          f"{t[0] / f[0]:.1f}x the forward pass (min/min {t[1] / f[1]:.1f}x; goal <= 3x); Grad-CAM part alone "
+          f"{g[0] / f[0]:.1f}x")
+    print(f"  per-lead Integrated Gradients ({IG_STEPS} steps, {IG_STEPS * len(x)} window passes) {ig[0]:.0f} ms; "
+          f"Saliency {sal[0]:.1f} ms")
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--record", default="ptbxl/00001", help="a shipped record id (10 s)")
+    ap.add_argument("--models", nargs="+", default=["resnet1d", "inception1d", "lstm", "kernel"])
+    ap.add_argument("--models-dir", default=str(MODELS_DIR))
+    ap.add_argument("--repeats", type=int, default=20)
+    args = ap.parse_args()
+    from ecgcore.data.catalogue import load_record
+
+    record = load_record(args.record)
+    rates = [100.0, float(record.fs)] if record.fs != 100 else [100.0]
+    print(f"record {args.record}: {record.duration:.1f} s; one CPU thread (torch.set_num_threads(1))")
+    for name in args.models:
+        model, state = load(name, Path(args.models_dir))
+        for fs in rates:
+            ecg = ecg_resample(record, fs)
+            print(f"\n{name} ({state}) on the record at {fs:g} Hz")
+            if getattr(model, "net", None) is not None:
+                bench_network(model, ecg, args.repeats)
+            else:
+                try:
+                    pr = timed(lambda: model.predict_proba(ecg), 3)
+                except Exception as exc:
+                    print(f"  skipped: {exc}")
+                    break
+                print(f"  predict_proba {pr[0]:.1f} ms; Grad-CAM not available (no convolutional layers)")
+            b = find_beats(ecg)
+            m = timed(lambda: measure(ecg, b), 3)
+            print(f"  measurements (12-lead median beat, neurokit2 delineation) {m[0]:.0f} ms")
+            try:
+                full = timed(lambda: explain_record(ecg, model, "MI", use_cache=False), 2)
+                print(f"  explain_record (everything, per-lead {'occlusion' if model.__class__.__name__ == 'KernelRBF' else 'IG'}, "
+                      f"uncached) {full[0]:.0f} ms; cached: a dictionary lookup")
+            except Exception as exc:
+                print(f"  explain_record failed: {exc}")
+
+
+if __name__ == "__main__":
+    main()
