@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ecgcore.leads import LEADS
-
 INDEPENDENT: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 SQ3_2 = np.sqrt(3.0) / 2.0
 
@@ -98,7 +96,3 @@ def territory(name: str, rng: np.random.Generator | None = None) -> np.ndarray:
     v = frontal_to_8(fw * np.cos(rad), fw * np.sin(rad))
     v[2:] = prec
     return v
-
-
-def lead_names() -> tuple[str, ...]:
-    return LEADS

@@ -17,7 +17,7 @@ from ecgcore.synth import lesions as L
 from ecgcore.synth.catalogue import SUPERCLASS_OF
 from ecgcore.synth.geometry import SQ3_2, to_12
 from ecgcore.synth.noise import fibrillatory_waves, make_noise
-from ecgcore.synth.rhythm import PAC, PVC, SINUS, Schedule, make_schedule
+from ecgcore.synth.rhythm import PAC, PVC, Schedule, make_schedule
 from ecgcore.synth.waves import Kernels, Morphology, add_beats, normal_morphology, pvc_morphology, render
 
 DURATION_S = 10.0
@@ -240,8 +240,7 @@ def simulate_record(spec: dict[str, Any], rates: tuple[int, ...] = (100,), lesio
 
     # ---- truth
     inside = (sched.onset >= -0.02) & (sched.onset < DURATION_S)
-    rr_mean = float(np.mean(np.diff(sched.onset))) if sched.n > 1 else 60.0 / float(spec["hr"])
-    rr_nom = float(np.median(sched.rr_prev[sinus])) if sinus.any() else rr_mean
+    rr_nom = float(np.median(sched.rr_prev[sinus])) if sinus.any() else float(np.median(sched.rr_prev))
     facts_base = beat_facts(m, rr_nom)
     r_off = np.full(sched.n, facts_base["r_off"])
     if m_alt is not None and mask.any():
@@ -251,6 +250,7 @@ def simulate_record(spec: dict[str, Any], rates: tuple[int, ...] = (100,), lesio
     r_times = sched.onset + r_off
     keep_r = (r_times >= 0.0) & (r_times < DURATION_S)
     beat_index = np.cumsum(keep_r) - 1
+    rr_mean = float(np.mean(np.diff(r_times[keep_r]))) if keep_r.sum() > 1 else rr_nom   # over the 10 s shown
     in_sinus = inside & sinus & ~mask
     qt = m.qt(sched.rr_prev[in_sinus]) if in_sinus.any() else m.qt(np.array([rr_nom]))
     no_pr = rhythm == "AFIB" or info.get("av_block") == "3AVB"
