@@ -318,3 +318,13 @@ def test_noise_is_present_and_varies() -> None:
     other = simulate_record(make_spec({}, seed=5), (100,)).signals[100] - simulate_record(
         make_spec({}, seed=5), (100,), noise=False).signals[100]
     assert not np.allclose(resid.std(axis=1), other.std(axis=1))
+
+
+def test_an_interrupted_synthetic_folder_can_be_regenerated(tmp_path: Path) -> None:
+    out = tmp_path / "corpus"
+    generate_corpus(out, records=3, seed=0, workers=1, progress=False)
+    (out / "ptbxl_database.csv").unlink()                  # as if the run had stopped half way
+    (out / "records100/00000/00099_lr.hea").write_text("stale")
+    generate_corpus(out, records=2, seed=0, workers=1, progress=False)
+    assert len(pd.read_csv(out / "ptbxl_database.csv")) == 2
+    assert not (out / "records100/00000/00099_lr.hea").exists()

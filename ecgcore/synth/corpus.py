@@ -46,18 +46,25 @@ def _render_chunk(args: tuple[str, list[dict[str, Any]], tuple[int, ...]]) -> li
     return out
 
 
+def _is_synthetic(out: Path) -> bool:
+    readme = out / "README.md"
+    return readme.is_file() and readme.read_text(errors="replace").startswith("# SYNTHETIC")
+
+
 def _prepare(out: Path) -> None:
-    """Create `out`, or clear the records of an earlier synthetic corpus there; never touch real data."""
-    if (out / "ptbxl_database.csv").exists():
-        readme = out / "README.md"
-        if not (readme.is_file() and readme.read_text(errors="replace").startswith("# SYNTHETIC")):
+    """Create `out`, or clear the records of an earlier (possibly interrupted) synthetic corpus there; never
+    touch anything else. The README that marks a folder synthetic is the first file written."""
+    if not _is_synthetic(out):
+        if (out / "ptbxl_database.csv").exists():
             raise ECGError(f"{out} already holds a PTB-XL database that is not a synthetic corpus; "
                            "choose an empty or new folder for --out.")
-    elif out.exists() and any(out.iterdir()):
-        raise ECGError(f"{out} is not empty; choose an empty or new folder for --out (or an earlier synthetic corpus).")
+        if out.exists() and any(out.iterdir()):
+            raise ECGError(f"{out} is not empty; choose an empty or new folder for --out (or an earlier synthetic corpus).")
     for sub in ("records100", "records500"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
+    for name in ("ptbxl_database.csv", "lesions.jsonl", "truth.csv"):
+        (out / name).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
 
 
@@ -83,6 +90,7 @@ def generate_corpus(out: str | Path, records: int = MAX_RECORDS, seed: int = 0, 
     from ecgcore.synth.cohort import LABEL_NOISE, sample_cohort
     from ecgcore.synth.record import simulate_record  # noqa: F401  (imported before the workers fork)
 
+    W.write_readme(root, int(records), int(seed), rates, 100 * LABEL_NOISE["train"])
     W.copy_statements(root)
     specs = sample_cohort(int(records), int(seed))
     chunks = [(str(root), specs[i:i + CHUNK], rates) for i in range(0, len(specs), CHUNK)]
@@ -109,5 +117,4 @@ def generate_corpus(out: str | Path, records: int = MAX_RECORDS, seed: int = 0, 
     W.write_database(root, specs, metas, int(seed))
     W.write_lesions(root, ((ecg_id, les) for ecg_id, les, _, _ in results))
     W.write_truth(root, [truth for _, _, truth, _ in results])
-    W.write_readme(root, int(records), int(seed), rates, 100 * LABEL_NOISE["train"])
     return CorpusSummary(out=root, records=int(records), seed=int(seed), rates=rates, seconds=time.perf_counter() - t0)
