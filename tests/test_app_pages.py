@@ -1,6 +1,7 @@
 """Every dashboard page in Streamlit's AppTest, on the real shipped records (and the shipped models)."""
 from __future__ import annotations
 
+import os
 import ast
 import base64
 import io
@@ -46,7 +47,8 @@ def values(array) -> np.ndarray:
 def shipped_models() -> list[str]:
     from ecgcore.models import model_names
 
-    return [n for n in model_names() if (MODELS_DIR / n / "card.json").is_file()]
+    folder = Path(os.environ.get("ECG_MODELS_DIR") or MODELS_DIR)  # the app reads the same setting
+    return [n for n in model_names() if (folder / n / "card.json").is_file()]
 
 
 def no_errors(at: AppTest) -> None:
@@ -188,7 +190,7 @@ def _record_files(ecg_id: int) -> list[tuple[str, bytes, str]]:
 
 def test_upload_a_real_wfdb_record_then_a_broken_file():
     at = goto(app(), "upload")
-    at.file_uploader(key="upload_files").set_value(_record_files(8)).run()
+    at.file_uploader[0].set_value(_record_files(8)).run()
     no_errors(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sampling rate"] == "500 Hz" and metrics["Length"] == "10.0 s"
@@ -197,7 +199,7 @@ def test_upload_a_real_wfdb_record_then_a_broken_file():
     assert "record" not in at.query_params  # an upload never goes into the shareable URL
     assert at.sidebar.selectbox[0].options[0] == "00008_hr (your upload)"
 
-    at.file_uploader(key="upload_files").set_value([("broken.hea", b"this is not a header\n", "text/plain"),
+    at.file_uploader[0].set_value([("broken.hea", b"this is not a header\n", "text/plain"),
                                                      ("broken.dat", b"\x00\x01\x02", "application/octet-stream")]).run()
     assert not at.exception
     assert at.error and "could not be read" in at.error[0].value and "broken.hea" in at.error[0].value
@@ -218,7 +220,7 @@ def test_upload_an_8_lead_csv_shows_the_derived_leads():
     data = io.StringIO()
     frame.to_csv(data, index=False)
     at = goto(app(), "upload")
-    at.file_uploader(key="upload_files").set_value(("eight.csv", data.getvalue().encode(), "text/csv")).run()
+    at.file_uploader[0].set_value(("eight.csv", data.getvalue().encode(), "text/csv")).run()
     no_errors(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Leads"] == "8 recorded + 4 derived" and metrics["Sampling rate"] == "500 Hz"

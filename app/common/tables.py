@@ -72,9 +72,9 @@ def models_overview(cards: dict[str, dict]) -> pd.DataFrame:
             return f"{m['macro_auc']:.3f}" + (f" ({ci[0]:.3f}–{ci[1]:.3f})" if ci else "") + f", N={m.get('n_records')}"
 
         rows.append({"model": name, "parameters": card.get("parameters"),
-                     "architecture": card.get("architecture", ""),
-                     "trained on": data.get("name", "?") + (" (synthetic)" if data.get("synthetic") else ""),
                      "macro AUC, real records": auc(real),
                      "macro AUC, test fold": auc(other) + (" (synthetic)" if other.get("synthetic") else ""),
+                     "trained on": data.get("name", "?") + (" (synthetic)" if data.get("synthetic") else ""),
+                     "architecture": card.get("architecture", ""),
                      })
     return pd.DataFrame(rows)

@@ -4,8 +4,6 @@ Uploads stay in this browser session (`st.session_state`); nothing is written to
 """
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 from app.common import loaders, state, widgets
@@ -20,39 +18,31 @@ st.title("Upload an ECG")
 st.markdown(f"Accepted: {ACCEPTED}. A WFDB record is its `.hea` **together with** its `.dat`/`.mat` "
             "(select both, or zip them). Your files stay in this browser session only.")
 
-files = st.file_uploader("ECG file(s)", type=TYPES, accept_multiple_files=True, key="upload_files")
+# The uploader gets a fresh key after each file read, so it empties and the next upload starts clean.
+generation = st.session_state.setdefault("_upload_generation", 0)
+files = st.file_uploader("ECG file(s)", type=TYPES, accept_multiple_files=True, key=f"upload_files_{generation}")
 fs = st.number_input("Sampling rate (Hz) for files that do not state one (CSV without a time column, NPY)",
                      min_value=1.0, max_value=20000.0, value=None, step=1.0, key="upload_fs",
                      placeholder="e.g. 500")
 
 
 def _read(files, fs) -> None:
-    """Read the files once per content (kept in the session); the reader's message on failure."""
-    digest = hashlib.sha256()
-    for f in sorted(files, key=lambda f: f.name):
-        digest.update(f.name.encode() + f.getvalue())
-    key = f"{digest.hexdigest()}:{fs}"
-    seen = st.session_state.setdefault("_upload_results", {})
-    if key not in seen:
-        with st.spinner("Reading the file(s) ..."):
-            try:
-                ecg = read_upload({f.name: f.getvalue() for f in files}, fs=fs)
-            except ECGError as exc:
-                seen[key] = ("error", str(exc))
-            else:
-                name = ecg.record_id
-                while name in state.uploads() and state.uploads()[name] is not ecg:
-                    name += "'"
-                state.uploads()[name] = ecg
-                seen[key] = ("ok", name)
-        if seen[key][0] == "ok":
-            state.set_choice("record", state.UPLOAD_PREFIX + seen[key][1])
-            st.rerun()  # so the sidebar, drawn before this, lists the new upload as the current record
-    kind, value = seen[key]
-    if kind == "error":
-        st.error(f"**This file could not be read.** {value}", icon=":material/error:")
-    else:
-        understood(value)
+    """Read the dropped files; on success keep the record in the session and empty the uploader, on
+    failure show the reader's message (the files stay listed so the user sees what was given)."""
+    with st.spinner("Reading the file(s) ..."):
+        try:
+            ecg = read_upload({f.name: f.getvalue() for f in files}, fs=fs)
+        except ECGError as exc:
+            st.error(f"**This file could not be read.** {exc}", icon=":material/error:")
+            return
+    name = ecg.record_id
+    while name in state.uploads():
+        name += "'"
+    state.uploads()[name] = ecg
+    st.session_state["_upload_last"] = name
+    st.session_state["_upload_generation"] = generation + 1
+    state.set_choice("record", state.UPLOAD_PREFIX + name)
+    st.rerun()  # the sidebar, drawn before this, then lists the new upload as the current record
 
 
 def understood(name: str) -> None:
@@ -92,6 +82,8 @@ def _model_rate() -> float | None:
 
 if files:
     _read(files, fs)
+elif st.session_state.get("_upload_last") in state.uploads():
+    understood(st.session_state["_upload_last"])
 
 if state.uploads():
     st.subheader("Your uploads in this session")

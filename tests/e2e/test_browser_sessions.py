@@ -1,0 +1,54 @@
+"""Several users at once: separate browser contexts (separate sessions, as separate people) upload
+different real records at the same time; each sees only its own upload, in the sidebar and in the viewer."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from ecgcore.config import DEMO_PTBXL
+from tests.e2e.helpers import RUN_TIMEOUT_MS, shot, wait_idle
+
+pytestmark = pytest.mark.browser
+ECG_IDS = (1, 2, 3, 6000, 6001, 8883)  # six real PTB-XL records, one per simultaneous user
+
+
+def files_of(ecg_id: int) -> list[str]:
+    stem = DEMO_PTBXL / "records500" / f"{ecg_id // 1000 * 1000:05d}" / f"{ecg_id:05d}_hr"
+    return [str(stem.with_suffix(".hea")), str(stem.with_suffix(".dat"))]
+
+
+def test_simultaneous_sessions_see_only_their_own_upload(app_url, browser):
+    users = []
+    for ecg_id in ECG_IDS:
+        context = browser.new_context(viewport={"width": 1300, "height": 1600})
+        page = context.new_page()
+        page.set_default_timeout(RUN_TIMEOUT_MS)
+        page.goto(app_url + "/upload")
+        users.append((ecg_id, context, page))
+    for _, _, page in users:
+        wait_idle(page)
+    # every user drops a file before any reading finishes: the server handles the sessions concurrently
+    for ecg_id, _, page in users:
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files_of(ecg_id))
+    names = {ecg_id: f"{ecg_id:05d}_hr" for ecg_id in ECG_IDS}
+    for ecg_id, _, page in users:
+        wait_idle(page)
+        expect(page.get_by_text(f"Read {names[ecg_id]}")).to_be_visible()
+    for ecg_id, _, page in users:
+        page.get_by_role("link", name="ECG viewer").click()
+    for ecg_id, _, page in users:
+        wait_idle(page)
+        expect(page.get_by_role("heading", name=names[ecg_id])).to_be_visible()
+        picker = page.get_by_role("combobox", name="Record")
+        assert picker.input_value() == f"{names[ecg_id]} (your upload)"
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        others = [n for other, n in names.items() if other != ecg_id]
+        assert not any(n in main for n in others), (ecg_id, others)
+        picker.click()  # the record list offers no one else's upload
+        options = page.get_by_role("option").all_inner_texts()
+        page.keyboard.press("Escape")
+        uploads = [o for o in options if "(your upload)" in o]
+        assert uploads == [f"{names[ecg_id]} (your upload)"], uploads
+    shot(users[0][2], "sessions_user1_viewer")
+    for _, context, _ in users:
+        context.close()
