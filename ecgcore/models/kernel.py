@@ -8,7 +8,6 @@ normalisation), so the checkpoint is an .npz read with allow_pickle=False, never
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -56,7 +55,8 @@ class KernelRBF(ECGModel):
     architecture: ClassVar[str] = ("RBF kernel (Nystroem, scikit-learn) + one logistic regression per class on "
                                    "per-lead amplitude, band-power and median-beat features and RR statistics")
     weights_name: ClassVar[str] = "weights.npz"
-    defaults: ClassVar[dict[str, Any]] = {"components": 600, "gamma_scale": 1.0, "C_grid": [0.01, 0.1, 1.0]}
+    defaults: ClassVar[dict[str, Any]] = {"components": 600, "gamma_scale": 1.0, "C_grid": [0.01, 0.1, 1.0],
+                                          "workers": 1}  # feature processes (2 was slower on the busy 2-core machine)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,7 +89,7 @@ class KernelRBF(ECGModel):
         from sklearn.linear_model import LogisticRegression
 
         t0 = time.time()
-        workers = min(2, os.cpu_count() or 1)
+        workers = int(self.hyper["workers"])
         F, F_val = features_of(X, self.fs, progress, workers), features_of(X_val, self.fs, progress, workers)
         mean, std = F.mean(axis=0), F.std(axis=0) + 1e-6
         Z, Z_val = (np.clip((f - mean) / std, -8, 8) for f in (F, F_val))
