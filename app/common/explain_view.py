@@ -9,7 +9,6 @@ import streamlit as st
 from app.common import loaders, state
 from ecgcore.config import SUPERCLASSES
 from ecgcore.errors import ECGError
-from ecgcore.plot.saliency import display_scale
 
 #: The per-lead map splits the evidence among 12 leads: on the fixed scale a lead saturates when it carries
 #: a quarter of the Grad-CAM display scale.
@@ -24,6 +23,7 @@ class SaliencyView:
     opacity: float
     relative: bool
     layer: str
+    cam: str = "gradcam"
 
 
 def _remember(key: str, widget_key: str):
@@ -47,7 +47,9 @@ def class_picker(classes: list[str], key: str, default: str | None = None) -> st
 
 def saliency_controls(key: str, modes: tuple[str, ...] = ("band", "trace", "none")) -> SaliencyView:
     """How saliency is drawn: mode (heat band / colour on traces / none), opacity, scale, Grad-CAM layer."""
-    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+    from ecgcore.explain.gradcam import CAM_METHODS, DEFAULT_CAM_METHOD
+
+    c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 2])
     mode_key = f"_{key}_mode"
     st.session_state[mode_key] = state.get("sal_mode", modes[0]) if state.get("sal_mode") in modes else modes[0]
     c1.radio("Saliency", modes, key=mode_key, format_func=SHOW.get, on_change=_remember("sal_mode", mode_key))
@@ -58,24 +60,33 @@ def saliency_controls(key: str, modes: tuple[str, ...] = ("band", "trace", "none
                               "strongest value (shows where the model looked, not how strongly).")
     layer = c4.selectbox("Grad-CAM layer", ["last", "early"], key=f"_{key}_layer",
                          help="last: the last convolutional block (default); early: a finer, earlier layer.")
-    return SaliencyView(state.get("sal_mode") or modes[0], opacity, relative, layer)
+    cam = c5.selectbox("CAM method", list(CAM_METHODS), index=list(CAM_METHODS).index(DEFAULT_CAM_METHOD),
+                       key=f"_{key}_cam", format_func={"gradcam": "Grad-CAM", "hirescam": "HiResCAM"}.get,
+                       help="Grad-CAM weights each channel by its mean gradient; HiResCAM multiplies gradient and "
+                            "activation position by position (sharper in time).")
+    return SaliencyView(state.get("sal_mode") or modes[0], opacity, relative, layer, cam)
 
 
-def explanation_or_error(ecg, model_name: str, target: str | None, layer: str = "last"):
+def explanation_or_error(ecg, model_name: str, target: str | None, view: SaliencyView | None = None):
     """The explanation, or the library's clear message (e.g. a record too short for a model) and None."""
     try:
-        return loaders.explanation(ecg, model_name, target, layer)
+        if view is None:
+            return loaders.explanation(ecg, model_name, target)
+        return loaders.explanation(ecg, model_name, target, view.layer, view.cam)
     except ECGError as exc:
         st.error(str(exc))
         return None
 
 
 def saliency_map_of(values: np.ndarray, view: SaliencyView, per_lead: bool) -> np.ndarray:
-    """A Grad-CAM (per_lead False) or per-lead map on [0, 1] for display, per the view's scale choice."""
-    from ecgcore.explain import DISPLAY_SCALE_LOGIT_PER_S
+    """A Grad-CAM (per_lead False) or per-lead map on [0, 1] for display: only its positive part (evidence
+    for the class), on one fixed scale in logits/s, or relative to its own maximum."""
+    from ecgcore.explain import DISPLAY_SCALE_LOGIT_PER_S, unit_scale
 
-    fixed = DISPLAY_SCALE_LOGIT_PER_S / (PER_LEAD_SHARE if per_lead else 1.0)
-    return display_scale(values, None if view.relative else fixed)
+    if view.relative:
+        peak = float(np.nanmax(values)) if np.size(values) else 0.0
+        return unit_scale(values, peak) if peak > 0 else np.zeros_like(values, dtype=float)
+    return unit_scale(values, DISPLAY_SCALE_LOGIT_PER_S / (PER_LEAD_SHARE if per_lead else 1.0))
 
 
 def saliency_map(ex, view: SaliencyView) -> np.ndarray | None:

@@ -192,21 +192,23 @@ def beat_analysis(ecg: ECG):
     return _library_analysis(*key)
 
 
-def _explain(ecg: ECG, model_name: str, target: str | None, layer: str):
+def _explain(ecg: ECG, model_name: str, target: str | None, layer: str, cam: str | None):
     from ecgcore.explain import explain_record
 
     with model_lock(model_name):
-        return explain_record(ecg, model(model_name), target, layer=layer, use_cache=False)
+        extra = {} if cam is None else {"cam": cam}
+        return explain_record(ecg, model(model_name), target, layer=layer, use_cache=False, **extra)
 
 
 @st.cache_data(show_spinner="Running the model and computing its saliency ...", max_entries=256)
 def _library_explanation(record_id: str, rate: int, root: str, model_name: str, folder: str, target: str | None,
-                         layer: str):
-    return _explain(_library_record(record_id, rate, root), model_name, target, layer)
+                         layer: str, cam: str | None):
+    return _explain(_library_record(record_id, rate, root), model_name, target, layer, cam)
 
 
-def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str = "last"):
-    """`ecgcore.explain.explain_record` of the current record: probabilities, Grad-CAM, per-lead map, beats.
+def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str = "last", cam: str | None = None):
+    """`ecgcore.explain.explain_record` of the current record: probabilities, Grad-CAM, per-lead map, beats
+    (cam None: the library's default CAM method).
 
     Library records are cached for everyone by id; an upload's results stay in its session.
     """
@@ -214,5 +216,5 @@ def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str
     if key is None:
         with st.spinner("Running the model and computing its saliency ..."):
             return _session_memo(("explain", state.get("record"), ecg.fs, model_name, str(models_dir()), target,
-                                  layer), lambda: _explain(ecg, model_name, target, layer))
-    return _library_explanation(*key, model_name, str(models_dir()), target, layer)
+                                  layer, cam), lambda: _explain(ecg, model_name, target, layer, cam))
+    return _library_explanation(*key, model_name, str(models_dir()), target, layer, cam)

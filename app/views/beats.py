@@ -23,7 +23,7 @@ if ecg is not None:
         with head[1]:
             target = explain_view.class_picker(classes, "beats")
         view = explain_view.saliency_controls("beats", modes=("band", "trace", "none"))
-        ex = explain_view.explanation_or_error(ecg, name, target, view.layer)
+        ex = explain_view.explanation_or_error(ecg, name, target, view)
     if ex is not None:
         beats, scores, measured = ex.beats, ex.beat_scores, ex.measurements
     else:

@@ -24,7 +24,7 @@ if ecg is not None:
         with top[0]:
             target = explain_view.class_picker(classes, "predict")
         view = explain_view.saliency_controls("predict")
-        ex = explain_view.explanation_or_error(ecg, name, target, view.layer)
+        ex = explain_view.explanation_or_error(ecg, name, target, view)
         if ex is not None:
             with top[1]:
                 widgets.show_figure(probability_figure(ex.classes, {name: (ex.probabilities, ex.thresholds)},
@@ -39,7 +39,8 @@ if ecg is not None:
                                            opacity=view.opacity,
                                            title=f"{name} · {ex.target}: "
                                                  f"{explain_view.SHOW[view.mode].lower()}"), key="predict_ecg")
-            what = {"band": f"Grad-CAM ({ex.gradcam_layer} layer), one map over time shared by all leads",
+            cam = {"gradcam": "Grad-CAM", "hirescam": "HiResCAM"}.get(ex.cam_method or "", "Grad-CAM")
+            what = {"band": f"{cam} ({ex.gradcam_layer} layer), one map over time shared by all leads",
                     "trace": f"per-lead attribution ({ex.per_lead_method}): which leads pushed {ex.target}",
                     "none": "no saliency drawn"}[view.mode]
             st.caption(f"{what}. Only evidence FOR {ex.target} is coloured. Computed in "

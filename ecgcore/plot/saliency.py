@@ -92,13 +92,3 @@ def _runs(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, n
     breaks = np.flatnonzero(np.diff(idx) > 1) + 1
     return np.insert(x[idx], breaks, np.nan), np.insert(y[idx], breaks, np.nan)
 
-
-def display_scale(values: np.ndarray, scale: float | None) -> np.ndarray:
-    """A saliency map for display on [0, 1]: its positive part (evidence FOR the class) divided by `scale`
-    (same units as the map, e.g. logits/s; fixed, so colours compare across records and models) and
-    clipped at 1; `scale` None divides by this map's own maximum (relative: where, not how strong)."""
-    pos = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64)), 0.0, None)
-    if scale is None:
-        peak = float(pos.max()) if pos.size else 0.0
-        return pos / peak if peak > 0 else pos
-    return np.clip(pos / scale, 0.0, 1.0)

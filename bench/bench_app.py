@@ -1,0 +1,176 @@
+"""Dashboard speed, printed (goals from the dashboard issue; nothing here is a pass/fail test):
+
+1. server side (Streamlit AppTest, in-process): switching the record on the viewer, and switching the
+   model on Predict & explain, once models are loaded (goal <= 300 ms);
+2. first page load in a real browser against a freshly started server, including model loading
+   (goal <= 3 s), and the same page for a second user once the server is warm;
+3. the browser's time to draw the 12-lead figure at 500 Hz (Plotly.newPlot in headless Chromium), per layout
+   and saliency mode, with the figure's payload size.
+
+Run: .venv/bin/python bench/bench_app.py   (set ECG_MODELS_DIR to bench models outside assets/models)
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, wait_idle  # noqa: E402
+
+RECORDS = ["ptbxl/00001", "ptbxl/00008", "ptbxl/09739", "ptbxl/06002", "cinc/georgia/E00271", "ptbxl/11165"]
+
+
+def shipped_models() -> list[str]:
+    from ecgcore.config import MODELS_DIR
+    from ecgcore.models import model_names
+
+    folder = Path(os.environ.get("ECG_MODELS_DIR") or MODELS_DIR)
+    return [n for n in model_names() if (folder / n / "card.json").is_file()]
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def server_side() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=300)
+    at.query_params["record"] = RECORDS[0]
+    cold = _timed(lambda: at.switch_page("views/viewer.py").run())
+    print(f"viewer, first run in a fresh process (imports, catalogue, record): {cold:.0f} ms")
+    new, again = [], []
+    for rid in RECORDS[1:]:
+        new.append(_timed(lambda: at.sidebar.selectbox[0].select(rid).run()))
+    for rid in RECORDS[1:]:
+        again.append(_timed(lambda: at.sidebar.selectbox[0].select(rid).run()))
+    assert not at.exception, at.exception
+    print(f"viewer, switch record (first visit: read + beats + measurements): median {statistics.median(new):.0f} ms, "
+          f"max {max(new):.0f} ms over {len(new)} records")
+    print(f"viewer, switch record (cached record):                          median {statistics.median(again):.0f} ms, "
+          f"max {max(again):.0f} ms   [goal <= 300 ms]")
+    models = shipped_models()
+    if len(models) < 2:
+        print("predict, switch model: skipped (needs two trained models)")
+        return
+    at.switch_page("views/predict.py").run()
+    for name in models:  # load every model once (st.cache_resource), as a running server has
+        at.selectbox(key="_predict_model").select(name).run()
+    first, cached = [], []
+    for rid in RECORDS[1:4]:
+        at.sidebar.selectbox[0].select(rid).run()
+        for name in models:
+            first.append(_timed(lambda: at.selectbox(key="_predict_model").select(name).run()))
+        for name in models:
+            cached.append(_timed(lambda: at.selectbox(key="_predict_model").select(name).run()))
+    assert not at.exception, at.exception
+    print(f"predict, switch model, models loaded, new record/model pair (predict + Grad-CAM + IG + beats): "
+          f"median {statistics.median(first):.0f} ms, max {max(first):.0f} ms")
+    print(f"predict, switch model, models loaded, pair seen before (cached explanation): "
+          f"median {statistics.median(cached):.0f} ms, max {max(cached):.0f} ms   [goal <= 300 ms]")
+
+
+def first_load() -> None:
+    import socket
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
+                               "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        models = shipped_models()
+        page_url = f"{url}/predict?record=ptbxl/00008" + (f"&model={models[0]}" if models else "")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for label in ("first user after the server started (imports, models, catalogue)",
+                          "second user, warm server (models cached, new session)"):
+                context = browser.new_context(viewport={"width": 1400, "height": 1600})
+                page = context.new_page()
+                t = time.perf_counter()
+                page.goto(page_url)
+                wait_idle(page, 300_000)
+                page.wait_for_selector(".js-plotly-plot")
+                ms = (time.perf_counter() - t) * 1000
+                print(f"first page load, Predict & explain with {models[0] if models else 'no model'}, {label}: "
+                      f"{ms:.0f} ms   [goal <= 3000 ms]")
+                context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def draw_time(repeats: int = 7) -> None:
+    import plotly.io as pio
+    from playwright.sync_api import sync_playwright
+
+    from ecgcore.data.catalogue import load_record
+    from ecgcore.plot import ecg_figure
+
+    ecg = load_record("ptbxl/00008")
+    assert ecg.fs == 500
+    rng = np.random.default_rng(0)
+    band = np.clip(np.convolve(rng.random(ecg.n_samples), np.ones(200) / 200, "same") * 1.6 - 0.5, 0, 1)
+    per_lead = np.clip(np.stack([np.roll(band, 97 * i) for i in range(12)]), 0, 1)
+    cases = {
+        "3x4 + rhythm strip": ecg_figure(ecg, "3x4"),
+        "12 stacked": ecg_figure(ecg, "12x1"),
+        "3x4 + Grad-CAM band": ecg_figure(ecg, "3x4", saliency=band),
+        "3x4 + per-lead colour": ecg_figure(ecg, "3x4", saliency=per_lead, saliency_mode="trace"),
+        "12 stacked + per-lead colour": ecg_figure(ecg, "12x1", saliency=per_lead, saliency_mode="trace"),
+    }
+    plotly_js = Path(pio.__file__).parent.parent / "package_data" / "plotly.min.js"
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        html = Path(tmp) / "draw.html"
+        html.write_text(f"<html><body><div id='g' style='width:1100px'></div>"
+                        f"<script>{plotly_js.read_text()}</script></body></html>")
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.goto(html.as_uri())
+        for label, fig in cases.items():
+            spec = fig.to_json()
+            times = page.evaluate("""async ([spec, n]) => {
+                const fig = JSON.parse(spec); const out = [];
+                for (let i = 0; i < n; i++) {
+                    Plotly.purge('g');
+                    const t = performance.now();
+                    await Plotly.newPlot('g', fig.data, fig.layout, {displaylogo: false});
+                    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+                    out.push(performance.now() - t);
+                }
+                return out; }""", [spec, repeats])
+            print(f"browser draw at 500 Hz, {label:30s}: median {statistics.median(times[1:]):6.0f} ms "
+                  f"(first {times[0]:.0f} ms), payload {len(spec) / 1e3:.0f} kB, "
+                  f"{sum(len(t.y) for t in fig.data if t.type == 'scatter' and t.y is not None):,} points")
+        browser.close()
+
+
+if __name__ == "__main__":
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+    draw_time()
+    server_side()
+    first_load()
