@@ -96,6 +96,26 @@ def test_explanation_shapes_and_predictions_match_the_model(record, name):
     assert set(summary["timings_ms"]) >= {"predict_gradcam", "per_lead", "beats", "measurements", "total"}
 
 
+@pytest.mark.parametrize("name,layer,method", [("resnet1d", "last", "gradcam"), ("inception1d", "early", "hirescam"),
+                                               ("lstm", "last", "gradcam")])
+def test_all_classes_in_one_call_equal_captums_per_class_grad_cam(record, name, layer, method):
+    from captum.attr import LayerAttribution, LayerGradCam, LayerGradientXActivation
+
+    model = create(name, seed=7)
+    x = model.prepare(ecg_resample(record, 100.0))
+    module = gradcam_layer(model, layer)
+    cam, logits = gradcam_windows(model.net, module, x, range(5), 2.5, method)
+    for k in range(5):
+        if method == "gradcam":
+            ref = LayerGradCam(model.net, module).attribute(x, target=k)
+        else:
+            ref = LayerGradientXActivation(model.net, module).attribute(x, target=k).sum(dim=1, keepdim=True)
+        up = LayerAttribution.interpolate(ref, (x.shape[-1],), interpolate_mode="linear")[:, 0].detach().numpy()
+        np.testing.assert_allclose(cam[k], up * ref.shape[-1] / 2.5, rtol=1e-4, atol=1e-5 * np.abs(up).max() * ref.shape[-1])
+    with torch.no_grad():
+        np.testing.assert_allclose(logits, model.net(x).numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_integrated_gradients_add_up_to_the_logit_change(record):
     model = create("resnet1d", seed=3)
     x = model.prepare(ecg_resample(record, 100.0))[:3]

@@ -107,12 +107,10 @@ def _refine(x: np.ndarray, peaks: np.ndarray, fs: float) -> np.ndarray:
     if len(peaks) == 0:
         return peaks
     r = max(1, int(round(RPEAK_REFINE_S * fs)))
-    out = np.empty_like(peaks)
-    for i, p in enumerate(peaks):
-        lo, hi = max(0, p - r), min(len(x), p + r + 1)
-        seg = x[lo:hi]
-        out[i] = lo + int(np.argmax(np.abs(seg - np.median(seg))))
-    return np.unique(out)
+    idx = np.clip(peaks[:, None] + np.arange(-r, r + 1)[None, :], 0, len(x) - 1)  # clipped at the ends
+    seg = x[idx]
+    best = np.argmax(np.abs(seg - np.median(seg, axis=1, keepdims=True)), axis=1)
+    return np.unique(idx[np.arange(len(peaks)), best])
 
 
 def _beat_matrix(x: np.ndarray, rpeaks: np.ndarray, before: int, after: int) -> np.ndarray:

@@ -65,8 +65,10 @@ def gradcam_windows(net: nn.Module, layer: nn.Module, windows: torch.Tensor, cla
     weights = time-averaged gradients); "hirescam": captum `LayerGradientXActivation` summed over channels
     (gradient x activation at each position, HiResCAM, Draelos & Carin 2020). Returns (maps
     (len(classes), W, T) signed, in logits per second, at the input's sample positions; logits
-    (W, n_classes)). All classes go through one batched captum call (inputs repeated per class, one target
-    per row): one forward pass of K*W windows.
+    (W, n_classes)). All classes go through one captum call: a forward hook repeats the layer's output
+    once per class (one target per row), so the network up to the layer runs once; a tensor that a skip
+    connection carries past the layer would fail loudly on the row count, never silently. The result equals
+    captum's plain per-class call (tests/test_explain_maps.py checks it).
     """
     from captum.attr import LayerAttribution, LayerGradCam, LayerGradientXActivation
 
@@ -77,18 +79,28 @@ def gradcam_windows(net: nn.Module, layer: nn.Module, windows: torch.Tensor, cla
     n_win, _, n_t = windows.shape
     seen: list[torch.Tensor] = []
 
-    def forward(x: torch.Tensor) -> torch.Tensor:
-        out = net(x)
-        seen.append(out.detach())
-        return out
-
     k = len(classes)
-    batch = windows.repeat(k, 1, 1)
-    targets = [c for c in classes for _ in range(n_win)]
-    if method == "gradcam":
-        cam = LayerGradCam(forward, layer).attribute(batch, target=targets, relu_attributions=False)
-    else:
-        cam = LayerGradientXActivation(forward, layer).attribute(batch, target=targets).sum(dim=1, keepdim=True)
+    targets = torch.tensor([c for c in classes for _ in range(n_win)])
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        out = net(x)  # (K*W, classes): the layer's output was repeated K times by the hook below
+        seen.append(out.detach())
+        return out.gather(1, targets[:, None])[:, 0]  # each row's own target, as captum recommends
+
+    def repeat_per_class(_module: nn.Module, _args: tuple, output: torch.Tensor) -> torch.Tensor:
+        return output.repeat(k, *([1] * (output.dim() - 1)))
+
+    # The network up to and including the layer runs once on the W windows; the layer's output is repeated
+    # once per class (this hook runs before captum's own, which then sees K*W rows), so only what follows
+    # the layer runs on K*W rows (all per-row in eval mode) and each copy gets its own class's gradient.
+    hook = layer.register_forward_hook(repeat_per_class)
+    try:
+        if method == "gradcam":
+            cam = LayerGradCam(forward, layer).attribute(windows, relu_attributions=False)
+        else:
+            cam = LayerGradientXActivation(forward, layer).attribute(windows).sum(dim=1, keepdim=True)
+    finally:
+        hook.remove()
     positions = cam.shape[-1]
     up = LayerAttribution.interpolate(cam, (n_t,), interpolate_mode="linear")  # (K*W, 1, T)
     up = up.detach().reshape(k, n_win, n_t).numpy().astype(np.float64)
