@@ -30,7 +30,7 @@ def _codes_table(ecg: ECG) -> pd.DataFrame | None:
 
 def record_details(ecg: ECG) -> None:
     """Patient, ground truth, recording facts, report and codes of `ecg`."""
-    truth = ", ".join(ecg.labels) if ecg.labels else "unlabelled (no diagnostic statement)"
+    truth = ", ".join(ecg.labels) if ecg.labels else "unlabelled"
     age = f"{ecg.age:g} y" if ecg.age is not None else ecg.meta.get("age_note", "unknown")
     sex = {"M": "male", "F": "female"}.get(ecg.sex or "", "unknown")
     st.markdown(f"**Ground truth:** {truth}  \n**Age:** {age} · **Sex:** {sex}  \n"

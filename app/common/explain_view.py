@@ -13,7 +13,7 @@ from ecgcore.errors import ECGError
 #: The per-lead map splits the evidence among 12 leads: on the fixed scale a lead saturates when it carries
 #: a quarter of the Grad-CAM display scale.
 PER_LEAD_SHARE = 4.0
-SHOW = {"band": "Grad-CAM heat band (all leads)", "trace": "Per-lead attribution on the traces",
+SHOW = {"band": "CAM heat band (all leads)", "trace": "Per-lead attribution on the traces",
         "none": "No saliency"}
 
 
@@ -54,7 +54,7 @@ def saliency_controls(key: str, modes: tuple[str, ...] = ("band", "trace", "none
     st.session_state[mode_key] = state.get("sal_mode", modes[0]) if state.get("sal_mode") in modes else modes[0]
     c1.radio("Saliency", modes, key=mode_key, format_func=SHOW.get, on_change=_remember("sal_mode", mode_key))
     opacity = c2.slider("Opacity", 0.1, 1.0, 0.7, 0.05, key=f"_{key}_opacity")
-    relative = c3.toggle("Relative to this record", value=False, key=f"_{key}_relative",
+    relative = c3.toggle("Relative scale", value=False, key=f"_{key}_relative",
                          help="Off: one fixed scale in logits per second, so colours mean the same on every "
                               "record and model (weak evidence stays faint). On: scaled to this record's "
                               "strongest value (shows where the model looked, not how strongly).")
@@ -97,6 +97,16 @@ def saliency_map(ex, view: SaliencyView) -> np.ndarray | None:
     if view.mode == "trace":
         return saliency_map_of(ex.per_lead, view, per_lead=True)
     return None
+
+
+def most_probable(ecg, model_name: str) -> str | None:
+    """The class the model finds most probable for `ecg` (the default class to explain), None on error."""
+    try:
+        probs = loaders.probabilities(ecg, model_name)
+    except ECGError as exc:
+        st.error(str(exc))
+        return None
+    return classes_of(model_name)[int(np.argmax(probs))]
 
 
 def classes_of(model_name: str | None) -> list[str]:

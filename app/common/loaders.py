@@ -218,3 +218,23 @@ def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str
             return _session_memo(("explain", state.get("record"), ecg.fs, model_name, str(models_dir()), target,
                                   layer, cam), lambda: _explain(ecg, model_name, target, layer, cam))
     return _library_explanation(*key, model_name, str(models_dir()), target, layer, cam)
+
+
+def _proba(ecg: ECG, model_name: str):
+    m = model(model_name)
+    with model_lock(model_name):
+        return m.predict_proba(ecg)[0]
+
+
+@st.cache_data(show_spinner="Running the model ...", max_entries=512)
+def _library_probabilities(record_id: str, rate: int, root: str, model_name: str, folder: str):
+    return _proba(_library_record(record_id, rate, root), model_name)
+
+
+def probabilities(ecg: ECG, model_name: str):
+    """(classes,) probabilities of `model_name` for the current record (one forward pass, no saliency)."""
+    key = _library_key(ecg)
+    if key is None:
+        return _session_memo(("proba", state.get("record"), ecg.fs, model_name, str(models_dir())),
+                             lambda: _proba(ecg, model_name))
+    return _library_probabilities(*key, model_name, str(models_dir()))

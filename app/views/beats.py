@@ -20,6 +20,8 @@ if ecg is not None:
     ex = None
     if name is not None:
         classes = explain_view.classes_of(name)
+        if state.get("target") not in classes:  # default: the class the model finds most probable
+            state.set_choice("target", explain_view.most_probable(ecg, name) or classes[0])
         with head[1]:
             target = explain_view.class_picker(classes, "beats")
         view = explain_view.saliency_controls("beats", modes=("band", "trace", "none"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import explain_view, loaders, state, widgets
+from ecgcore.errors import ECGError
 from ecgcore.plot.compare import disagreements, saliency_strips_figure
 from ecgcore.plot.metrics import (calibration_figure, confusion_figure, metrics_table, per_class_table,
                                   probability_figure, roc_figure)
@@ -85,17 +86,22 @@ st.subheader("Side by side on the current record")
 ecg = widgets.need_record()
 if ecg is not None:
     st.markdown(f"**{ecg.record_id}** · ground truth: {', '.join(ecg.labels) if ecg.labels else 'unlabelled'}")
-    exs = {n: explain_view.explanation_or_error(ecg, n, None) for n in chosen}
-    exs = {n: e for n, e in exs.items() if e is not None}
-    if exs:
+    try:
+        probs = {n: (loaders.probabilities(ecg, n), loaders.model(n).thresholds) for n in chosen}
+    except ECGError as exc:
+        st.error(str(exc))
+        probs = {}
+    if probs:
         classes = explain_view.classes_of(chosen[0])
-        widgets.show_figure(probability_figure(classes, {n: (e.probabilities, e.thresholds) for n, e in exs.items()},
-                                               truth=ecg.labels, title="Probabilities per model"), key="cmp_probs")
+        widgets.show_figure(probability_figure(classes, probs, truth=ecg.labels, title="Probabilities per model"),
+                            key="cmp_probs")
+        if state.get("target") not in classes:
+            state.set_choice("target", explain_view.most_probable(ecg, chosen[0]) or classes[0])
         target = explain_view.class_picker(classes, "cmp")
         opacity = st.slider("Saliency opacity", 0.1, 1.0, 0.7, 0.05, key="cmp_opacity")
         view = explain_view.SaliencyView("band", opacity, False, "last")
         maps = {}
-        for n in exs:
+        for n in chosen:
             ex = explain_view.explanation_or_error(ecg, n, target)
             maps[n] = explain_view.saliency_map(ex, view) if ex is not None else None
         widgets.show_figure(saliency_strips_figure(ecg, "II", maps, opacity=opacity,

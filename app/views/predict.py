@@ -19,8 +19,7 @@ if ecg is not None:
     if name is not None:
         classes = explain_view.classes_of(name)
         if state.get("target") not in classes:  # default: the class the model finds most probable
-            first = explain_view.explanation_or_error(ecg, name, None)
-            state.set_choice("target", first.target if first is not None else classes[0])
+            state.set_choice("target", explain_view.most_probable(ecg, name) or classes[0])
         with top[0]:
             target = explain_view.class_picker(classes, "predict")
         view = explain_view.saliency_controls("predict")
@@ -34,17 +33,17 @@ if ecg is not None:
             saliency = explain_view.saliency_map(ex, view)
             if view.mode == "band" and saliency is None:
                 st.info(" ".join(ex.notes) or f"Grad-CAM is not available for {name}.")
-            widgets.show_figure(ecg_figure(ecg, layout.layout, start_s=layout.start_s, saliency=saliency,
-                                           saliency_mode="trace" if view.mode == "trace" else "band",
-                                           opacity=view.opacity,
-                                           title=f"{name} · {ex.target}: "
-                                                 f"{explain_view.SHOW[view.mode].lower()}"), key="predict_ecg")
             cam = {"gradcam": "Grad-CAM", "hirescam": "HiResCAM"}.get(ex.cam_method or "", "Grad-CAM")
             what = {"band": f"{cam} ({ex.gradcam_layer} layer), one map over time shared by all leads",
                     "trace": f"per-lead attribution ({ex.per_lead_method}): which leads pushed {ex.target}",
                     "none": "no saliency drawn"}[view.mode]
-            st.caption(f"{what}. Only evidence FOR {ex.target} is coloured. Computed in "
-                       f"{ex.timings.get('total', 0):.0f} ms.")
+            widgets.show_figure(ecg_figure(ecg, layout.layout, start_s=layout.start_s, saliency=saliency,
+                                           saliency_mode="trace" if view.mode == "trace" else "band",
+                                           opacity=view.opacity, title=f"{name} · {ex.target}: {what}"),
+                                key="predict_ecg")
+            st.caption(f"Only evidence FOR {ex.target} is coloured"
+                       f"{', relative to this record' if view.relative else ', on one fixed scale (logits/s)'}. "
+                       f"Computed in {ex.timings.get('total', 0):.0f} ms.")
             with st.expander("Model card", expanded=False):
                 widgets.card_summary(name)
             widgets.export_report(ecg, ex, saliency if view.mode != "none" else None, layout.start_s)
