@@ -37,7 +37,7 @@ class Explanation:
     probabilities, thresholds: (classes,). window_probabilities: (windows, classes), windows starting at
     window_starts_s (s). gradcam: (classes, samples) signed Grad-CAM in logits/s at `fs` (None where the
     model has no convolutional layers; `notes` say why); per_lead: (12, samples) attribution of the target
-    class in logits/s ("ig", "occlusion") or |gradient| ("saliency"). median_beat: (12, L) mV over
+    class in logits/s ("ig", "occlusion") or |gradient| ("saliency"); maps are float32. median_beat: (12, L) mV over
     BEAT_BEFORE_S..BEAT_AFTER_S around R; median_per_lead: (12, L) and median_gradcam: (classes, L) mean
     saliency over the same beats. timings: milliseconds per stage.
     """
@@ -277,8 +277,10 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         record_id=ecg.record_id, model=name, fs=float(ecg.fs), n_samples=ecg.n_samples, classes=list(m.classes),
         target=m.classes[k], probabilities=np.asarray(probs, dtype=np.float64),
         thresholds=np.asarray(m.thresholds, dtype=np.float64), window_starts_s=starts_s,
-        window_probabilities=np.asarray(window_probs, dtype=np.float64), gradcam=gradcam, gradcam_layer=used_layer, cam_method=used_cam,
-        per_lead=per_lead, per_lead_method=method, beats=beats, beat_scores=scores, median_beat=parts.median_beat,
+        window_probabilities=np.asarray(window_probs, dtype=np.float64),
+        gradcam=None if gradcam is None else gradcam.astype(np.float32), gradcam_layer=used_layer,
+        cam_method=used_cam, per_lead=per_lead.astype(np.float32), per_lead_method=method, beats=beats,
+        beat_scores=scores, median_beat=parts.median_beat,
         median_per_lead=median_per_lead, median_gradcam=median_gradcam, measurements=parts.measurements,
         timings=timings, notes=tuple(notes), leads=tuple(ecg.leads),
     )
