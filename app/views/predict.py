@@ -32,9 +32,10 @@ if ecg is not None:
             layout = tracing.view_controls(ecg, "predict")
             saliency = explain_view.saliency_map(ex, view)
             if view.mode == "band" and saliency is None:
-                st.info(" ".join(ex.notes) or f"Grad-CAM is not available for {name}.")
+                st.info(explain_view.notes_text(ex) or f"Grad-CAM is not available for {name}.")
             cam = {"gradcam": "Grad-CAM", "hirescam": "HiResCAM"}.get(ex.cam_method or "", "Grad-CAM")
-            what = {"band": f"{cam} ({ex.gradcam_layer} layer), one map over time shared by all leads",
+            what = {"band": f"{cam} ({ex.gradcam_layer} layer), one map over time shared by all leads"
+                    if ex.gradcam is not None else "no Grad-CAM for this model (choose per-lead attribution)",
                     "trace": f"per-lead attribution ({ex.per_lead_method}): which leads pushed {ex.target}",
                     "none": "no saliency drawn"}[view.mode]
             widgets.show_figure(ecg_figure(ecg, layout.layout, start_s=layout.start_s, saliency=saliency,

@@ -49,11 +49,12 @@ def understood(name: str) -> None:
     """What the reader made of an upload: rate, length, leads (recorded / derived), notes, model rate."""
     ecg = state.uploads()[name]
     st.success(f"Read **{name}** ({ecg.meta.get('format', ecg.source)}); it is now the current record.")
-    c = st.columns(4)
+    c = st.columns(5)
     c[0].metric("Sampling rate", f"{ecg.fs:g} Hz")
     c[1].metric("Length", f"{ecg.duration:.1f} s")
     c[2].metric("Samples per lead", f"{ecg.n_samples:,}")
-    c[3].metric("Leads", f"{len(ecg.leads) - len(ecg.derived)} recorded + {len(ecg.derived)} derived")
+    c[3].metric("Leads recorded", f"{len(ecg.leads) - len(ecg.derived)}")
+    c[4].metric("Leads derived", f"{len(ecg.derived)}")
     lines = [f"Leads in canonical order: {', '.join(ecg.leads)}."]
     if ecg.derived:
         lines.append(f"Derived (computed from I and II, not recorded): {', '.join(ecg.derived)}.")

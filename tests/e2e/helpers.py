@@ -12,16 +12,20 @@ START_TIMEOUT_S = 90
 RUN_TIMEOUT_MS = 120_000  # a cold first page imports torch and neurokit2 and runs a model
 
 
-def wait_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
-    """Until the Streamlit script run has finished (no running indicator, app rendered)."""
+_IDLE = ("() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') "
+         "=== 'notRunning' && !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')")
+
+
+def wait_idle(page, timeout_ms: int = RUN_TIMEOUT_MS, settle_ms: int = 500) -> None:
+    """Until the Streamlit script has finished and stayed finished for `settle_ms` (a script that calls
+    st.rerun() is briefly idle between its two runs)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') "
-        "=== 'notRunning' && !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(200)
+    while True:
+        page.wait_for_function(_IDLE, timeout=timeout_ms)
+        page.wait_for_timeout(settle_ms)
+        if page.evaluate(_IDLE):
+            return
 
 
 def shot(page, name: str) -> Path:

@@ -64,7 +64,8 @@ def test_every_page_in_a_browser(app_url, page, tmp_path):
     expect(plot).to_be_visible()
     for lead in ("aVR", "V1", "V6"):
         expect(plot.locator("text.annotation-text", has_text=re.compile(f"^{lead}$")).first).to_be_attached()
-    assert "Ground truth: MI" in main_text(page) and "Heart rate" in main_text(page)
+    text = main_text(page)
+    assert "Ground truth: MI" in text and "Heart rate" in text, text
     shot(page, "viewer_3x4")
     page.get_by_role("radio", name="12 stacked leads").click()
     wait_idle(page)
@@ -78,7 +79,7 @@ def test_every_page_in_a_browser(app_url, page, tmp_path):
     wait_idle(page)
     expect(page.get_by_text("it is now the current record")).to_be_visible()
     text = main_text(page)
-    assert "500 Hz" in text and "10.0 s" in text and "12 recorded + 0 derived" in text
+    assert "Sampling rate 500 Hz" in text and "Length 10.0 s" in text and "Leads derived 0" in text, text
     shot(page, "upload_wfdb")
     broken = tmp_path / "broken.hea"
     broken.write_text("this is not a WFDB header\n")
