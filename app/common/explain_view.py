@@ -26,19 +26,13 @@ class SaliencyView:
     cam: str = "gradcam"
 
 
-def _remember(key: str, widget_key: str):
-    def chosen() -> None:
-        state.set_choice(key, st.session_state[widget_key])
-    return chosen
-
-
 def class_picker(classes: list[str], key: str, default: str | None = None) -> str:
     """The class to explain (remembered across pages; in the URL as `target`)."""
     if state.get("target") not in classes:
         state.set_choice("target", default if default in classes else classes[0])
     widget = f"_{key}_target"
     st.session_state[widget] = state.get("target")
-    st.segmented_control("Class to explain", classes, key=widget, on_change=_remember("target", widget),
+    st.segmented_control("Class to explain", classes, key=widget, on_change=state.remember("target", widget),
                          selection_mode="single", help="Grad-CAM, per-lead attribution and beat ranking are "
                          "computed for this class. NORM normal, MI infarction, STTC ST/T change, "
                          "CD conduction disturbance, HYP hypertrophy.")
@@ -52,7 +46,7 @@ def saliency_controls(key: str, modes: tuple[str, ...] = ("band", "trace", "none
     c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 2])
     mode_key = f"_{key}_mode"
     st.session_state[mode_key] = state.get("sal_mode", modes[0]) if state.get("sal_mode") in modes else modes[0]
-    c1.radio("Saliency", modes, key=mode_key, format_func=SHOW.get, on_change=_remember("sal_mode", mode_key))
+    c1.radio("Saliency", modes, key=mode_key, format_func=SHOW.get, on_change=state.remember("sal_mode", mode_key))
     opacity = c2.slider("Opacity", 0.1, 1.0, 0.7, 0.05, key=f"_{key}_opacity")
     relative = c3.toggle("Relative scale", value=False, key=f"_{key}_relative",
                          help="Off: one fixed scale in logits per second, so colours mean the same on every "

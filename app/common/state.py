@@ -64,6 +64,14 @@ def set_choice(key: str, value) -> None:
         write_to_url()
 
 
+def remember(key: str, widget_key: str):
+    """An on_change callback that copies a widget's value into the session choice `key` (widget state is
+    dropped when a page does not draw the widget; the choice lives on across pages)."""
+    def copy() -> None:
+        set_choice(key, st.session_state[widget_key])
+    return copy
+
+
 def uploads() -> dict:
     """This session's uploaded records: name -> ECG (never shared with other sessions)."""
     return st.session_state.setdefault("uploads", {})

@@ -41,11 +41,9 @@ def record_picker() -> None:
     if current and current not in options:
         options.insert(0, current)
 
-    def chosen() -> None:
-        state.set_choice("record", st.session_state["_record_pick"])
-
     st.session_state["_record_pick"] = current if current in options else None
-    st.selectbox("Record", options, key="_record_pick", on_change=chosen, placeholder="choose a record",
+    st.selectbox("Record", options, key="_record_pick", on_change=state.remember("record", "_record_pick"),
+                 placeholder="choose a record",
                  format_func=lambda rid: _record_label(rid, index),
                  help="Shipped real records and your uploads (uploads stay in your session only).")
 
@@ -59,11 +57,8 @@ def model_picker(key: str = "_model_pick", label: str = "Model") -> str | None:
     if state.get("model") not in names:
         state.set_choice("model", DEFAULT_MODEL if DEFAULT_MODEL in names else names[0])
 
-    def chosen() -> None:
-        state.set_choice("model", st.session_state[key])
-
     st.session_state[key] = state.get("model")
-    st.selectbox(label, names, key=key, on_change=chosen)
+    st.selectbox(label, names, key=key, on_change=state.remember("model", key))
     return state.get("model")
 
 
