@@ -78,6 +78,15 @@ def test_every_page_renders_a_real_record_from_a_shared_link():
     assert "Ground truth:** MI" in details and "inferiorer infarkt" in details  # ecg_id 8: IMI, report text
 
 
+def test_a_broken_shared_link_shows_a_message_not_a_traceback():
+    at = goto(app(record="ptbxl/99999", rate="abc", model="nonsense", target="XYZ"), "viewer")
+    assert not at.exception
+    assert at.error and "99999" in at.error[0].value
+    at = goto(app(record="cinc/nowhere/X1"), "predict")
+    assert not at.exception
+    assert at.error and "No shipped record" in at.error[0].value
+
+
 # ------------------------------------------------------------------------------------------------ viewer
 def test_viewer_draws_twelve_leads_on_ecg_paper_and_switches_layout_and_rate():
     at = goto(app(record="ptbxl/00001"), "viewer")

@@ -19,6 +19,8 @@ def sync_from_url() -> None:
     for key in _URL_KEYS:
         value = st.query_params.get(key)
         if value is not None and value != written.get(key):
+            if key == "rate" and value not in ("100", "500"):  # PTB-XL's two rates; anything else is ignored
+                continue
             ss[key] = normalise_record_id(value) if key == "record" else value
             written[key] = value
 
