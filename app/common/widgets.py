@@ -89,7 +89,7 @@ def measurements(ecg) -> None:
             ("QRS", fmt(measured.qrs_ms, "ms")), ("QT", fmt(measured.qt_ms, "ms")),
             ("QTc Bazett", fmt(measured.qtc_bazett_ms, "ms")), ("QTc Fridericia", fmt(measured.qtc_fridericia_ms, "ms")),
             ("Frontal QRS axis", fmt(measured.axis_deg, "°"))]
-    st.table({"measure": [r[0] for r in rows], "value": [r[1] for r in rows]})
+    st.markdown("| measure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows))
     for note in measured.notes:
         st.caption(note)
     st.caption(f"{beats.n} beats detected on lead {beats.lead} ({beats.method}).")

@@ -52,8 +52,10 @@ if ecg is not None:
         st.session_state["beat"] = sequence[(pos + delta) % len(sequence)]
 
     nav = st.columns([1, 1, 4])
-    nav[0].button("◀ Previous", on_click=step, args=(-1,), key="beat_prev", width="stretch")
-    nav[1].button("Next ▶", on_click=step, args=(1,), key="beat_next", width="stretch")
+    nav[0].button("◀ Previous", on_click=step, args=(-1,), key="beat_prev", width="stretch", shortcut="P",
+                  help="Previous beat (keyboard: P)")
+    nav[1].button("Next ▶", on_click=step, args=(1,), key="beat_next", width="stretch", shortcut="N",
+                  help="Next beat (keyboard: N)")
     beat = int(st.session_state["beat"])
     rank_text = f", rank {sequence.index(beat) + 1} of {beats.n} by saliency" if by_rank else ""
     nav[2].markdown(f"**Beat {beat}** of {beats.n} (R at {rpeaks[beat] / ecg.fs:.2f} s{rank_text}) · "
