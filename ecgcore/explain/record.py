@@ -201,18 +201,19 @@ def _record_parts_of(ecg: ECG, rpeak_method: str) -> _RecordParts:
 
 
 def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: str = "last",
-                   cam: str = DEFAULT_CAM_METHOD, attribution: str = "ig", ig_steps: int = IG_STEPS, rpeak_method: str = DEFAULT_RPEAK_METHOD,
-                   models_dir: str | Path = MODELS_DIR, use_cache: bool = True) -> Explanation:
+                   cam: str = DEFAULT_CAM_METHOD, attribution: str = "ig", ig_steps: int = IG_STEPS,
+                   rpeak_method: str = DEFAULT_RPEAK_METHOD, models_dir: str | Path = MODELS_DIR,
+                   use_cache: bool = True) -> Explanation:
     """Explain one record: predictions, Grad-CAM for every class, the per-lead map and beat ranking for
     `target` (default: the most probable class), median beats, measurements and timings.
 
-    layer: the model's Grad-CAM layer ("last" or "early"); cam: "gradcam" (captum LayerGradCam) or
-    "hirescam" (captum LayerGradientXActivation summed over channels); see `ecgcore.explain.gradcam`.
-
-    model: a registered model name (loaded once from `models_dir`; results cached) or a model object (not
-    cached). attribution: "ig"
-    (Integrated Gradients, `ig_steps`) or "saliency" for networks; the kernel model always gets lead
-    occlusion. Raises UnknownNameError for an unknown model/class/layer and ECGSignalError for a record the
+    model: a registered model name (loaded once from `models_dir`; the explanation is cached) or a model
+    object (never cached: it may change). layer: the model's Grad-CAM layer ("last" or "early"); cam:
+    "gradcam" (captum LayerGradCam) or "hirescam" (captum LayerGradientXActivation summed over channels),
+    see `ecgcore.explain.gradcam`. attribution: "ig" (Integrated Gradients, `ig_steps`) or "saliency" for
+    networks; the kernel model always gets lead occlusion. Beats and measurements don't depend on the model
+    and are cached by signal either way (their timings read 0 and timings["record_parts_cached"] 1 then;
+    `clear_cache()` forgets them). Raises UnknownNameError for an unknown model/class/layer and ECGSignalError for a record the
     models refuse (e.g. shorter than one 2.5 s window).
     """
     m = _model(model, models_dir)
@@ -255,9 +256,12 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     method = attribution if net is not None else "occlusion"
     timings["per_lead"] = (time.perf_counter() - t0) * 1000
 
-    parts = _record_parts.get((record_key(ecg), rpeak_method), lambda: _record_parts_of(ecg, rpeak_method))
-    timings["beats"] = parts.beats_ms
-    timings["measurements"] = parts.measurements_ms
+    parts_key = (record_key(ecg), rpeak_method)
+    cached = parts_key in _record_parts.items
+    parts = _record_parts.get(parts_key, lambda: _record_parts_of(ecg, rpeak_method))
+    timings["beats"] = 0.0 if cached else parts.beats_ms
+    timings["measurements"] = 0.0 if cached else parts.measurements_ms
+    timings["record_parts_cached"] = float(cached)
     beats = parts.beats
     t0 = time.perf_counter()
     scores = None
