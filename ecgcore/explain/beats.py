@@ -37,6 +37,7 @@ GOOD_TEMPLATE_CORR = 0.8   # a lead whose beats correlate this well is taken wit
 MAX_LEAD_TRIES = 3
 EDGE_PAD_S = 1.0
 EDGE_MIN_CORR = 0.7
+MAX_RR_RATIO = 1.7
 
 
 @dataclass(frozen=True)
@@ -123,19 +124,22 @@ def _beat_matrix(x: np.ndarray, rpeaks: np.ndarray, before: int, after: int) -> 
 
 
 def _drop_edge_artefacts(x: np.ndarray, rpeaks: np.ndarray, fs: float) -> np.ndarray:
-    """Drop detections whose beat window runs off the record and that don't resemble the complete beats
-    (correlation < EDGE_MIN_CORR on the part inside): a T wave of a beat cut off at the start is no beat."""
+    """Drop detections near either end of the record (within one beat window of it) that don't resemble the
+    other beats (correlation < EDGE_MIN_CORR with their median, over the part inside the record): the T wave
+    of a beat whose QRS was cut off at the start is no beat. Beats further inside are never dropped here
+    (a PVC looks different and is a beat)."""
     before, after = int(round(BEAT_BEFORE_S * fs)), int(round(BEAT_AFTER_S * fs))
     full = _beat_matrix(x, rpeaks, before, after)
     if len(full) < 2:
         return rpeaks
     template = np.median(full, axis=0)
+    zone = before + after
     keep = []
     for r in rpeaks:
-        lo, hi = max(0, r - before), min(len(x), r + after)
-        if hi - lo == before + after:
+        if zone <= r <= len(x) - zone:
             keep.append(r)
             continue
+        lo, hi = max(0, r - before), min(len(x), r + after)
         seg = x[lo:hi] - x[lo:hi].mean()
         ref = template[lo - (r - before):hi - (r - before)]
         ref = ref - ref.mean()
@@ -143,6 +147,13 @@ def _drop_edge_artefacts(x: np.ndarray, rpeaks: np.ndarray, fs: float) -> np.nda
         if denom > 0 and float(seg @ ref) / denom >= EDGE_MIN_CORR:
             keep.append(r)
     return np.asarray(keep, dtype=np.int64)
+
+
+def _has_gaps(beats: Beats) -> bool:
+    """Whether some RR interval is over MAX_RR_RATIO x the lower quartile of RR (not the median, which a
+    lead missing every other beat would double): beats were probably missed."""
+    rr = np.diff(beats.rpeaks)
+    return bool(len(rr) and rr.max() > MAX_RR_RATIO * np.percentile(rr, 25))
 
 
 def _template_corr(x: np.ndarray, rpeaks: np.ndarray, fs: float) -> float:
@@ -219,8 +230,10 @@ def find_beats(ecg: ECG, method: str = DEFAULT_RPEAK_METHOD, lead: str | None = 
     """Detect R-peaks on one lead of `ecg` and check that they look like a heart rhythm.
 
     lead=None picks the lead: the leads are tried in `lead_order` (most prominent QRS first) and the first
-    whose beats correlate >= GOOD_TEMPLATE_CORR with each other is taken (usually the first; at most
-    MAX_LEAD_TRIES leads, else the best of those tried). Returns `Beats` with `reason` set and no R-peaks
+    whose beats correlate >= GOOD_TEMPLATE_CORR with each other and whose RR intervals show no gap (none
+    over MAX_RR_RATIO x their lower quartile: a missed beat) is taken; usually the first. At most MAX_LEAD_TRIES
+    leads; else the best of those tried (gap-free first, then by correlation; in atrial fibrillation every
+    lead has "gaps" and the correlation decides). Returns `Beats` with `reason` set and no R-peaks
     when the record is too short, flat, or the detections are implausible (rate outside 20-250 /min, or
     beats that don't resemble each other: noise).
     """
@@ -233,11 +246,11 @@ def find_beats(ecg: ECG, method: str = DEFAULT_RPEAK_METHOD, lead: str | None = 
     tried: list[Beats] = []
     for name in lead_order(ecg)[:MAX_LEAD_TRIES]:
         beats = _find_on_lead(ecg, method, name)
-        if beats.ok and beats.template_corr >= GOOD_TEMPLATE_CORR:
+        if beats.ok and beats.template_corr >= GOOD_TEMPLATE_CORR and not _has_gaps(beats):
             return beats
         tried.append(beats)
     good = [b for b in tried if b.ok]
-    return max(good, key=lambda b: b.template_corr) if good else tried[0]
+    return max(good, key=lambda b: (not _has_gaps(b), b.template_corr)) if good else tried[0]
 
 
 def detect_rpeaks(ecg: ECG, method: str = DEFAULT_RPEAK_METHOD) -> np.ndarray:
