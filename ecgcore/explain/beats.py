@@ -3,6 +3,12 @@
 Times are in samples at the record's own rate `fs` (Hz) unless a name ends in `_s` (seconds).
 A record where no usable beats are found (flat, too short, heavy noise) gives `Beats` with `reason` set and
 no R-peaks; nothing here raises on such a record.
+
+Pipeline (`find_beats`): pick a lead (largest QRS slopes first), run the detector on it (padded by 1 s so
+its filters don't swallow the first beat), move each detection to the largest deflection within 40 ms, drop
+detections at the record's ends that don't look like the other beats, then check the result is a rhythm
+(rate 20-250 /min; beats that correlate with each other, which noise doesn't). A lead whose beats
+correlate poorly or whose RR intervals show a gap (missed beats) makes way for the next lead.
 """
 from __future__ import annotations
 
@@ -31,13 +37,13 @@ BEAT_AFTER_S = 0.40
 MIN_DURATION_S = 2.0       # fewer than ~2 beats can't be called a rhythm
 FLAT_MV = 0.05             # peak-to-peak below this on the detection lead = flat line
 HR_RANGE_BPM = (20.0, 250.0)
-MIN_TEMPLATE_CORR = 0.5    # median beat-to-template correlation below this = noise, not beats
+MIN_TEMPLATE_CORR = 0.5    # median leave-one-out beat correlation below this = noise, not beats
 RPEAK_REFINE_S = 0.04      # R-peaks are moved to the largest |deflection| within this distance
 GOOD_TEMPLATE_CORR = 0.8   # a lead whose beats correlate this well is taken without trying others
 MAX_LEAD_TRIES = 3
-EDGE_PAD_S = 1.0
-EDGE_MIN_CORR = 0.7
-MAX_RR_RATIO = 1.7
+EDGE_PAD_S = 1.0           # the detection lead is padded with its end values by this much on each side
+EDGE_MIN_CORR = 0.7        # a detection near either end must correlate this well with the other beats
+MAX_RR_RATIO = 1.7         # an RR interval over this x the lower-quartile RR = a missed beat
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,8 @@ class Beats:
     """R-peaks of one record.
 
     rpeaks: sample indices at `fs` (int64, ascending); empty when `reason` says why no beats were found.
-    lead: the lead the detector ran on. template_corr: median correlation of each beat with the median beat
-    on that lead (1 = identical beats), NaN when no beats.
+    lead: the lead the detector ran on. template_corr: median correlation of each beat with the mean of the
+    other beats on that lead (1 = identical beats), NaN when no beats.
     """
 
     rpeaks: np.ndarray
