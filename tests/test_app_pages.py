@@ -284,6 +284,8 @@ def test_beat_review_steps_through_beats_and_compare_shows_every_model():
     assert heading() != first
     at.button(key="beat_prev").click().run()
     assert heading() == first
+    at.pills(key="_beat_pill").set_value(3).run()  # a click on a beat of the strip
+    assert heading().startswith("**Beat 3** of")
 
     goto(at, "compare")
     no_errors(at)

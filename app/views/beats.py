@@ -75,6 +75,15 @@ if ecg is not None:
             st.session_state["_beat_click"] = points[0]["x"]
             st.session_state["beat"] = clicked
             st.rerun()
+    shown = [i for i, r in enumerate(rpeaks) if start_s <= r / ecg.fs < start_s + 10.0]
+
+    def pick() -> None:
+        if st.session_state.get("_beat_pill") is not None:
+            st.session_state["beat"] = int(st.session_state["_beat_pill"])
+
+    st.session_state["_beat_pill"] = beat if beat in shown else None
+    st.pills("Beats on this strip (click one)", shown, key="_beat_pill", on_change=pick, selection_mode="single",
+             format_func=lambda i: f"{i} · {rpeaks[i] / ecg.fs:.1f} s")
 
     left, right = st.columns([3, 2])
     with left:

@@ -139,6 +139,9 @@ def ecg_figure(
     marked = [p for p in paper.panels if p.lead == "II"] or list(paper.panels)
     strip = marked[-1]  # the rhythm strip (3x4), the lead-II row (12x1), or a single-lead strip
     if rpeaks is not None and len(rpeaks):
+        for trace in parts.data:  # only the R-peak marks answer hover and clicks, so a click picks its beat
+            if trace.type == "scatter":
+                trace.hoverinfo = "skip"
         peaks = np.asarray(rpeaks, dtype=int)
         inside = np.flatnonzero((peaks >= strip.start) & (peaks < strip.stop))
         if len(inside):

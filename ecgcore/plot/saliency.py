@@ -48,10 +48,9 @@ def heat_band(paper: PaperLayout, sal: np.ndarray, ecg: ECG, opacity: float) -> 
     x = x_min + (np.arange(n_bins) + 0.5) * S_PER_MM
     return go.Heatmap(
         x=x, y=paper.row_baselines(), z=z, zmin=0.0, zmax=1.0, colorscale=style.HEAT_SCALE, opacity=opacity,
-        showscale=True, hoverongaps=False, name="saliency",
+        showscale=True, hoverinfo="skip", name="saliency",  # no hover: clicks reach the R-peak marks
         colorbar=dict(title=dict(text="saliency", side="right"), thickness=10, len=0.5, x=1.0, xanchor="left", xpad=6,
                       tickfont=dict(size=10, color="#111111")),
-        hovertemplate="saliency %{z:.2f}<extra></extra>",
     )
 
 
