@@ -71,12 +71,15 @@ def test_per_lead_saliency_colours_only_salient_samples(ecg):
     sal[7, 1000:1100] = 0.9  # V2 at 2.0-2.2 s: V2's column shows 5-7.5 s, so nothing of it is drawn
     sal[1, 1000:1100] = 0.9  # II at 2.0-2.2 s: drawn in II's column (0-2.5 s) and in the rhythm strip
     fig = ecg_figure(ecg, "3x4", saliency=sal, saliency_mode="trace")
-    levels = [t for t in fig.data if t.name and t.name.startswith("saliency")]
-    assert [t.name for t in levels] == ["saliency 0.8-1.0"]
-    x = np.asarray(levels[0].x, dtype=float)
-    x = x[~np.isnan(x)]
-    assert 180 <= len(x) <= 204  # lead II twice (column + rhythm strip), V2 outside its column's window
-    assert x.min() >= 2.0 and x.max() <= 2.2 + 1 / 500
+    levels = {t.name: np.asarray(t.x, dtype=float) for t in fig.data if t.name and t.name.startswith("saliency")}
+    top = levels["saliency 0.8-1.0"]
+    top = top[~np.isnan(top)]
+    # lead II twice (its column and the rhythm strip), not V2 (its column shows 5-7.5 s); the colour follows
+    # the map averaged over 40 ms, so the run's edges fade through the lower levels within 20 ms
+    assert 2 * 70 <= len(top) <= 2 * 102
+    assert top.min() >= 2.0 - 0.002 and top.max() <= 2.2 + 0.002
+    every = np.concatenate([x[~np.isnan(x)] for x in levels.values()])
+    assert every.min() >= 2.0 - 0.022 and every.max() <= 2.2 + 0.022
 
 
 def test_bad_saliency_shape_and_layout_give_clear_errors(ecg):

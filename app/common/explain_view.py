@@ -10,9 +10,6 @@ from app.common import loaders, state
 from ecgcore.config import SUPERCLASSES
 from ecgcore.errors import ECGError
 
-#: The per-lead map splits the evidence among 12 leads: on the fixed scale a lead saturates when it carries
-#: a quarter of the Grad-CAM display scale.
-PER_LEAD_SHARE = 4.0
 SHOW = {"band": "CAM heat band (all leads)", "trace": "Per-lead attribution on the traces",
         "none": "No saliency"}
 
@@ -49,9 +46,10 @@ def saliency_controls(key: str, modes: tuple[str, ...] = ("band", "trace", "none
     c1.radio("Saliency", modes, key=mode_key, format_func=SHOW.get, on_change=state.remember("sal_mode", mode_key))
     opacity = c2.slider("Opacity", 0.1, 1.0, 0.7, 0.05, key=f"_{key}_opacity")
     relative = c3.toggle("Relative scale", value=False, key=f"_{key}_relative",
-                         help="Off: one fixed scale in logits per second, so colours mean the same on every "
-                              "record and model (weak evidence stays faint). On: scaled to this record's "
-                              "strongest value (shows where the model looked, not how strongly).")
+                         help="CAM heat band. Off: one fixed scale in logits per second, so colours mean the same "
+                              "on every record and model (weak evidence stays faint). On: scaled to this "
+                              "record's own strongest values (shows where the model looked, not how strongly). "
+                              "The per-lead attribution is always relative to the record.")
     layer = c4.selectbox("Grad-CAM layer", ["last", "early"], key=f"_{key}_layer",
                          help="last: the last convolutional block (default); early: a finer, earlier layer.")
     cam = c5.selectbox("CAM method", list(CAM_METHODS), index=list(CAM_METHODS).index(DEFAULT_CAM_METHOD),
@@ -73,14 +71,20 @@ def explanation_or_error(ecg, model_name: str, target: str | None, view: Salienc
 
 
 def saliency_map_of(values: np.ndarray, view: SaliencyView, per_lead: bool) -> np.ndarray:
-    """A Grad-CAM (per_lead False) or per-lead map on [0, 1] for display: only its positive part (evidence
-    for the class), on one fixed scale in logits/s, or relative to its own maximum."""
+    """A map on [0, 1] for display, only its positive part (evidence for the class).
+
+    Grad-CAM: one fixed scale in logits/s (`DISPLAY_SCALE_LOGIT_PER_S`, comparable across records and
+    models), or with "Relative scale" the record's own 99th percentile. Per-lead attribution (Integrated
+    Gradients, spiky and on another scale than Grad-CAM): always relative to the record's 99th percentile,
+    so it shows which leads and when, not how strongly.
+    """
     from ecgcore.explain import DISPLAY_SCALE_LOGIT_PER_S, unit_scale
 
-    if view.relative:
-        peak = float(np.nanmax(values)) if np.size(values) else 0.0
-        return unit_scale(values, peak) if peak > 0 else np.zeros_like(values, dtype=float)
-    return unit_scale(values, DISPLAY_SCALE_LOGIT_PER_S / (PER_LEAD_SHARE if per_lead else 1.0))
+    if per_lead or view.relative:
+        positive = np.asarray(values, dtype=float)[np.asarray(values) > 0]
+        scale = float(np.percentile(positive, 99)) if positive.size else 0.0
+        return unit_scale(values, scale) if scale > 0 else np.zeros_like(values, dtype=float)
+    return unit_scale(values, DISPLAY_SCALE_LOGIT_PER_S)
 
 
 def saliency_map(ex, view: SaliencyView) -> np.ndarray | None:

@@ -42,8 +42,11 @@ if ecg is not None:
                                            saliency_mode="trace" if view.mode == "trace" else "band",
                                            opacity=view.opacity, title=f"{name} · {ex.target}: {what}"),
                                 key="predict_ecg")
-            st.caption(f"Only evidence FOR {ex.target} is coloured"
-                       f"{', relative to this record' if view.relative else ', on one fixed scale (logits/s)'}. "
+            scale_note = "relative to this record" if view.relative or view.mode == "trace" else (
+                "on one fixed scale in logits/s" + (f" (its peak reaches {float(saliency.max()):.2f} of the "
+                                                    "scale; switch on Relative scale to see where it looked)"
+                                                    if saliency is not None and saliency.max() < 0.5 else ""))
+            st.caption(f"Only evidence FOR {ex.target} is coloured, {scale_note}. "
                        f"Computed in {ex.timings.get('total', 0):.0f} ms.")
             with st.expander("Model card", expanded=False):
                 widgets.card_summary(name)

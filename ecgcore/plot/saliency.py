@@ -55,11 +55,14 @@ def heat_band(paper: PaperLayout, sal: np.ndarray, ecg: ECG, opacity: float) -> 
 
 
 def trace_levels(paper: PaperLayout, sal: np.ndarray, ecg: ECG, opacity: float) -> list[go.Scatter]:
-    """Four line traces, one per saliency level (0.2-0.4 ... 0.8-1), drawn over the plain traces."""
+    """Four line traces, one per saliency level (0.2-0.4 ... 0.8-1) of the map averaged over 40 ms, drawn
+    over the plain traces."""
     xs: list[list[np.ndarray]] = [[] for _ in LEVEL_EDGES]
     ys: list[list[np.ndarray]] = [[] for _ in LEVEL_EDGES]
+    width = max(1, int(round(S_PER_MM * ecg.fs)))  # colour follows the map averaged over 1 mm (40 ms)
+    kernel = np.ones(width) / width
     for panel in paper.panels:
-        values = _lead_values(sal, ecg, panel)
+        values = np.convolve(_lead_values(sal, ecg, panel), kernel, mode="same")
         level = np.digitize(values, LEVEL_EDGES)
         t = paper.paper_x(panel, np.arange(panel.start, panel.stop))
         y = ecg.lead(panel.lead)[panel.start:panel.stop].astype(np.float64) + panel.baseline
