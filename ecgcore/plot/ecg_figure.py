@@ -49,13 +49,14 @@ class PaperParts:
         notes = [dict(x=1.0, y=0.0, xref="paper", yref="paper", text=foot, showarrow=False, xanchor="right",
                       yanchor="top", yshift=-4, font=dict(size=11, color="#444444"))]
         has_scale = any(getattr(t, "showscale", False) for t in self.data)
-        margin = dict(l=8, r=72 if has_scale else 8, t=36 if title else 8, b=26)
+        has_legend = any(getattr(t, "showlegend", False) for t in self.data)
+        margin = dict(l=8, r=72 if has_scale else 8, t=36 if title else 8, b=44 if has_legend else 26)
         layout = dict(
             **style.paper_axes(paper.x_range, paper.y_range),
             plot_bgcolor=style.PAPER_BG, paper_bgcolor="#ffffff",
             height=int(height_mm * px_per_mm) + margin["t"] + margin["b"],
-            margin=margin, showlegend=any(getattr(t, "showlegend", False) for t in self.data),
-            legend=dict(orientation="h", x=0.0, y=1.0, yanchor="bottom", font=dict(size=11, color="#111111")),
+            margin=margin, showlegend=has_legend,
+            legend=dict(orientation="h", x=0.0, y=0.0, yanchor="top", font=dict(size=11, color="#111111")),
             dragmode="zoom", hovermode="closest", font=dict(color="#111111"),
             title=dict(text=title, font=dict(size=14, color="#111111"), x=0.01) if title else None,
             meta=dict(kind=kind, rows=paper.n_rows, width_mm=width_mm, height_mm=height_mm, fs=ecg.fs),
