@@ -9,7 +9,7 @@ from ecgcore.config import DEMO_PTBXL
 from tests.e2e.helpers import RUN_TIMEOUT_MS, shot, wait_idle
 
 pytestmark = pytest.mark.browser
-ECG_IDS = (1, 2, 3, 6000, 6001, 8883)  # six real PTB-XL records, one per simultaneous user
+ECG_IDS = (1, 2, 6000, 6001, 8883)  # five real PTB-XL records, one per simultaneous user
 
 
 def files_of(ecg_id: int) -> list[str]:
