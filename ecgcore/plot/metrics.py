@@ -60,7 +60,7 @@ def probability_figure(
     fig.update_yaxes(tickvals=list(classes), ticktext=labels, autorange="reversed", title=None)
     fig.update_xaxes(range=[0, 1.18], title="probability (bars) · decision threshold (black tick)",
                      tickvals=[0, 0.25, 0.5, 0.75, 1.0])
-    fig.update_layout(barmode="group", scattermode="group", bargap=0.25, showlegend=len(by_model) > 1)
+    fig.update_layout(barmode="group", scattermode="group", bargap=0.25, scattergap=0.25, showlegend=len(by_model) > 1)
     note = "ground truth: " + (", ".join(truth) if truth else "unlabelled") + " (✔)"
     fig.add_annotation(text=note, xref="paper", yref="paper", x=1.0, y=1.02, showarrow=False, xanchor="right",
                        yanchor="bottom", font=dict(size=11))
