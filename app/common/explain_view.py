@@ -20,7 +20,12 @@ class SaliencyView:
     opacity: float
     relative: bool
     layer: str
-    cam: str = "gradcam"
+    cam: str | None = None  # None: the library's default CAM method
+
+    @property
+    def figure_mode(self) -> str:
+        """The `saliency_mode` the paper figures take ("trace" or "band")."""
+        return "trace" if self.mode == "trace" else "band"
 
 
 def class_picker(classes: list[str], key: str, default: str | None = None) -> str:
@@ -73,18 +78,18 @@ def explanation_or_error(ecg, model_name: str, target: str | None, view: Salienc
 def saliency_map_of(values: np.ndarray, view: SaliencyView, per_lead: bool) -> np.ndarray:
     """A map on [0, 1] for display, only its positive part (evidence for the class).
 
-    Grad-CAM: one fixed scale in logits/s (`DISPLAY_SCALE_LOGIT_PER_S`, comparable across records and
+    Grad-CAM: one fixed scale in logits/s per CAM method (`display_scale`, comparable across records and
     models), or with "Relative scale" the record's own 99th percentile. Per-lead attribution (Integrated
     Gradients, spiky and on another scale than Grad-CAM): always relative to the record's 99th percentile,
     so it shows which leads and when, not how strongly.
     """
-    from ecgcore.explain import DISPLAY_SCALE_LOGIT_PER_S, unit_scale
+    from ecgcore.explain import display_scale, unit_scale
 
     if per_lead or view.relative:
         positive = np.asarray(values, dtype=float)[np.asarray(values) > 0]
         scale = float(np.percentile(positive, 99)) if positive.size else 0.0
         return unit_scale(values, scale) if scale > 0 else np.zeros_like(values, dtype=float)
-    return unit_scale(values, DISPLAY_SCALE_LOGIT_PER_S)
+    return unit_scale(values, display_scale(view.cam))  # each CAM method has its own fixed scale
 
 
 def saliency_map(ex, view: SaliencyView) -> np.ndarray | None:

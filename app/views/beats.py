@@ -42,10 +42,9 @@ if ecg is not None:
     if st.session_state.get("_beat_for") != key or st.session_state.get("beat", 0) >= beats.n:
         st.session_state["_beat_for"] = key
         st.session_state["beat"] = int(scores.ranking[0]) if scores is not None and len(scores.ranking) else 0
-    order = list(scores.ranking) if scores is not None else list(range(beats.n))
     by_rank = scores is not None and st.toggle("Step in order of saliency (most salient first)", value=True,
                                                key="beats_by_rank")
-    sequence = [int(b) for b in order] if by_rank else list(range(beats.n))
+    sequence = [int(b) for b in scores.ranking] if by_rank else list(range(beats.n))
 
     def step(delta: int) -> None:
         pos = sequence.index(st.session_state["beat"])
@@ -66,7 +65,7 @@ if ecg is not None:
     start_s = float(np.clip(rpeaks[beat] / ecg.fs - 5.0, 0.0, max(0.0, ecg.duration - 10.0)))
     strip = strip_figure(ecg, "II", start_s=start_s, saliency=sal, opacity=view.opacity if ex else 0.7,
                          rpeaks=rpeaks, highlight=tuple(bounds[beat]),
-                         title="Lead II rhythm strip: R-peaks ▼ (click one to review its beat)")
+                         title="Lead II rhythm strip with its R-peaks ▼ (pick a beat below, or click a peak)")
     event = widgets.show_figure(strip, key="beats_strip", on_select="rerun", selection_mode="points")
     points = event.selection.points if event is not None and event.selection else []
     if points:
@@ -89,7 +88,7 @@ if ecg is not None:
     with left:
         title = f"Beat {beat} across the 12 leads" + (f" · {ex.model} · {ex.target}" if ex is not None else "")
         widgets.show_figure(beat_figure(ecg, *bounds[beat], r_index=int(rpeaks[beat]), saliency=sal,
-                                        saliency_mode="trace" if ex is not None and view.mode == "trace" else "band",
+                                        saliency_mode=view.figure_mode if ex is not None else "band",
                                         opacity=view.opacity if ex else 0.7, title=title, px_per_mm=3.6),
                             key="beats_beat")
     with right:
@@ -114,8 +113,8 @@ if ecg is not None:
         elif view.mode == "trace":
             med_sal = explain_view.saliency_map_of(ex.median_per_lead, view, per_lead=True)
         widgets.show_figure(beat_figure(med, 0, med.n_samples, r_index=before, saliency=med_sal,
-                                        saliency_mode="trace" if view.mode == "trace" else "band",
-                                        opacity=view.opacity, fiducials_ms=measured.fiducials_ms,
+                                        saliency_mode=view.figure_mode, opacity=view.opacity,
+                                        fiducials_ms=measured.fiducials_ms,
                                         title="Median beat with its mean saliency and fiducial points"),
                             key="beats_median")
     else:

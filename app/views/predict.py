@@ -39,7 +39,7 @@ if ecg is not None:
                     "trace": f"per-lead attribution ({ex.per_lead_method}): which leads pushed {ex.target}",
                     "none": "no saliency drawn"}[view.mode]
             widgets.show_figure(ecg_figure(ecg, layout.layout, start_s=layout.start_s, saliency=saliency,
-                                           saliency_mode="trace" if view.mode == "trace" else "band",
+                                           saliency_mode=view.figure_mode,
                                            opacity=view.opacity, title=f"{name} · {ex.target}: {what}"),
                                 key="predict_ecg")
             scale_note = "relative to this record" if view.relative or view.mode == "trace" else (
