@@ -12,7 +12,7 @@ R-peaks and intervals), at 100 Hz (the models' rate), per model with Grad-CAM:
   overlaps a lesion window), against the share of lesion beats among all beats (what chance would give);
 - sanity (Adebayo et al. 2018): Spearman rank correlation between the trained model's map and the map of the
   same architecture with random weights (Grad-CAM and per-lead Saliency; low = the map depends on the model);
-- deletion: the drop in the class probability when the top 20% of 0.25 s segments by Grad-CAM are set to
+- deletion: the drop in the class probability when the top 20% of 0.1 s segments by Grad-CAM are set to
   0 mV, vs 20% random segments (mean of 10 draws).
 Then the measurements (HR, PR, QRS, QT, QTc, axis) against truth.csv: mean absolute error and bias, at
 500 Hz and 100 Hz.
@@ -36,7 +36,7 @@ from ecgcore.explain.attribution import record_attribution  # noqa: E402
 from ecgcore.explain.beats import beat_bounds, find_beats, score_beats  # noqa: E402
 from ecgcore.explain.faithfulness import (deletion_drop, lesion_mask, lesion_mass_share,  # noqa: E402
                                           sanity_rank_correlation)
-from ecgcore.explain.gradcam import DISPLAY_SCALE_LOGIT_PER_S, record_gradcam  # noqa: E402
+from ecgcore.explain.gradcam import display_scale, record_gradcam  # noqa: E402
 from ecgcore.explain.measure import measure  # noqa: E402
 
 
@@ -97,7 +97,8 @@ def faithfulness(model, name: str, ecgs, truth, lesions, sanity_maps: int, ig_re
             case_maps = {m: v[k] for m, v in maps.items()}
             if n_cases <= ig_records:
                 case_maps["IG (sum of leads)"] = record_attribution(model, ecg, k, "ig").sum(axis=0)
-            pos99.append(float(np.percentile(np.maximum(case_maps["Grad-CAM last"], 0), 99)))
+            pos99.append((float(np.percentile(np.maximum(case_maps["Grad-CAM last"], 0), 99)),
+                          float(np.percentile(np.maximum(case_maps["HiResCAM last"], 0), 99))))
             lesion_beat = np.array([mask[a:b].any() for a, b in bounds]) if bounds is not None else None
             random_maps = None
             if n_cases <= sanity_maps:
@@ -135,11 +136,14 @@ def faithfulness(model, name: str, ecgs, truth, lesions, sanity_maps: int, ig_re
           f"ResNet; lesion time: the share of the record they cover. top beat: the beat ranked first is a lesion "
           f"beat; chance: the share of lesion beats; intermittent: only cases where some beats carry no lesion. "
           f"sanity: Spearman rho vs random weights, "
-          f"{sanity_maps} cases. deletion: probability drop, top 20% of 0.25 s segments vs random, same cases; "
+          f"{sanity_maps} cases. deletion: probability drop, top 20% of 0.1 s segments vs random, same cases; "
           f"IG on the first {ig_records} cases)")
     if pos99:
-        print(f"  99th percentile of the positive Grad-CAM (last) on those cases: median {np.median(pos99):.2f} "
-              f"logits/s, 90th percentile {np.percentile(pos99, 90):.2f} (display scale {DISPLAY_SCALE_LOGIT_PER_S:g})")
+        p = np.array(pos99)
+        for j, method in enumerate(("gradcam", "hirescam")):
+            print(f"  99th percentile of the positive {method} map (last layer) on those cases: median "
+                  f"{np.median(p[:, j]):.2f} logits/s, 90th percentile {np.percentile(p[:, j], 90):.2f} "
+                  f"(display scale {display_scale(method):g})")
 
 
 def measurement_errors(root: Path, db, truth, ids) -> None:

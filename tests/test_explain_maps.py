@@ -14,7 +14,8 @@ from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError, ECGSignalError, UnknownNameError
 from ecgcore.explain import explain_record
 from ecgcore.explain.attribution import network_attribution
-from ecgcore.explain.gradcam import check_no_inplace, gradcam_layer, gradcam_windows, unit_scale
+from ecgcore.explain.gradcam import (DEFAULT_CAM_METHOD, check_no_inplace, display_scale, gradcam_layer,
+                                    gradcam_windows, unit_scale)
 from ecgcore.explain.stitch import stitch_windows, to_rate
 from ecgcore.models import create
 from ecgcore.signal.resample import ecg_resample
@@ -70,7 +71,7 @@ def test_gradcam_on_a_38_s_record_is_one_continuous_map_at_the_record_rate(long_
     assert step[:, edges - 1].max() <= inner.max() + 1e-9
     # the stitched map is the average of the per-window maps wherever they overlap
     em = ecg_resample(long_record, 100.0)
-    cam, _ = gradcam_windows(model.net, gradcam_layer(model), model.prepare(em), range(5), 2.5)
+    cam, _ = gradcam_windows(model.net, gradcam_layer(model), model.prepare(em), range(5), 2.5, ex.cam_method)
     starts = model.window_starts(em.n_samples)
     t = 1.5  # seconds: inside windows 0 and 1 only
     i = int(t * 100)
@@ -84,13 +85,15 @@ def test_explanation_shapes_and_predictions_match_the_model(record, name):
     ex = explain_record(record, model, attribution="ig", ig_steps=4)
     n = record.n_samples
     assert ex.gradcam.shape == (5, n) and ex.per_lead.shape == (12, n) and ex.gradcam_layer == "last"
+    assert ex.cam_method == DEFAULT_CAM_METHOD
     np.testing.assert_allclose(ex.probabilities, model.predict_proba(record)[0], rtol=1e-5, atol=1e-6)
     assert ex.target == model.classes[int(np.argmax(ex.probabilities))]
     assert ex.beats.ok and ex.beat_scores.mass.shape == (ex.beats.n, 5)
     assert sorted(ex.beat_scores.ranking.tolist()) == list(range(ex.beats.n))
     assert ex.median_beat.shape == ex.median_per_lead.shape == (12, int(0.65 * record.fs))
     assert ex.median_gradcam.shape == (5, int(0.65 * record.fs))
-    assert ex.gradcam_relu.min() >= 0 and 0 <= unit_scale(ex.gradcam).min() <= unit_scale(ex.gradcam).max() <= 1
+    shown = unit_scale(ex.gradcam, display_scale(ex.cam_method))
+    assert ex.gradcam_relu.min() >= 0 and 0 <= shown.min() <= shown.max() <= 1
     summary = ex.to_json()
     assert summary["rpeaks"] == ex.beats.rpeaks.tolist() and len(summary["beats"]) == ex.beats.n
     assert set(summary["timings_ms"]) >= {"predict_gradcam", "per_lead", "beats", "measurements", "total"}
