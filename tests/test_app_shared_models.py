@@ -1,0 +1,32 @@
+"""Models are shared by every session (st.cache_resource): explanations running at the same time in several
+threads (one per user) must give exactly what they give one at a time."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from app.common import loaders
+from ecgcore.data.catalogue import load_record
+
+RECORDS = ("ptbxl/00001", "ptbxl/00008", "ptbxl/09739", "ptbxl/06002")
+
+
+def cnn_model() -> str | None:
+    names = loaders.shipped_model_names()
+    return next((n for n in ("resnet1d", "inception1d") if n in names), None)
+
+
+@pytest.mark.skipif(cnn_model() is None, reason="needs a trained CNN in assets/models")
+def test_concurrent_explanations_match_sequential_ones():
+    name = cnn_model()
+    ecgs = [load_record(r) for r in RECORDS]
+    alone = [loaders._explain(e, name, "MI", "last", None) for e in ecgs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda e: loaders._explain(e, name, "MI", "last", None), ecgs * 2))
+    assert loaders.model(name) is loaders.model(name)  # one shared object
+    for a, b in zip(alone * 2, together):
+        np.testing.assert_allclose(a.probabilities, b.probabilities, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(a.gradcam, b.gradcam, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(a.per_lead, b.per_lead, rtol=1e-5, atol=1e-6)
