@@ -236,6 +236,20 @@ def test_upload_an_8_lead_csv_shows_the_derived_leads():
     assert any("III, aVR, aVL, aVF" in m.value for m in at.markdown)
 
 
+def test_upload_an_npy_file_needs_its_rate_and_takes_it_from_the_form():
+    from ecgcore.data.catalogue import load_record
+
+    data = io.BytesIO()
+    np.save(data, load_record("ptbxl/06001").signal)  # (12, 5000) mV, no rate inside
+    at = goto(app(), "upload")
+    at.file_uploader[0].set_value(("record.npy", data.getvalue(), "application/octet-stream")).run()
+    assert not at.exception and at.error and "rate" in at.error[0].value.lower()
+    at.number_input(key="upload_fs").set_value(500.0).run()
+    no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sampling rate"] == "500 Hz" and metrics["Length"] == "10.0 s"
+
+
 # -------------------------------------------------------------------------------------------- no models
 def test_pages_without_a_trained_model_say_so(tmp_path, monkeypatch):
     monkeypatch.setenv("ECG_MODELS_DIR", str(tmp_path))
