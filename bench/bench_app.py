@@ -5,7 +5,8 @@
 2. first page load in a real browser against a freshly started server, including model loading
    (goal <= 3 s), and the same page for a second user once the server is warm;
 3. the browser's time to draw the 12-lead figure at 500 Hz (Plotly.newPlot in headless Chromium), per layout
-   and saliency mode, with the figure's payload size.
+   and saliency mode, with the figure's payload size (and, for comparison, a min/max-decimated figure: the
+   app draws every sample, because a cardiologist zooms in and decimation would hide detail there).
 
 Run: .venv/bin/python bench/bench_app.py   (set ECG_MODELS_DIR to bench models outside assets/models)
 """
@@ -143,6 +144,7 @@ def draw_time(repeats: int = 7) -> None:
     per_lead = np.clip(np.stack([np.roll(band, 97 * i) for i in range(12)]), 0, 1)
     cases = {
         "3x4 + rhythm strip": ecg_figure(ecg, "3x4"),
+        "3x4, min/max-decimated (not used)": ecg_figure(ecg, "3x4", max_points_per_panel=500),
         "12 stacked": ecg_figure(ecg, "12x1"),
         "3x4 + Grad-CAM band": ecg_figure(ecg, "3x4", saliency=band),
         "3x4 + per-lead colour": ecg_figure(ecg, "3x4", saliency=per_lead, saliency_mode="trace"),
