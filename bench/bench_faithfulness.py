@@ -121,7 +121,7 @@ def faithfulness(model, name: str, ecgs, truth, lesions, sanity_maps: int, ig_re
     print(f"  {'map':18s} {'mass on lesions':>15s} {'lesion time':>11s} {'top beat on lesion':>18s} {'chance':>7s} "
           f"{'(intermittent':>13s} {'chance)':>7s} {'sanity rho':>10s} {'|rho|':>6s} {'deletion top':>12s} "
           f"{'random':>7s}")
-    for m in share:
+    for m in sorted(share, key=lambda name: (name.startswith("IG"), name)):
         s, t = np.array(share[m]).T
         hits = top.get(m, [])
         r = np.array(rho.get(m, [np.nan]))
