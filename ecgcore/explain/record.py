@@ -1,10 +1,11 @@
-"""`explain_record`: one call for the app: predictions, Grad-CAM, per-lead map, beats, measurements, timings.
+"""`explain_record`: one call for the app: predictions, class activation map, per-lead map, beats,
+measurements, timings.
 
 Every map is at the record's own rate (`ecg.fs`) over its whole length, so it lines up with the tracing the
 viewer draws; maps are in logits per second (see `ecgcore.explain.gradcam` for why that is comparable
-across records). Results are cached in a small LRU keyed by (record id + signal hash, model, target,
-layer, method); the beats and measurements of a record are cached separately, as they don't depend on the
-model.
+across records). Results are cached in a small LRU (CACHE_SIZE entries) keyed by (record id + signal hash,
+model, target, layer, methods); the beats and measurements of a record are cached separately by signal, as
+they don't depend on the model.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Hashable
 
 import numpy as np
+
 from ecgcore.config import MODELS_DIR
 from ecgcore.ecg import ECG
 from ecgcore.errors import UnknownNameError
@@ -35,9 +37,10 @@ class Explanation:
     """Everything the app shows for one record, one model and one target class.
 
     probabilities, thresholds: (classes,). window_probabilities: (windows, classes), windows starting at
-    window_starts_s (s). gradcam: (classes, samples) signed Grad-CAM in logits/s at `fs` (None where the
-    model has no convolutional layers; `notes` say why); per_lead: (12, samples) attribution of the target
-    class in logits/s ("ig", "occlusion") or |gradient| ("saliency"); maps are float32. median_beat: (12, L) mV over
+    window_starts_s (s). gradcam: (classes, samples) signed class activation map (method `cam_method`,
+    HiResCAM by default; the name is the contract's) in logits/s at `fs`, None where the model has no
+    convolutional layers (`notes` say why); per_lead: (12, samples) attribution of the target class in
+    logits/s ("ig", "occlusion") or |gradient| ("saliency"); maps are float32. median_beat: (12, L) mV over
     BEAT_BEFORE_S..BEAT_AFTER_S around R; median_per_lead: (12, L) and median_gradcam: (classes, L) mean
     saliency over the same beats. timings: milliseconds per stage.
     """
@@ -73,7 +76,7 @@ class Explanation:
 
     @property
     def gradcam_relu(self) -> np.ndarray | None:
-        """Grad-CAM with negative evidence set to 0 (the original Grad-CAM), (classes, samples)."""
+        """The map with negative evidence set to 0 (as the original Grad-CAM), (classes, samples)."""
         return None if self.gradcam is None else np.maximum(self.gradcam, 0.0)
 
     def top_beats(self, k: int = 5) -> list[int]:
