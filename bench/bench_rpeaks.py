@@ -1,6 +1,6 @@
 """R-peak detectors compared: neurokit2 methods vs wfdb.processing XQRS/GQRS, on synthetic truth and real records.
 
-    .venv/bin/python bench/bench_rpeaks.py [--synth data/synth-small] [--records 200] [--real 0]
+    .venv/bin/python bench/bench_rpeaks.py [--synth data/synth-small] [--records 300] [--real 0]
 
 Synthetic corpus (known R-peak times in truth.csv): sensitivity, positive predictive value (a detection
 matches a true R within 50 ms) and mean |error| of the matched peaks, at 500 Hz and 100 Hz.
@@ -119,7 +119,7 @@ def main() -> None:
     torch.set_num_threads(1)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--synth", default="data/synth-small", help="a synthetic corpus folder (python -m ecgcore synth)")
-    ap.add_argument("--records", type=int, default=200, help="synthetic records to use")
+    ap.add_argument("--records", type=int, default=300, help="synthetic records to use")
     ap.add_argument("--real", type=int, default=0, help="real records to use (0 = all shipped)")
     args = ap.parse_args()
     print(f"default detector: {DEFAULT_RPEAK_METHOD}")
