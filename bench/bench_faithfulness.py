@@ -204,8 +204,10 @@ def main() -> None:
         except Exception as exc:
             print(f"\n{name}: skipped ({exc})")
             continue
-        trained_on = model.card().get("training", {}).get("data", "?")
-        print(f"(model {name} trained on: {trained_on})")
+        data = model.card().get("training", {}).get("data", {})
+        data = data if isinstance(data, dict) else {"path": data}
+        print(f"\n(model {name} trained on {data.get('path', '?')}: {data.get('n_train', '?')} training records, "
+              f"generator seed {data.get('generator_seed', '?')})")
         faithfulness(model, name, ecgs, truth, lesions, args.sanity_maps, args.ig_records)
     if not args.skip_measurements:
         measurement_errors(root, db, truth, ids)
