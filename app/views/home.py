@@ -30,10 +30,11 @@ by_source = cat["source"].str.split("/").str[0].value_counts()
 c4, c5, c6 = st.columns(3)
 c4.metric("Shipped real records", f"{len(cat):,}")
 c5.metric("Real labelled evaluation set", f"{int(cat['in_real_set'].sum()):,}")
-c6.metric("Sources", ", ".join(f"{k} {v}" for k, v in by_source.items()))
+c6.metric("Challenge 2020/21 records", f"{int(by_source.get('cinc', 0)):,}")
 st.caption(f"PTB-XL folder: `{ptbxl_dir()}` (set `$ECG_PTBXL_DIR` to use a full PTB-XL download). Shipped "
-           "records: PTB-XL (Wagner et al. 2020), PhysioNet/CinC Challenge 2020/21 (Perez Alday et al. 2020, "
-           "Reyna et al. 2021) and the PTB Diagnostic ECG Database, all CC BY 4.0.")
+           f"records by source: {', '.join(f'{k} {v}' for k, v in by_source.items())}: PTB-XL (Wagner et al. 2020), "
+           "PhysioNet/CinC Challenge 2020/21 (Perez Alday et al. 2020, Reyna et al. 2021) and the PTB Diagnostic "
+           "ECG Database, all CC BY 4.0.")
 
 st.subheader("Models")
 names = loaders.shipped_model_names()
