@@ -194,3 +194,12 @@ def test_synthetic_marked_rows_load_as_synthetic(tmp_path):
     table.to_csv(root / "ptbxl_database.csv", index=False)
     ecg = ptbxl.load_ecg(root, 1, rate=100)
     assert ecg.source == "synthetic" and ecg.meta["synthetic"] is True and ecg.record_id == "synthetic/00001"
+
+
+def test_a_corpus_written_by_ecgcore_synth_is_recognised_as_synthetic(tmp_path):
+    from ecgcore.synth import generate_corpus
+
+    generate_corpus(tmp_path / "synth", records=3, seed=0, rates=(100,), workers=1, progress=False)
+    ecg = ptbxl.load_ecg(tmp_path / "synth", 1, 100)
+    assert ecg.source == "synthetic" and ecg.meta["synthetic"] is True
+    assert ecg.record_id.startswith("synthetic/")

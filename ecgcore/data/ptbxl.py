@@ -376,7 +376,10 @@ def ecg_from_row(ecg_id: int, row: pd.Series, signal: np.ndarray, rate: int, res
 
 
 def _is_synthetic(row: pd.Series) -> bool:
-    """True when the table marks the row synthetic (a truthy `synthetic` column, as `ecgcore.synth` writes)."""
+    """True when the table marks the row synthetic: `device` SYNTHETIC (what `ecgcore.synth` writes) or a truthy
+    `synthetic` column."""
+    if str(row.get("device", "")).strip().upper() == "SYNTHETIC":
+        return True
     if "synthetic" not in row.index:
         return False
     value = row["synthetic"]
