@@ -25,17 +25,12 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from app.common.loaders import shipped_model_names  # noqa: E402
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 RECORDS = ["ptbxl/00001", "ptbxl/00008", "ptbxl/09739", "ptbxl/06002", "cinc/georgia/E00271", "ptbxl/11165"]
 
 
-def shipped_models() -> list[str]:
-    from ecgcore.config import MODELS_DIR
-    from ecgcore.models import model_names
-
-    folder = Path(os.environ.get("ECG_MODELS_DIR") or MODELS_DIR)
-    return [n for n in model_names() if (folder / n / "card.json").is_file()]
 
 
 def _timed(fn) -> float:
@@ -61,7 +56,7 @@ def server_side() -> None:
           f"max {max(new):.0f} ms over {len(new)} records")
     print(f"viewer, switch record (cached record):                          median {statistics.median(again):.0f} ms, "
           f"max {max(again):.0f} ms   [goal <= 300 ms]")
-    models = shipped_models()
+    models = shipped_model_names()
     if len(models) < 2:
         print("predict, switch model: skipped (needs two trained models)")
         return
@@ -110,7 +105,7 @@ def first_load() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        models = shipped_models()
+        models = shipped_model_names()
         model = "resnet1d" if "resnet1d" in models else (models[0] if models else None)
         page_url = f"{url}/predict?record=ptbxl/00008" + (f"&model={model}" if model else "")
         with sync_playwright() as pw:

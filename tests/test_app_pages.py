@@ -1,7 +1,6 @@
 """Every dashboard page in Streamlit's AppTest, on the real shipped records (and the shipped models)."""
 from __future__ import annotations
 
-import os
 import ast
 import base64
 import io
@@ -14,7 +13,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecgcore.config import DEMO_PTBXL, MODELS_DIR
+from app.common.loaders import shipped_model_names
+from ecgcore.config import DEMO_PTBXL
 
 MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 PAGES = ["home", "records", "viewer", "predict", "beats", "upload", "compare"]
@@ -44,11 +44,6 @@ def values(array) -> np.ndarray:
     return np.asarray(array, dtype=float)
 
 
-def shipped_models() -> list[str]:
-    from ecgcore.models import model_names
-
-    folder = Path(os.environ.get("ECG_MODELS_DIR") or MODELS_DIR)  # the app reads the same setting
-    return [n for n in model_names() if (folder / n / "card.json").is_file()]
 
 
 def no_errors(at: AppTest) -> None:
@@ -263,7 +258,7 @@ def test_pages_without_a_trained_model_say_so(tmp_path, monkeypatch):
 
 
 # ------------------------------------------------------------------------------------------ with models
-needs_two_models = pytest.mark.skipif(len(shipped_models()) < 2, reason="needs two trained models in assets/models")
+needs_two_models = pytest.mark.skipif(len(shipped_model_names()) < 2, reason="needs two trained models in assets/models")
 
 
 def _bars(at: AppTest) -> dict[str, np.ndarray]:
@@ -273,7 +268,7 @@ def _bars(at: AppTest) -> dict[str, np.ndarray]:
 
 @needs_two_models
 def test_choosing_a_model_changes_the_probabilities():
-    first, second = shipped_models()[:2]
+    first, second = shipped_model_names()[:2]
     at = goto(app(record="ptbxl/00008", model=first, target="MI"), "predict")
     no_errors(at)
     p1 = _bars(at)[first]
@@ -290,7 +285,7 @@ def test_choosing_a_model_changes_the_probabilities():
 
 @needs_two_models
 def test_beat_review_steps_through_beats_and_compare_shows_every_model():
-    at = goto(app(record="ptbxl/00008", model=shipped_models()[0], target="MI"), "beats")
+    at = goto(app(record="ptbxl/00008", model=shipped_model_names()[0], target="MI"), "beats")
     no_errors(at)
     heading = lambda: next(m.value for m in at.markdown if m.value.startswith("**Beat "))  # noqa: E731
     first = heading()
@@ -305,6 +300,6 @@ def test_beat_review_steps_through_beats_and_compare_shows_every_model():
     no_errors(at)
     roc = [f for f in figures(at) if "false positive rate" in json.dumps(f["layout"])][0]
     names = {t["name"] for t in roc["data"] if t.get("name")}
-    assert set(shipped_models()) <= names
+    assert set(shipped_model_names()) <= names
     table = at.dataframe[0].value
-    assert set(table["model"]) == set(shipped_models())
+    assert set(table["model"]) == set(shipped_model_names())

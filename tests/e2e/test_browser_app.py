@@ -2,25 +2,19 @@
 stepping through beats; screenshots of every page are saved under tests/artifacts/."""
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from ecgcore.config import DEMO_PTBXL, MODELS_DIR
+from app.common.loaders import shipped_model_names
+from ecgcore.config import DEMO_PTBXL
 from tests.e2e.helpers import RUN_TIMEOUT_MS, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 RECORD_8 = DEMO_PTBXL / "records500" / "00000" / "00008_hr"
 
 
-def shipped_models() -> list[str]:
-    from ecgcore.models import model_names
-
-    folder = Path(os.environ.get("ECG_MODELS_DIR") or MODELS_DIR)  # the app reads the same setting
-    return [n for n in model_names() if (folder / n / "card.json").is_file()]
 
 
 @pytest.fixture()
@@ -95,7 +89,7 @@ def test_every_page_in_a_browser(app_url, page, tmp_path):
     expect(page.get_by_role("heading", name="00008_hr")).to_be_visible()  # the upload is the current record
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
 
-    models = shipped_models()
+    models = shipped_model_names()
     open_page(page, app_url + "/predict?record=8")
     if not models:
         expect(page.get_by_text("No trained model is shipped yet")).to_be_visible()
