@@ -13,15 +13,7 @@ from ecgcore.models import create
 RECORD = str(DEMO_PTBXL / "records500/00000/00008_hr.hea")  # real PTB-XL, MI, 500 Hz, 10 s
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """One torch thread: on a shared 2-core machine it is both faster and steadier than oversubscribing."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
