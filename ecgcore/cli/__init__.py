@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 COMMANDS: dict[str, str] = {
     "info": "Print what each ECG file holds (JSON per file).",
@@ -33,3 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m ecgcore {name}", description=COMMANDS[name])
     module.add_arguments(parser)
     return int(module.run(parser.parse_args(argv[1:])))
+
+
+def print_file_error(path: str, exc: Exception) -> None:
+    """`error: <path>: <message>` on stderr, for per-file commands (the caller returns exit code 2)."""
+    message = str(exc)
+    if not message.startswith((path, Path(path).name)):
+        message = f"{path}: {message}"
+    print(f"error: {message}", file=sys.stderr, flush=True)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
+from ecgcore.cli import print_file_error
 from ecgcore.errors import ECGError
 
 
@@ -69,10 +68,7 @@ def run(args: argparse.Namespace) -> int:
         if args.out:
             ex.save_npz(args.out)
     except (ECGError, OSError) as exc:
-        message = str(exc)
-        if not message.startswith((args.file, Path(args.file).name)):
-            message = f"{args.file}: {message}"
-        print(f"error: {message}", file=sys.stderr, flush=True)
+        print_file_error(args.file, exc)
         return 2
     summary = ex.to_json()
     if args.out:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
+from ecgcore.cli import print_file_error
 from ecgcore.errors import ECGError
 
 
@@ -49,9 +48,6 @@ def run(args: argparse.Namespace) -> int:
         try:
             print(json.dumps(describe(path, args.fs)), flush=True)
         except ECGError as exc:
-            message = str(exc)
-            if not message.startswith((path, Path(path).name)):
-                message = f"{path}: {message}"
-            print(f"error: {message}", file=sys.stderr, flush=True)
+            print_file_error(path, exc)
             status = 2
     return status

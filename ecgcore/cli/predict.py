@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from ecgcore.config import MODELS_DIR
+from ecgcore.cli import print_file_error
 from ecgcore.errors import ECGError
 
 
@@ -50,10 +50,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             out = predict_file(model, path, args.fs)
         except ECGError as exc:
-            message = str(exc)
-            if not message.startswith((path, Path(path).name)):
-                message = f"{path}: {message}"
-            print(f"error: {message}", file=sys.stderr, flush=True)
+            print_file_error(path, exc)
             status = 2
             continue
         if args.json:
