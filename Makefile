@@ -4,13 +4,19 @@ DATA ?= data/synth-ptbxl
 MODELS ?= resnet1d inception1d lstm kernel
 PORT ?= 8501
 
-.PHONY: app test test-fast train synth evaluate bench fuzz clean
+.PHONY: lock app test test-fast train synth evaluate bench fuzz clean
 
-.venv/installed: requirements.txt
+# Every install is from the exact lock file; `make lock` refreshes it from the ranges in requirements.txt.
+.venv/installed: requirements.lock
 	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
+
+lock:
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet pip-tools==7.6.2
+	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock requirements.txt
 
 app: .venv/installed
 	$(PY) -m streamlit run app/main.py --server.port $(PORT)
