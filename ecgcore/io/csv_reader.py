@@ -75,12 +75,22 @@ def _split_unit(column: str) -> tuple[str, float]:
     return column.strip(), 1.0
 
 
-def _first_bad_cell(frame: pd.DataFrame, column: str, skip: int) -> str:
+def _numeric_column(frame: pd.DataFrame, column: str, skip: int) -> np.ndarray:
+    """One column as float64 values, or an `ECGReadError` naming the first cell that is not a number.
+
+    Decided on the values, never on the dtype's name: pandas 3 reads a text column as `StringDtype` (not
+    `object`), and any later dtype change would slip past a name check the same way. Empty cells stay NaN
+    (reported by the signal checks); `inf`/`nan` as text parse as numbers, as pandas reads them.
+    """
     values = frame[column]
     numeric = pd.to_numeric(values, errors="coerce")
-    bad = numeric.isna() & values.notna()
-    row = int(np.flatnonzero(bad.to_numpy())[0])
-    return f"column {column!r}, line {row + skip + 2} holds {str(values.iloc[row])[:30]!r}"
+    bad = numeric.isna().to_numpy() & values.notna().to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        where = f"column {column!r}, line {row + skip + 2} holds {str(values.iloc[row])[:30]!r}"
+        raise ECGReadError(f"The CSV holds text where numbers are expected ({where}). "
+                           "Every lead cell must be a number in mV.")
+    return numeric.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def read_csv(data: bytes, fs: float | None = None, *, name: str = "upload.csv") -> ECG:
@@ -136,14 +146,10 @@ def read_csv(data: bytes, fs: float | None = None, *, name: str = "upload.csv") 
     names = [_split_unit(c)[0] for c in leads]
     index, unmatched = plan_leads(names)
     keep = [leads[i] for i in sorted(index.values())]
-    for column in keep:
-        if frame[column].dtype == object:
-            raise ECGReadError(f"The CSV holds text where numbers are expected ({_first_bad_cell(frame, column, skip)}). "
-                               "Every lead cell must be a number in mV.")
     signal = np.empty((len(keep), len(frame)), dtype=np.float32)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow to inf is reported by the signal checks
         for i, column in enumerate(keep):
-            signal[i] = frame[column].to_numpy(dtype=np.float64) * _split_unit(column)[1]
+            signal[i] = _numeric_column(frame, column, skip) * _split_unit(column)[1]
     del frame
     return build_ecg([_split_unit(c)[0] for c in keep], signal, rate, ignored=unmatched, record_id=name.rsplit(".", 1)[0], source="upload:csv",
                      meta={"format": "csv", "file_names": [name], "separator": sep, "decimal": decimal},
