@@ -70,7 +70,7 @@ TABLE = [
     ("volts, not mV", lambda: _npy(_real_signal() / 1000), 500, ECGSignalError, ["too small", "volts"]),
     ("one lead x100", lambda: _npy(_real_signal() * np.r_[np.ones(11), 100][:, None]), 500, ECGSignalError,
      ["V6", "saturated"]),
-    ("unknown format", lambda: {"ecg.xml": b"<ecg/>"}, None, ECGReadError, ["unknown file type .xml", "CSV"]),
+    ("unknown format", lambda: {"ecg.json": b"{}"}, None, ECGReadError, ["unknown file type .json", "CSV"]),
     ("npy without a rate", lambda: _npy(_real_signal()), None, ECGReadError, ["no sampling rate", "500"]),
     ("npy of Python objects", lambda: _npy(np.array([1, "x"], dtype=object)), 500, ECGReadError,
      ["Python objects", "never"]),

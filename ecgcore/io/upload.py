@@ -1,8 +1,12 @@
 """One entry point per use: `read_upload` (files a user dropped in the browser, as bytes) and `read_path` (a file
-on disk, for the CLI), both dispatching on the file extension to the format readers.
+on disk, for the CLI), both dispatching to the format readers.
 
 Accepted: WFDB `.hea` with its `.dat`/`.mat` (and ptbdb `.xyz`), a `.zip` of one record, `.csv`/`.tsv`/`.txt`,
-`.npy`, `.edf`. The total size is checked against `config.MAX_UPLOAD_MB` before anything is parsed.
+`.npy`, `.edf`, and the clinical formats GE MUSE XML, Philips XML, HL7 aECG, DICOM waveform and SCP-ECG. The total
+size is checked against `config.MAX_UPLOAD_MB` before anything is parsed.
+
+A single file's format is recognised by its content first (`sniff`), its extension second: a MUSE XML saved as
+`.txt` gets the MUSE reader, a DICOM file without an extension (as PACS exports it) gets the DICOM reader.
 """
 from __future__ import annotations
 
@@ -12,16 +16,21 @@ from typing import Mapping
 
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGReadError
-from ecgcore.io import validate
+from ecgcore.io import dicom, hl7_aecg, muse, philips, scp_ecg, validate
 from ecgcore.io.csv_reader import read_csv
 from ecgcore.io.edf_reader import read_edf
 from ecgcore.io.npy_reader import read_npy
+from ecgcore.io.sniff import XML_NAMES, sniff
 from ecgcore.io.wfdb_reader import basename, read_wfdb
 from ecgcore.io.zip_reader import unzip_members
 
 WFDB_EXTENSIONS = (".hea", ".dat", ".mat", ".xyz")
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
-ACCEPTED = "WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .npy or EDF"
+ACCEPTED = ("WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .npy, EDF, GE MUSE XML, Philips XML, "
+            "HL7 aECG, DICOM waveform or SCP-ECG")
+#: extensions an upload widget should offer (DICOM files from PACS often have none: accept any file for those)
+CLINICAL_EXTENSIONS = (".xml", ".dcm", ".dicom", ".scp")
+UPLOAD_EXTENSIONS = WFDB_EXTENSIONS + CSV_EXTENSIONS + (".zip", ".npy", ".edf") + CLINICAL_EXTENSIONS
 
 
 def _extension(name: str) -> str:
@@ -42,6 +51,11 @@ def read_upload(files: Mapping[str, bytes], fs: float | None = None) -> ECG:
     if empty:
         raise ECGReadError(f"{', '.join(sorted(empty))}: the file is empty (0 bytes); it was not saved or copied "
                            "completely. Upload the complete file.")
+    if len(named) == 1:
+        name, data = next(iter(named.items()))
+        kind = sniff(data)
+        if kind is not None and kind not in ("zip", "npy", "edf"):
+            return _note_fs(read_clinical(kind, data, name), fs)
     extensions = {_extension(n) for n in named}
     if any(e in WFDB_EXTENSIONS for e in extensions):
         if ".hea" not in extensions:
@@ -55,17 +69,35 @@ def read_upload(files: Mapping[str, bytes], fs: float | None = None) -> ECG:
                            "time (a WFDB record's files together, or one CSV/NPY/EDF/zip).")
     name, data = next(iter(named.items()))
     ext = _extension(name)
-    if ext == ".zip":
+    kind = sniff(data)
+    if ext == ".zip" or kind == "zip":
         members = unzip_members(data, name=name)
         ecg = read_upload(members, fs)
         return ecg.with_signal(ecg.signal, meta={**ecg.meta, "container": name})
+    if kind == "npy" or (ext == ".npy" and kind is None):
+        return read_npy(data, fs, name=name)
+    if kind == "edf" or (ext == ".edf" and kind is None):
+        return _note_fs(read_edf(data, name=name), fs)
     if ext in CSV_EXTENSIONS:
         return read_csv(data, fs, name=name)
-    if ext == ".npy":
-        return read_npy(data, fs, name=name)
-    if ext == ".edf":
-        return _note_fs(read_edf(data, name=name), fs)
+    if ext == ".xml":
+        return read_clinical("xml", data, name)
+    if ext in (".dcm", ".dicom"):
+        return read_clinical("dicom", data, name)
+    if ext == ".scp":
+        return read_clinical("scp_ecg", data, name)
     raise ECGReadError(f"{name}: unknown file type {ext or '(no extension)'}. Upload an ECG as {ACCEPTED}.")
+
+
+def read_clinical(kind: str, data: bytes, name: str) -> ECG:
+    """One clinical-format file read by the reader for `kind` (a `sniff` result, or "xml" for XML of unknown
+    kind, "dicom"/"scp_ecg" when only the extension says so). Raises `ECGReadError` / `ECGSignalError`."""
+    readers = {"muse_xml": muse.read_muse, "philips_xml": philips.read_philips, "hl7_aecg": hl7_aecg.read_aecg,
+               "dicom": dicom.read_dicom, "scp_ecg": scp_ecg.read_scp}
+    if kind in readers:
+        return readers[kind](data, name=name)
+    raise ECGReadError(f"The file is not an ECG format this app reads (XML of another kind, or a damaged file). "
+                       f"Accepted XML: {', '.join(XML_NAMES.values())}. Upload an ECG as {ACCEPTED}.")
 
 
 def _note_fs(ecg: ECG, fs: float | None) -> ECG:
