@@ -66,7 +66,9 @@ def _maps(model, ecg, k: int | None = None, ig: bool = False) -> tuple[dict[str,
         cam, logits, _ = record_gradcam(model, ecg, layer, method)
         out[f"{'Grad-CAM' if method == 'gradcam' else 'HiResCAM'} {layer}"] = cam
     p = 1 / (1 + np.exp(-logits))
-    probs = p.max(axis=0) if model.aggregate == "max" else p.mean(axis=0)
+    from ecgcore.models.base import aggregate_windows
+
+    probs = aggregate_windows(p, model.aggregate)
     if ig and k is not None:
         out["IG (sum of leads)"] = record_attribution(model, ecg, k, "ig").sum(axis=0)
     return out, probs
@@ -204,7 +206,7 @@ def main() -> None:
         except Exception as exc:
             print(f"\n{name}: skipped ({exc})")
             continue
-        data = model.card().get("training", {}).get("data", {})
+        data = model.card().trained_on
         data = data if isinstance(data, dict) else {"path": data}
         print(f"\n(model {name} trained on {data.get('path', '?')}: {data.get('n_train', '?')} training records, "
               f"generator seed {data.get('generator_seed', '?')})")

@@ -1,11 +1,16 @@
-"""Model speed and size: single-record latency, batch throughput, training-epoch time, parameters, checkpoints.
+"""Model goals, speed and size: real-data goal table, training times, latency, throughput, parameters.
+
+- goals (first, from the shipped cards; `python -m ecgcore evaluate --cv --save` writes them): real PTB-XL
+  out-of-fold macro AUC (best model >= 0.92, every model >= 0.88), MI AUC out-of-fold >= 0.90, external
+  Challenge pooled macro AUC >= 0.88; and `make train` time: synthetic pretraining + real fine-tuning, from
+  the cards' measured training seconds (goal < 60 min on 2 cores; fine-tuning alone: minutes).
 
     .venv/bin/python bench/bench_models.py [--models resnet1d inception1d lstm kernel] [--batch 2000]
                                            [--train-batches 40] [--models-dir assets/models]
 
-- single: one real 10 s record at 100 Hz (PTB-XL ecg_id 1, shipped), one CPU thread, `predict_proba` end to end
+- single: one real 10 s record at 100 Hz (PTB-XL, data root), one CPU thread, `predict_proba` end to end
   (windows, standardise, forward, aggregate); median of 20 runs. Goal: <= 20 ms per CNN.
-- batch: 2,000 records (the shipped real PTB-XL records at 100 Hz, repeated) on 2 threads. Goal: >= 500 rec/s (ResNet).
+- batch: 2,000 records (the real PTB-XL records at 100 Hz, repeated) on 2 threads. Goal: >= 500 rec/s (ResNet).
 - epoch: one training epoch over folds 1-8 at full PTB-XL size (17,439 records = 80 % of 21,799), MEASURED on
   `--train-batches` batches of random 2.5 s crops (2 threads) and SCALED to the full epoch, plus the fold-9
   validation pass (2,180 records) measured the same way. Goal: <= 60 s for the ResNet.
@@ -30,7 +35,6 @@ import ecgcore  # noqa: E402,F401  (sets OMP_WAIT_POLICY before torch loads)
 import torch  # noqa: E402
 
 from ecgcore.config import MODELS_DIR  # noqa: E402
-from ecgcore.data import catalogue  # noqa: E402
 from ecgcore.models import CheckpointError, create, load_model, model_names  # noqa: E402
 from ecgcore.models.kernel import features_of  # noqa: E402
 from ecgcore.models.torchnet import TorchWindowModel  # noqa: E402
@@ -48,15 +52,63 @@ def cpu_pressure() -> str:
 
 
 def real_records_100hz() -> list[np.ndarray]:
-    """(12, 1000) signals of the shipped real PTB-XL records at 100 Hz."""
-    frame = catalogue.demo_catalogue()
-    ids = frame.loc[frame["source"] == "ptbxl", "record_id"]
-    out = []
-    for rid in ids:
-        ecg = catalogue.load_record(rid, rate=100)
-        if ecg.n_samples >= 1000:
-            out.append(ecg.signal[:, :1000])
-    return out
+    """(12, 1000) signals of the real PTB-XL records at 100 Hz (data root)."""
+    from ecgcore.realsets import ptbxl_set
+
+    return ptbxl_set().signals
+
+
+GOALS = {"best_cv": 0.92, "every_cv": 0.88, "mi_cv": 0.90, "challenge_pooled": 0.88, "train_minutes": 60.0}
+
+
+def goal_table(models_dir: Path, names: list[str]) -> None:
+    """The issue's goal table from the shipped cards, with training times."""
+    import json
+
+    from ecgcore.models.card import ModelCard
+
+    print("Real-data figures of the shipped weights (cards; `python -m ecgcore evaluate --cv --save` writes them)")
+    print(f"{'model':12s} {'recipe':48s} {'CV macro AUC (95% CI)':>24s} {'CV MI AUC':>10s} {'fold 10':>8s} "
+          f"{'Challenge pooled':>17s} {'pretrain s':>10s} {'fine-tune s':>11s}")
+    cv, total_s = {}, 0.0
+    for name in names:
+        folder = models_dir / name
+        if not (folder / "card.json").is_file():
+            print(f"{name:12s} no card"); continue
+        card = ModelCard.from_json(json.loads((folder / "card.json").read_text()))
+        m = card.metrics
+        pre = folder / "synthetic" / "card.json"
+        pre_s = ModelCard.from_json(json.loads(pre.read_text())).training.get("train_seconds") if pre.is_file() else 0.0
+        ft_s = card.training.get("train_seconds") or 0.0
+        total_s += (pre_s or 0.0) + ft_s
+        c, f10, ch = m.get("ptbxl_cv"), m.get("ptbxl_fold10"), m.get("cinc_pooled")
+        cv[name] = (c or {}).get("macro_auc")
+        ci = (c or {}).get("macro_auc_ci95") or [float("nan")] * 2
+        fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+        print(f"{name:12s} {str((card.training.get('recipe') or {}).get('name')):48s} "
+              f"{fmt(cv[name]):>7s} ({ci[0]:.3f}-{ci[1]:.3f})  {fmt((c or {}).get('per_class_auc', {}).get('MI')):>9s} "
+              f"{fmt((f10 or {}).get('macro_auc')):>8s} {fmt((ch or {}).get('macro_auc')):>17s} "
+              f"{pre_s or 0:>10.0f} {ft_s:>11.0f}")
+    got = {k: v for k, v in cv.items() if v is not None}
+    if not got:
+        return
+    best = max(got, key=got.get)
+    cards = {n: json.loads((models_dir / n / "card.json").read_text()) for n in got}
+    mi = max(cards[n]["metrics"]["ptbxl_cv"]["per_class_auc"]["MI"] for n in got)
+    pooled = max((cards[n]["metrics"].get("cinc_pooled") or {}).get("macro_auc") or 0 for n in got)
+    rows = [("best model, real PTB-XL out-of-fold macro AUC", f"{got[best]:.3f} ({best})", GOALS["best_cv"],
+             got[best] >= GOALS["best_cv"]),
+            ("every shipped model, same figure (lowest)", f"{min(got.values()):.3f} ({min(got, key=got.get)})",
+             GOALS["every_cv"], min(got.values()) >= GOALS["every_cv"]),
+            ("MI AUC, real PTB-XL out-of-fold (best model)", f"{mi:.3f}", GOALS["mi_cv"], mi >= GOALS["mi_cv"]),
+            ("external Challenge sources pooled, macro AUC (best)", f"{pooled:.3f}", GOALS["challenge_pooled"],
+             pooled >= GOALS["challenge_pooled"]),
+            ("make train (pretraining + fine-tuning), minutes, training loops only", f"{total_s / 60:.1f}",
+             GOALS["train_minutes"], total_s / 60 < GOALS["train_minutes"])]
+    print(f"\n{'goal':70s} {'measured':>18s} {'goal':>6s}  status")
+    for label, value, goal, ok in rows:
+        print(f"{label:70s} {value:>18s} {goal:>6g}  {'met' if ok else 'MISSED'}")
+    print("(territory goal: bench/bench_territory.py)\n")
 
 
 def model_for(name: str, models_dir: Path):
@@ -100,7 +152,8 @@ def bench_batch(model, X: np.ndarray) -> tuple[float, float]:
 def bench_epoch(name: str, X: np.ndarray, batches: int) -> tuple[float, float, float]:
     """Seconds for a full folds 1-8 epoch (wall, and CPU / 2) and for the fold-9 validation pass (wall),
     scaled from the measured samples."""
-    from ecgcore.models.torch_fit import augment, random_crops
+    from ecgcore.augment import BASIC, apply
+    from ecgcore.training import random_crops
 
     torch.set_num_threads(2)
     model = create(name)
@@ -118,7 +171,8 @@ def bench_epoch(name: str, X: np.ndarray, batches: int) -> tuple[float, float, f
         if b == 2:
             t, t_cpu = time.perf_counter(), time.process_time()  # two warm-up batches
         idx = rng.integers(0, len(X), bs)
-        xb = model.standardise(augment(random_crops(X, idx, rng.integers(0, X.shape[-1] - 250 + 1, bs), 250), rng))
+        xb = model.standardise(apply(random_crops(X, idx, rng.integers(0, X.shape[-1] - 250 + 1, bs), 250), BASIC,
+                                     rng, model.fs))
         loss = loss_fn(net(torch.from_numpy(xb)), Y)
         opt.zero_grad(); loss.backward(); opt.step()
     per_record = (time.perf_counter() - t) / (batches * bs)
@@ -135,10 +189,15 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=2000)
     ap.add_argument("--train-batches", type=int, default=40)
     ap.add_argument("--models-dir", type=Path, default=MODELS_DIR)
+    ap.add_argument("--goals-only", action="store_true", help="print the goal table and stop")
     args = ap.parse_args()
+    goal_table(args.models_dir, args.models)
+    if args.goals_only:
+        return
+    from ecgcore.ecg import ECG
+
     signals = real_records_100hz()
-    one = catalogue.load_record(catalogue.demo_catalogue().query("source == 'ptbxl'")["record_id"].iloc[0], rate=100)
-    one = one.with_signal(one.signal[:, :1000])
+    one = ECG(signal=signals[0], fs=100.0, record_id="ptbxl (first real record)")
     X = np.stack([signals[i % len(signals)] for i in range(args.batch)])
     print(f"CPU pressure at start: {cpu_pressure()}; torch {torch.__version__}; record {one.record_id} "
           f"({one.duration:.0f} s at {one.fs:.0f} Hz); batch of {len(X)} real 10 s records ({len(signals)} distinct)")
@@ -148,7 +207,7 @@ def main() -> None:
     print("-" * len(header))
     for name in args.models:
         model, origin = model_for(name, args.models_dir)
-        ckpt = model.card().get("checkpoint_bytes")
+        ckpt = model.card().checkpoint_bytes
         nan = (float("nan"), float("nan"))
         usable = origin == "shipped weights" or name != "kernel"
         single = bench_single(model, one) if usable else nan

@@ -12,6 +12,9 @@ import torch  # noqa: E402
 from ecgcore.errors import ECGSignalError, UnknownNameError
 from ecgcore.metrics.auc import macro_auc
 from ecgcore.models import CheckpointError, create, load_model, model_names
+from ecgcore.models.base import aggregate_windows
+from ecgcore.models.card import ModelCard
+from ecgcore.training import Recipe, fit
 from tests.toy_ecg import CLASSES, toy_dataset
 
 SMALL = {
@@ -32,13 +35,35 @@ def toy() -> dict[str, tuple[np.ndarray, np.ndarray]]:
 @pytest.fixture(scope="module")
 def fitted(toy) -> dict:
     """Each model fitted on the toy task (seconds each)."""
-    torch.manual_seed(0)
     out = {}
     for name in model_names():
         model = create(name, classes=CLASSES, **SMALL[name])
-        model.fit(*toy["train"], *toy["val"], progress=False)
+        fit(model, Recipe.from_hyper(model.hyper), *toy["train"], *toy["val"])
         out[name] = model
     return out
+
+
+def test_building_a_model_leaves_the_global_torch_generator_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    create("resnet1d", seed=7)
+    np.testing.assert_array_equal(torch.rand(3).numpy(), expected.numpy())
+    a, b = create("resnet1d", seed=7), create("resnet1d", seed=7)
+    assert all(torch.equal(x, y) for x, y in zip(a.net.parameters(), b.net.parameters()))
+
+
+def test_aggregation_is_the_mean_of_the_top_quarter_of_windows():
+    probs = np.array([[0.1], [0.9], [0.5], [0.2], [0.8]])  # 5 windows -> k = 2
+    assert aggregate_windows(probs, "top_quarter_mean")[0] == pytest.approx(0.85)
+    assert aggregate_windows(probs, "max")[0] == 0.9 and aggregate_windows(probs, "mean")[0] == pytest.approx(0.5)
+
+
+def test_model_card_round_trips_through_json():
+    card = ModelCard(name="resnet1d", parameters=5, metrics={"ptbxl_cv": {"macro_auc": 0.9}},
+                     training={"data": {"n_train": 400}})
+    again = ModelCard.from_json(json.loads(json.dumps(card.to_json())))
+    assert again == card and again.trained_on["n_train"] == 400 and again.metric("ptbxl_cv")["macro_auc"] == 0.9
 
 
 def test_registry_lists_the_shipped_models():
@@ -97,7 +122,7 @@ def test_torch_models_expose_net_prepare_and_gradcam_layers(name, fitted):
     assert all(isinstance(m, torch.nn.Module) for m in model.gradcam_layers.values())
     assert not any(getattr(m, "inplace", False) for m in model.net.modules())
     with torch.no_grad():
-        direct = torch.sigmoid(model.net(windows)).numpy().max(axis=0)
+        direct = aggregate_windows(torch.sigmoid(model.net(windows)).numpy(), model.aggregate)
     np.testing.assert_allclose(direct, model.predict_proba(ecg)[0], atol=1e-5)
 
 
@@ -116,12 +141,12 @@ def test_learns_the_toy_task(name, fitted, toy):
 def test_save_load_round_trip_gives_identical_predictions(name, fitted, tmp_path):
     model = fitted[name]
     card = model.save(tmp_path / name)
-    assert set(card["files"]) == {model.weights_name, "config.json"}
+    assert set(card.files) == {model.weights_name, "config.json"}
     loaded = load_model(name, tmp_path)
     X, _ = toy_dataset(4, 11)
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     np.testing.assert_array_equal(loaded.thresholds, model.thresholds)
-    assert loaded.card()["parameters"] == model.parameter_count() > 0
+    assert loaded.card().parameters == model.parameter_count() > 0
 
 
 def test_changed_weights_fail_the_sha256_check_and_others_still_load(fitted, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from ecgcore.cli import main
-from ecgcore.config import DEMO_PTBXL
+from ecgcore.settings import resolve
 from ecgcore.data import ptbxl
 from ecgcore.synth import generate_corpus
 import torch  # noqa: E402  (after ecgcore, which sets OMP_WAIT_POLICY)
@@ -76,16 +76,28 @@ def test_resumed_run_equals_an_uninterrupted_one(trained, corpus, tmp_path):
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
+def test_evaluate_writes_nothing_without_save(trained, corpus, capsys):
+    models = trained / "models"
+    before = sorted(p.name for p in (models / "resnet1d").iterdir())
+    card = (models / "resnet1d" / "card.json").read_text()
+    assert main(["evaluate", "--model", "resnet1d", "--data", str(corpus), "--models-dir", str(models),
+                 "--n-boot", "20"]) == 0
+    assert sorted(p.name for p in (models / "resnet1d").iterdir()) == before
+    assert (models / "resnet1d" / "card.json").read_text() == card
+    assert "nothing written" in capsys.readouterr().err
+
+
 def test_evaluate_writes_every_figure_and_updates_the_card(trained, corpus, capsys):
     models = trained / "models"
     assert main(["evaluate", "--model", "resnet1d", "--data", str(corpus), "--models-dir", str(models),
-                 "--n-boot", "50", "--json"]) == 0
-    printed = json.loads(capsys.readouterr().out)
-    results = json.loads((models / "resnet1d" / "results_synth-tiny.json").read_text())
+                 "--n-boot", "50", "--json", "--save"]) == 0
+    out = capsys.readouterr().out
+    printed = json.loads(out[out.index("{"):])["resnet1d"]["data"]
+    results = json.loads((models / "resnet1d" / "results_synthetic_fold10.json").read_text())
     db = ptbxl.load_database(corpus)
     fold10 = db[(db["strat_fold"] == 10) & (db["superclasses"].map(len) > 0)]
     assert results["n_records"] == printed["n_records"] == len(fold10)
-    assert results["dataset"]["synthetic"] is True
+    assert results["set"]["synthetic"] is True and results["set"]["name"] == "synthetic_fold10"
     for key in ("auc", "at_thresholds", "confusion_per_class", "confusion_single_label", "roc", "calibration",
                 "predictions", "thresholds"):
         assert key in results
@@ -94,11 +106,11 @@ def test_evaluate_writes_every_figure_and_updates_the_card(trained, corpus, caps
         if 0 < Y[:, i].sum() < len(Y):
             assert results["auc"]["per_class"][c]["auc"] == pytest.approx(roc_auc_score(Y[:, i], P[:, i]), abs=1e-4)
     card = json.loads((models / "resnet1d" / "card.json").read_text())
-    assert card["metrics"]["synth-tiny"]["macro_auc"] == printed["macro_auc"]
+    assert card["metrics"]["synthetic_fold10"]["macro_auc"] == printed["macro_auc"]
 
 
 def test_predict_prints_good_files_and_reports_bad_ones(trained, tmp_path, capsys):
-    good = sorted(DEMO_PTBXL.glob("records*/*/*.hea"))[:2]
+    good = sorted((resolve().require_data_root() / "ptbxl_more").glob("records100/*/*.hea"))[:2]
     bad = tmp_path / "broken.csv"
     bad.write_text("not;an;ecg\n")
     code = main(["predict", str(good[0]), str(bad), str(good[1]), "--models-dir", str(trained / "models"), "--json"])

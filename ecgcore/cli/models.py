@@ -1,4 +1,5 @@
-"""`python -m ecgcore models [--json]`: the registered models, whether their checkpoint is usable, key figures."""
+"""`python -m ecgcore models [--json]`: the registered models, whether their checkpoint is usable, and their key
+figures: the real PTB-XL out-of-fold figure ("ptbxl_cv"), fold 10 and every external set."""
 from __future__ import annotations
 
 import argparse
@@ -18,20 +19,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def describe(name: str, models_dir: str | Path = MODELS_DIR) -> dict[str, Any]:
     """One model's entry: status "ok" with its card's key figures, or status "unavailable" with the reason."""
     from ecgcore.models import checkpoint, model_class
+    from ecgcore.models.card import ModelCard
 
     folder = Path(models_dir) / name
     entry: dict[str, Any] = {"name": name, "architecture": model_class(name).architecture}
     try:
-        checkpoint.read_verified(folder)
-        card = checkpoint.read_card(folder)
+        _, raw = checkpoint.read_verified(folder)
+        card = ModelCard.from_json(raw)
     except ECGError as exc:
         return {**entry, "status": "unavailable", "reason": str(exc)}
-    training = card.get("training", {})
-    return {**entry, "status": "ok", "parameters": card.get("parameters"), "checkpoint_bytes": card.get("checkpoint_bytes"),
-            "classes": card.get("classes"), "trained_on": training.get("data", {}),
-            "train_seconds": training.get("train_seconds"), "val_macro_auc": training.get("val_macro_auc"),
-            "metrics": {k: {f: v.get(f) for f in ("n_records", "macro_auc", "macro_auc_ci95", "macro_f1", "synthetic")}
-                        for k, v in card.get("metrics", {}).items()}}
+    fields = ("n_records", "macro_auc", "macro_auc_ci95", "per_class_auc", "positives", "macro_f1", "synthetic")
+    metrics = {k: {f: v.get(f) for f in fields} for k, v in card.metrics.items()}
+    return {**entry, "status": "ok", "parameters": card.parameters, "checkpoint_bytes": card.checkpoint_bytes,
+            "classes": card.classes, "trained_on": card.trained_on.get("description") or card.trained_on,
+            "recipe": (card.training.get("recipe") or {}).get("name"),
+            "train_seconds": card.training.get("train_seconds"), "val_macro_auc": card.training.get("val_macro_auc"),
+            "real_out_of_fold": metrics.get("ptbxl_cv"), "ptbxl_fold10": metrics.get("ptbxl_fold10"),
+            "external": {k: v for k, v in metrics.items() if k.startswith("cinc_") or k in ("ptbdb", "ludb")},
+            "metrics": metrics, "limitations": card.limitations}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -180,8 +180,10 @@ def _model(model: Any, models_dir: str | Path) -> Any:
 
 
 def _aggregate(window_probs: np.ndarray, how: str) -> np.ndarray:
-    """Per-record probabilities from per-window ones, as the model aggregates ("max" or "mean")."""
-    return window_probs.max(axis=0) if how == "max" else window_probs.mean(axis=0)
+    """Per-record probabilities from per-window ones, as the model aggregates (`aggregate_windows`)."""
+    from ecgcore.models.base import aggregate_windows
+
+    return aggregate_windows(window_probs, how)
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,20 @@ def threshold_metrics(Y: np.ndarray, Yhat: np.ndarray, classes: Sequence[str]) -
 
 
 def evaluation_report(Y: np.ndarray, P: np.ndarray, classes: Sequence[str], thresholds: Sequence[float],
-                      record_ids: Sequence[str], n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
+                      record_ids: Sequence[str], n_boot: int = 1000, seed: int = 0,
+                      thresholds_per_record: np.ndarray | None = None) -> dict[str, Any]:
     """All figures for labels Y (records x classes, 0/1) and probabilities P, decisions at `thresholds`.
 
     AUC (macro and per class, bootstrap 95% CI) only for classes with positives and negatives; accuracy,
     precision, recall, F1 per class and macro; a 2x2 confusion per class; the single-label confusion over
     records with one true class; ROC points; reliability bins and ECE; and the raw predictions.
+    `thresholds_per_record` (records x classes) decides each record at its own thresholds (cross-validation:
+    each fold's model has its own); `thresholds` is then reported only.
     """
     Y = np.asarray(Y, dtype=np.uint8)
     P = np.asarray(P, dtype=np.float64)
     thr = np.asarray(thresholds, dtype=np.float64)
-    Yhat = (P >= thr).astype(np.uint8)
+    Yhat = (P >= (thr if thresholds_per_record is None else np.asarray(thresholds_per_record))).astype(np.uint8)
     boot = bootstrap_auc(Y, P, n_boot=n_boot, seed=seed)
     scored = [c for c, pc in zip(classes, boot["per_class"]) if pc is not None]
     return {

@@ -1,8 +1,9 @@
 """`ECGModel`: the one interface every classifier has (fit / predict_proba / card / save / load).
 
 Input conventions: a model works at `fs` Hz (100) on windows of `window_s` seconds (2.5) taken every
-`stride_s` seconds (1.25) over the whole record; per-window probabilities are aggregated per record
-(`aggregate`: "max" as in the PTB-XL benchmark, or "mean"). Records at any rate are resampled to `fs` first;
+`stride_s` seconds (1.25) over the whole record; per-window probabilities are aggregated per record by
+`aggregate_windows` (see there: "top_quarter_mean", the default, does not grow with the record's length as
+"max" does). Records at any rate are resampled to `fs` first;
 a record shorter than one window is refused with a clear error. Signals are (12, samples) in mV, leads in
 `ecgcore.leads.LEADS` order.
 """
@@ -19,32 +20,51 @@ from ecgcore.ecg import ECG
 from ecgcore.errors import ECGSignalError, UnknownNameError
 from ecgcore.leads import LEADS
 from ecgcore.models import checkpoint
+from ecgcore.models.card import ModelCard
 from ecgcore.signal.resample import ecg_resample
 
 Data = Union[ECG, Sequence[ECG], np.ndarray]
-AGGREGATES = ("max", "mean")
-RETRAIN = ("make train DATA=/path/to/ptb-xl  (or: python -m ecgcore train --model {name} --data /path/to/ptb-xl; "
-           "python -m ecgcore evaluate --model {name} --data /path/to/ptb-xl)")
+AGGREGATES = ("top_quarter_mean", "max", "mean")
+RETRAIN = "make train  (synthetic pretraining + real PTB-XL fine-tuning; see README, Models)"
 
 
-def summarise(name: str, training: dict[str, Any], metrics: dict[str, Any]) -> str:
+def aggregate_windows(probs: np.ndarray, how: str) -> np.ndarray:
+    """(classes,) record probabilities from (windows, classes) window probabilities.
+
+    "top_quarter_mean" (default): per class, the mean of the k = ceil(W / 4) highest window probabilities.
+    For an unchanging rhythm this estimates the mean of the top quarter of the window distribution, which does
+    not depend on the number of windows W, so a 5-minute record scores like a 10-second one of the same
+    rhythm (a plain maximum grows with W: more windows, more chances of one high value). A finding present in
+    at least a quarter of the windows keeps nearly its full weight; a finding confined to one window of a
+    long record is diluted (that is the price). "max": the PTB-XL benchmark's maximum; "mean": all windows.
+    """
+    if how == "max":
+        return probs.max(axis=0)
+    if how == "mean":
+        return probs.mean(axis=0)
+    k = max(1, int(np.ceil(len(probs) / 4)))
+    return np.sort(probs, axis=0)[-k:].mean(axis=0)
+
+
+def summarise(card: "ModelCard") -> str:
     """One paragraph for the card: what the weights were trained on, and the evaluation figures."""
-    data = training.get("data", {})
+    training, data = card.training, card.trained_on
     if not data:
-        return f"{name}: not trained yet."
-    kind = "a SYNTHETIC corpus (ecgcore.synth, not real patients)" if data.get("synthetic") else "real data"
-    seed = f", generator seed {data['generator_seed']}" if data.get("generator_seed") is not None else ""
-    text = (f"Trained on {kind}: {data.get('path')} ({data.get('records_in_folder')} records{seed}); "
-            f"{data.get('n_train')} records of folds 1-8 for training, {data.get('n_val')} of fold 9 for model "
-            f"selection and thresholds; fold 10 untouched. Task {data.get('task')}, {data.get('rate_hz')} Hz. "
-            f"Training took {training.get('train_seconds')} s.")
-    for key, m in metrics.items():
+        return f"{card.name}: not trained yet."
+    if data.get("kind") == "real+synthetic":
+        text = data.get("description", "")
+    else:
+        kind = "a SYNTHETIC corpus (ecgcore.synth, not real patients)" if data.get("synthetic") else "real data"
+        text = (f"Trained on {kind}: {data.get('path')} ({data.get('records_in_folder')} records); "
+                f"{data.get('n_train')} records of folds 1-8 for training, {data.get('n_val')} of fold 9 for model "
+                f"selection and thresholds; fold 10 untouched.")
+    text += f" Training took {training.get('train_seconds')} s."
+    for key, m in card.metrics.items():
         if m.get("macro_auc") is None:
             continue
         ci = m.get("macro_auc_ci95") or [float("nan")] * 2
-        text += (f" {'Synthetic' if m.get('synthetic') else 'Real'} evaluation '{key}' ({m.get('dataset')}): macro AUC "
-                 f"{m['macro_auc']:.3f} (95% CI {ci[0]:.3f}-{ci[1]:.3f}), N={m.get('n_records')}, "
-                 f"macro F1 {m.get('macro_f1', float('nan')):.3f}.")
+        text += (f" {key}: macro AUC {m['macro_auc']:.3f} (95% CI {ci[0]:.3f}-{ci[1]:.3f}), "
+                 f"N={m.get('n_records')}.")
     return text
 
 
@@ -57,7 +77,7 @@ class ECGModel(ABC):
     defaults: ClassVar[dict[str, Any]] = {}  # hyper-parameters and their defaults
 
     def __init__(self, classes: Sequence[str] = SUPERCLASSES, fs: float = 100.0, window_s: float = 2.5,
-                 stride_s: float = 1.25, aggregate: str = "max", seed: int = 0, task: str = "superdiagnostic",
+                 stride_s: float = 1.25, aggregate: str = "top_quarter_mean", seed: int = 0, task: str = "superdiagnostic",
                  **hyper: Any) -> None:
         unknown = sorted(set(hyper) - set(self.defaults))
         if unknown:
@@ -77,7 +97,7 @@ class ECGModel(ABC):
         self.mean_ = np.zeros(len(LEADS), dtype=np.float32)  # per-lead normaliser (mV), from training folds
         self.std_ = np.ones(len(LEADS), dtype=np.float32)
         self.training_: dict[str, Any] = {}  # what it was trained on, how long, history (for the card)
-        self._stored_card: dict[str, Any] = {}  # metrics etc. read back from card.json
+        self._stored_card: ModelCard | None = None  # metrics etc. read back from card.json
 
     # ---- windows -------------------------------------------------------------------------------------
     @property
@@ -163,20 +183,17 @@ class ECGModel(ABC):
         wins = [self.windows(s) for s in signals]
         counts = np.array([len(w) for w in wins])
         probs = self._window_proba(np.concatenate(wins))
-        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        if self.aggregate == "max":
-            return np.maximum.reduceat(probs, offsets, axis=0)
-        return np.add.reduceat(probs, offsets, axis=0) / counts[:, None]
+        offsets = np.concatenate([[0], np.cumsum(counts)])
+        return np.stack([aggregate_windows(probs[a:b], self.aggregate) for a, b in zip(offsets[:-1], offsets[1:])])
 
     @abstractmethod
     def _window_proba(self, windows: np.ndarray) -> np.ndarray:
         """(W, classes) probabilities for raw windows (W, 12, window) in mV at `fs`."""
 
-    # ---- training ------------------------------------------------------------------------------------
-    @abstractmethod
-    def fit(self, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray, Y_val: np.ndarray, **options: Any) -> "ECGModel":
-        """Fit on X (records, 12, samples) mV at `fs` with labels Y (records, classes) 0/1; select the model and
-        the per-class thresholds on X_val / Y_val (the validation fold, never the test fold)."""
+    # ---- training (done by ecgcore.training, through these public methods) ---------------------------
+    def record_training(self, info: dict[str, Any]) -> None:
+        """Add what the weights were trained on / how (for the card): merged into `training_`."""
+        self.training_ = {**self.training_, **info}
 
     def choose_thresholds(self, Y_val: np.ndarray, P_val: np.ndarray) -> None:
         """Per-class thresholds maximising F1 on the validation fold."""
@@ -204,41 +221,33 @@ class ECGModel(ABC):
             "thresholds": [float(t) for t in self.thresholds], "weights": self.weights_name,
         }
 
-    def card(self) -> dict[str, Any]:
+    def card(self) -> ModelCard:
         """The model card: architecture, size, input, classes, training data and time, metrics."""
-        stored = self._stored_card
-        training = self.training_ or stored.get("training", {})
-        metrics = stored.get("metrics", {})
-        return {
-            "name": self.name,
-            "summary": summarise(self.name, training, metrics),
-            "architecture": self.architecture,
-            "parameters": self.parameter_count(),
-            "input": {"fs_hz": self.fs, "window_s": self.window_s, "stride_s": self.stride_s,
-                      "aggregate": self.aggregate, "leads": list(LEADS), "units": "mV",
-                      "normaliser": "per-lead mean/std of the training folds"},
-            "task": self.task,
-            "classes": self.classes,
-            "thresholds": dict(zip(self.classes, [round(float(t), 4) for t in self.thresholds])),
-            "hyper": self.hyper,
-            "seed": self.seed,
-            "training": training,
-            "metrics": metrics,
-            "retrain": RETRAIN.format(name=self.name),
-            **{k: stored[k] for k in ("files", "checkpoint_bytes") if k in stored},
-        }
+        stored = self._stored_card or ModelCard(self.name)
+        card = ModelCard(
+            name=self.name, architecture=self.architecture, parameters=self.parameter_count(),
+            input={"fs_hz": self.fs, "window_s": self.window_s, "stride_s": self.stride_s,
+                   "aggregate": self.aggregate, "leads": list(LEADS), "units": "mV",
+                   "normaliser": "per-lead mean/std of the training folds"},
+            task=self.task, classes=list(self.classes),
+            thresholds=dict(zip(self.classes, [round(float(t), 4) for t in self.thresholds])),
+            hyper=dict(self.hyper), seed=self.seed, training=self.training_ or stored.training,
+            metrics=stored.metrics, limitations=stored.limitations, retrain=RETRAIN,
+            files=stored.files, checkpoint_bytes=stored.checkpoint_bytes)
+        card.summary = summarise(card)
+        return card
 
-    def save(self, folder: str | Path) -> dict[str, Any]:
+    def save(self, folder: str | Path) -> ModelCard:
         """Write weights, config.json and card.json (with sha256s) to `folder`; returns the card.
 
         The card's metrics start empty: `python -m ecgcore evaluate` adds them for the new weights."""
         card = self.card()
-        card.pop("files", None)
-        card.pop("checkpoint_bytes", None)
-        card["metrics"] = {}
-        written = checkpoint.write_checkpoint(folder, self.weights_name, self._write_weights, self.config(), card)
-        self._stored_card = written
-        return written
+        card.files, card.checkpoint_bytes, card.metrics = {}, None, {}
+        card.summary = summarise(card)
+        written = checkpoint.write_checkpoint(folder, self.weights_name, self._write_weights, self.config(),
+                                              card.to_json())
+        self._stored_card = ModelCard.from_json(written)
+        return self._stored_card
 
     @classmethod
     def load(cls, folder: str | Path) -> "ECGModel":
@@ -258,5 +267,5 @@ class ECGModel(ABC):
             raise checkpoint.CheckpointError(f"{folder / checkpoint.CONFIG} is incomplete or invalid ({exc}); "
                                              "retrain the model") from exc
         model._read_weights(folder / config["weights"])
-        model._stored_card = card
+        model._stored_card = ModelCard.from_json(card)
         return model

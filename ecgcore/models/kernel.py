@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 from ecgcore.ecg import ECG
 from ecgcore.metrics.auc import macro_auc
 from ecgcore.models.base import ECGModel
+from ecgcore.models.card import ModelCard
 from ecgcore.models.checkpoint import CheckpointError, load_npz
 from ecgcore.models.kernel_features import n_features, record_features, window_features
 from ecgcore.models.registry import register
@@ -115,16 +116,16 @@ class KernelRBF(ECGModel):
                         "centres": nys.components_.astype(np.float32), "gamma": np.array(gamma),
                         "weights": nys.normalization_.T @ coef, "intercept": intercept}
         self.choose_thresholds(Y_val, self._proba_from_features(F_val))
-        self.training_ = {**self.training_, "best_C": C, "val_macro_auc": round(auc, 5), "history": history,
+        self.record_training({"best_C": C, "val_macro_auc": round(auc, 5), "history": history,
                           "train_seconds": round(time.time() - t0, 1), "n_train": int(len(X)), "n_val": int(len(X_val)),
                           "recipe": "whole-record features, Nystroem RBF + logistic regression, C chosen on "
-                                    "validation macro AUC"}
+                                    "validation macro AUC"})
         return self
 
-    def card(self) -> dict[str, Any]:
+    def card(self) -> ModelCard:
         card = super().card()
-        card["input"]["aggregate"] = "none: features of the whole record (windows only for predict_windows)"
-        card["input"]["normaliser"] = "feature-wise mean/std of the training folds"
+        card.input["aggregate"] = "none: features of the whole record (windows only for predict_windows)"
+        card.input["normaliser"] = "feature-wise mean/std of the training folds"
         return card
 
     def parameter_count(self) -> int:

@@ -25,14 +25,15 @@ TRAINING_DEFAULTS: dict[str, Any] = {
 
 
 class TorchWindowModel(ECGModel):
-    """A PyTorch network applied to sliding windows; trained by `ecgcore.models.torch_fit.fit_torch`."""
+    """A PyTorch network applied to sliding windows; trained by `ecgcore.training.fit`."""
 
     weights_name: ClassVar[str] = "weights.pt"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        torch.manual_seed(self.seed)
-        self.net: nn.Module = self.build_net()
+        with torch.random.fork_rng(devices=[]):  # seeded initial weights; the global generator is untouched
+            torch.manual_seed(self.seed)
+            self.net: nn.Module = self.build_net()
         self.net.eval()
 
     @abstractmethod
@@ -56,14 +57,16 @@ class TorchWindowModel(ECGModel):
                 out.append(torch.sigmoid(self.net(torch.from_numpy(x[i:i + batch]))).numpy())
         return np.concatenate(out).astype(np.float64)
 
-    def fit(self, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray, Y_val: np.ndarray, **options: Any) -> "TorchWindowModel":
-        """Train with random crops, BCE, AdamW + one-cycle; keep the epoch with the best validation macro AUC.
+    def layer_groups(self) -> list[tuple[str, list[nn.Parameter]]]:
+        """The network's top-level layers that hold parameters, input to output, as (name, parameters): the
+        first is the stem, the last the classifier head (for layer-wise learning rates or a frozen stem)."""
+        return [(name, list(child.parameters())) for name, child in self.net.named_children()
+                if any(True for _ in child.parameters())]
 
-        options: run_dir (a checkpoint per epoch there), resume (continue from it), progress (tqdm bar)."""
-        from ecgcore.models.torch_fit import fit_torch
-
-        fit_torch(self, X, Y, X_val, Y_val, **options)
-        return self
+    def load_net_state(self, other: "TorchWindowModel") -> None:
+        """Start from another model's weights and normaliser (same architecture), e.g. synthetic pretraining."""
+        self.net.load_state_dict(other.net.state_dict())
+        self.mean_, self.std_ = other.mean_.copy(), other.std_.copy()
 
     def parameter_count(self) -> int:
         return int(sum(p.numel() for p in self.net.parameters()))

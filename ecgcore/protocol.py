@@ -1,0 +1,264 @@
+"""The real training and evaluation protocol on PTB-XL, the recipe ablation, and the external tests.
+
+Protocol (Strodthoff et al. 2021, on the real PTB-XL records under the data root, `ecgcore.realsets`):
+- the shipped weights: train on strat_fold 1-8, select the epoch and the per-class thresholds on fold 9,
+  test on fold 10 ("ptbxl_fold10");
+- 10-fold cross-validation: for each test fold k, train on the 8 other folds, select on fold k-1 (fold 10
+  for k = 1), predict fold k; every record is predicted once by a model that never saw it ("ptbxl_cv"). The
+  split of k = 10 is the shipped one. PTB-XL's folds are patient-disjoint.
+- external sets (`realsets.external_sets`) are only ever predicted, with the fold-10 model: never used to
+  train, select or set thresholds.
+
+Recipes (`RECIPES`): the synthetic pretraining alone, real data from scratch, synthetic pretraining + real
+fine-tuning, and fine-tuning variants (more augmentations; layer-wise learning rates with a frozen stem).
+`ablation()` runs every recipe on the shipped split and `choose()` picks, per model, the one with the best
+fold-9 (validation) macro AUC; fold 10 and the external sets play no part in the choice.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecgcore import augment
+from ecgcore.errors import ECGError
+from ecgcore.metrics.auc import macro_auc
+from ecgcore.models import ECGModel, create
+from ecgcore.realsets import LabelledSet
+from ecgcore.training import History, Recipe, fit
+
+PRETRAINED = "synthetic"  # sub-folder of assets/models/<name>/ holding the synthetic-pretrained checkpoint
+TORCH_MODELS = ("resnet1d", "inception1d", "lstm")
+
+RECIPES: dict[str, Recipe] = {
+    "synthetic only": Recipe(name="synthetic only", init="synthetic", epochs=0),
+    "real only (scratch)": Recipe(name="real only (scratch)", init="scratch", epochs=40, lr=3e-3, batch_size=64),
+    "synthetic + fine-tune": Recipe(name="synthetic + fine-tune", init="synthetic", epochs=30, lr=1e-3,
+                                    batch_size=64, refit_normaliser=False),
+    "synthetic + fine-tune + augment": Recipe(name="synthetic + fine-tune + augment", init="synthetic", epochs=30,
+                                              lr=1e-3, batch_size=64, refit_normaliser=False,
+                                              augmentations=augment.ALL),
+    "synthetic + fine-tune + augment + layer-wise LR": Recipe(
+        name="synthetic + fine-tune + augment + layer-wise LR", init="synthetic", epochs=30, lr=1.5e-3,
+        batch_size=64, refit_normaliser=False, augmentations=augment.ALL, lr_decay=0.5, freeze_stem_epochs=5),
+}
+KERNEL_RECIPES: dict[str, Recipe] = {
+    "synthetic only": Recipe(name="synthetic only", init="synthetic", epochs=0),
+    "real only": Recipe(name="real only", init="scratch", epochs=1),
+}
+
+
+def recipes_for(name: str) -> dict[str, Recipe]:
+    return RECIPES if name in TORCH_MODELS else KERNEL_RECIPES
+
+
+def pretrained_dir(name: str, models_dir: str | Path) -> Path:
+    return Path(models_dir) / name / PRETRAINED
+
+
+def split_for(test_fold: int) -> tuple[list[int], int]:
+    """(training folds, validation fold) for test fold k: validation k-1 (10 for k = 1), training the rest."""
+    if not 1 <= test_fold <= 10:
+        raise ECGError(f"PTB-XL test folds are 1-10, not {test_fold}")
+    val = 10 if test_fold == 1 else test_fold - 1
+    return [f for f in range(1, 11) if f not in (test_fold, val)], val
+
+
+@dataclass
+class Run:
+    """One trained model of the protocol and its predictions on its test fold."""
+
+    model: ECGModel
+    history: History | None
+    test_rows: np.ndarray
+    P_test: np.ndarray
+    val_auc: float
+
+
+def train_split(name: str, recipe: Recipe, real: LabelledSet, test_fold: int, models_dir: str | Path,
+                progress: bool = False) -> Run:
+    """Train model `name` with `recipe` on the split of `test_fold`; predictions on that fold."""
+    train_folds, val_fold = split_for(test_fold)
+    X = real.array()
+    tr, va, te = (np.isin(real.folds, train_folds), real.folds == val_fold, real.folds == test_fold)
+    if recipe.init == "synthetic":
+        model = _load_pretrained(name, models_dir)
+    else:
+        model = create(name, seed=recipe.seed)
+    history = None
+    if recipe.epochs > 0:
+        history = fit(model, recipe, X[tr], real.Y[tr], X[va], real.Y[va], progress=progress)
+    else:
+        model.choose_thresholds(real.Y[va], model.predict_proba(X[va]))
+    model.record_training({"recipe": recipe.to_json()})
+    val_auc = macro_auc(real.Y[va], model.predict_proba(X[va]))
+    rows = np.flatnonzero(te)
+    return Run(model, history, rows, model.predict_proba(X[te]), val_auc)
+
+
+def _load_pretrained(name: str, models_dir: str | Path) -> ECGModel:
+    from ecgcore.models import model_class
+
+    from ecgcore.models.base import AGGREGATES
+
+    folder = pretrained_dir(name, models_dir)
+    if not (folder / "card.json").is_file():
+        raise ECGError(f"no synthetic-pretrained {name} in {folder}; run `make train` (it pretrains first)")
+    model = model_class(name).load(folder)
+    model.aggregate = AGGREGATES[0]  # the pretraining stored the benchmark's "max"; records of any length need this
+    return model
+
+
+def ablation(names: list[str], real: LabelledSet, models_dir: str | Path, log: Any = print) -> list[dict[str, Any]]:
+    """Every recipe of every model on the shipped split: fold-9 (validation) and fold-10 macro AUC, time."""
+    rows = []
+    for name in names:
+        for key, recipe in recipes_for(name).items():
+            t0 = time.time()
+            run = train_split(name, recipe, real, 10, models_dir)
+            test = macro_auc(real.Y[run.test_rows], run.P_test)
+            row = {"model": name, "recipe": key, "val_fold9_macro_auc": round(run.val_auc, 4),
+                   "test_fold10_macro_auc": round(test, 4), "seconds": round(time.time() - t0, 1)}
+            rows.append(row)
+            log(f"{name:12s} {key:50s} fold 9 {run.val_auc:.3f}  fold 10 {test:.3f}  {row['seconds']:.0f} s")
+    return rows
+
+
+def choose(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Per model, the recipe with the best fold-9 (validation) macro AUC."""
+    best: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r["model"] not in best or r["val_fold9_macro_auc"] > best[r["model"]]["val_fold9_macro_auc"]:
+            best[r["model"]] = r
+    return {m: r["recipe"] for m, r in best.items()}
+
+
+def cross_validate(name: str, recipe: Recipe, real: LabelledSet, models_dir: str | Path,
+                   log: Any = print) -> tuple[np.ndarray, Run]:
+    """Out-of-fold probabilities (records, classes) over all of `real`, and the run of test fold 10."""
+    P = np.full(real.Y.shape, np.nan)
+    shipped = None
+    for k in range(1, 11):
+        t0 = time.time()
+        run = train_split(name, recipe, real, k, models_dir)
+        P[run.test_rows] = run.P_test
+        log(f"{name}: fold {k} predicted ({len(run.test_rows)} records, validation AUC {run.val_auc:.3f}, "
+            f"{time.time() - t0:.0f} s)")
+        if k == 10:
+            shipped = run
+    assert shipped is not None and not np.isnan(P).any()
+    return P, shipped
+
+
+def with_seed(recipe: Recipe, seed: int) -> Recipe:
+    return replace(recipe, seed=seed)
+
+
+# ------------------------------------------------------------------------ shipped weights and their figures
+def _training_data_info(name: str, recipe: Recipe, real: LabelledSet, models_dir: str | Path) -> dict[str, Any]:
+    train_folds, val_fold = split_for(10)
+    tr, va = np.isin(real.folds, train_folds), real.folds == val_fold
+    info: dict[str, Any] = {
+        "kind": "real+synthetic" if recipe.init == "synthetic" else "real", "synthetic": False,
+        "task": "superdiagnostic", "rate_hz": 100, "n_train": int(tr.sum()), "n_val": int(va.sum()),
+        "folds": {"train": "1-8", "val": "9", "test (never used in training)": "10"},
+        "train_label_counts": {c: int(v) for c, v in zip(real.positives(), real.Y[tr].sum(axis=0))},
+        "real_set": "real PTB-XL records under the data root (ptbxl_more/ ecg_id 1-500 + ptbxl/), "
+                    f"{len(real)} with a diagnostic superclass",
+    }
+    pre = ""
+    if recipe.init == "synthetic":
+        from ecgcore.models.card import ModelCard
+        from ecgcore.models.checkpoint import read_card
+
+        pretrained = ModelCard.from_json(read_card(pretrained_dir(name, models_dir))).trained_on
+        info["pretraining"] = pretrained
+        pre = (f"synthetic pretraining ({pretrained.get('n_train')} SYNTHETIC records of {pretrained.get('name')}, "
+               "not patients) + ")
+    info["description"] = (f"Trained on {pre}real PTB-XL folds 1-8 ({info['n_train']} records); fold 9 "
+                           f"({info['n_val']} records) selected the epoch and set the thresholds; fold 10 untouched. "
+                           f"Recipe: {recipe.name}.")
+    return info
+
+
+def train_shipped(name: str, recipe: Recipe, models_dir: str | Path, progress: bool = False) -> ECGModel:
+    """Train the shipped weights of `name` (split of fold 10) with `recipe` and save them to models_dir/name;
+    stale results_*.json of earlier weights are removed."""
+    from ecgcore.realsets import ptbxl_set
+
+    real = ptbxl_set()
+    t0 = time.time()
+    run = train_split(name, recipe, real, 10, models_dir, progress=progress)
+    run.model.record_training({"data": _training_data_info(name, recipe, real, models_dir),
+                               "wall_seconds": round(time.time() - t0, 1)})
+    folder = Path(models_dir) / name
+    for old in folder.glob("results_*.json"):
+        old.unlink()
+    run.model.save(folder)
+    return run.model
+
+
+LIMITATIONS = ("What these figures do not show: the real sets are small (PTB-XL fold 10 has about 70 records, the "
+               "external sources 4-60 each), so the intervals are wide; MI has few positives outside PTB-XL (none "
+               "in Georgia, Ningbo or Chapman-Shaoxing after label mapping), so external MI performance is barely "
+               "measured; Challenge labels are SNOMED codes mapped to PTB-XL superclasses, not the same "
+               "cardiologists' statements; thresholds were set on PTB-XL fold 9 and are not re-tuned per hospital.")
+
+
+def evaluate_real(name: str, models_dir: str | Path, save: bool = False, n_boot: int = 1000,
+                  log: Any = print) -> dict[str, dict[str, Any]]:
+    """The shipped model's figures: out-of-fold CV over real PTB-XL (folds 1-9 retrained with the shipped recipe,
+    fold 10 by the shipped weights), PTB-XL fold 10, and every external set. Returns {set: results}."""
+    from ecgcore.evaluation import predict_signals, results_document, save_results
+    from ecgcore.models import load_model
+    from ecgcore.realsets import external_sets, pooled, ptbxl_set
+
+    shipped = load_model(name, models_dir)
+    recipe_json = shipped.card().training.get("recipe")
+    if not recipe_json:
+        raise ECGError(f"the shipped {name} does not record its recipe; retrain it with `make train`")
+    recipe = Recipe.from_json(recipe_json)
+    real = ptbxl_set()
+    X = real.array()
+    P = np.full(real.Y.shape, np.nan)
+    T = np.full(real.Y.shape, np.nan)
+    per_fold: dict[int, list[float]] = {}
+    for k in range(1, 11):
+        t0 = time.time()
+        if k == 10:
+            rows = np.flatnonzero(real.folds == 10)
+            model = shipped
+            P[rows] = model.predict_proba(X[rows])
+        else:
+            run = train_split(name, recipe, real, k, models_dir)
+            rows, model = run.test_rows, run.model
+            P[rows] = run.P_test
+        T[rows] = model.thresholds
+        per_fold[k] = [round(float(t), 4) for t in model.thresholds]
+        log(f"{name}: CV fold {k}: {len(rows)} records predicted ({time.time() - t0:.0f} s)")
+    out: dict[str, dict[str, Any]] = {}
+    out["ptbxl_cv"] = results_document(shipped, "ptbxl_cv", real.record_ids, real.Y, P, thresholds_per_record=T,
+                                       n_boot=n_boot, extra={"thresholds_per_fold": per_fold, "recipe": recipe.to_json(),
+                                                             "folds": real.folds.tolist()})
+    te = np.flatnonzero(real.folds == 10)
+    out["ptbxl_fold10"] = results_document(shipped, "ptbxl_fold10", [real.record_ids[i] for i in te], real.Y[te],
+                                           P[te], n_boot=n_boot)
+    externals = external_sets()
+    challenge = [s for k, s in externals.items() if k.startswith("cinc_")]
+    if challenge:
+        externals["cinc_pooled"] = pooled(challenge, "cinc_pooled")
+    for set_name, ext in externals.items():
+        out[set_name] = results_document(shipped, set_name, ext.record_ids, ext.Y, predict_signals(shipped, ext.signals),
+                                         n_boot=n_boot)
+    if save:
+        folder = Path(models_dir) / name
+        for doc in out.values():
+            card = save_results(folder, doc)
+        from ecgcore.models import checkpoint
+
+        card.limitations = LIMITATIONS
+        checkpoint.write_json(folder / checkpoint.CARD, card.to_json())
+    return out
