@@ -1,8 +1,10 @@
 """Bounded-time fuzzing of every ECG reader with hypothesis: prints inputs executed and outcome counts.
 
 Each target starts from a valid real input (PTB-XL 00001 as WFDB, a Challenge .hea/.mat with its header quirk,
-and the same signal as CSV, NPY, EDF and zip) and applies random byte/token mutations; a last target feeds raw
-random bytes under every extension. An outcome is `ok` (a record), `clear error` (an ECGError) or `crash` (any
+the same signal as CSV, NPY, EDF and zip, and one real sample file per clinical format from the data root's
+formats/ folder: GE MUSE XML, Philips XML, HL7 aECG, DICOM, SCP-ECG Huffman and raw) and applies random byte/token
+mutations; a target feeds random bodies behind each clinical format's signature (DICM preamble, an SCP-ECG header
+with a valid length and CRC, each XML root element), and a last one raw random bytes under every extension. An outcome is `ok` (a record), `clear error` (an ECGError) or `crash` (any
 other exception: printed and saved under --findings, to become a regular test case).
 
     .venv/bin/python bench/fuzz_readers.py --seconds 60      # or: make fuzz FUZZ_SECONDS=60
@@ -10,7 +12,9 @@ other exception: printed and saved under --findings, to become a regular test ca
 from __future__ import annotations
 
 import argparse
+import binascii
 import io
+import struct
 import sys
 import time
 import traceback
@@ -29,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
 
+from ecgcore import settings as ecg_settings  # noqa: E402
 from ecgcore.errors import ECGError  # noqa: E402
 from ecgcore.io import read_upload  # noqa: E402
 from ecgcore.leads import LEADS  # noqa: E402
@@ -63,7 +68,37 @@ def seeds() -> dict[str, tuple[dict[str, bytes], str, float | None]]:
         "npy": ({"r.npy": npy.getvalue()}, "r.npy", 500.0),
         "edf": ({"r.edf": _edf(signal)}, "r.edf", None),
         "zip": ({"r.zip": zipped.getvalue()}, "r.zip", None),
+        **clinical_seeds(),
     }
+
+
+#: one real sample file per clinical format (and per SCP-ECG encoding), under the data root's formats/ folder
+CLINICAL = {"muse xml": "muse_xml/egm_muse-sinus.xml", "philips xml (XLI)": "philips_xml/129DYPRG.XML",
+            "philips xml (UTF-16)": "philips_xml/2020-5-18_15-48-11.xml",
+            "hl7 aecg": "hl7_aecg/liryc_hl7aecg_example.xml", "dicom": "dicom/dcm-waveform_test_ecg.dcm",
+            "scp-ecg huffman": "scp_ecg/Example.scp", "scp-ecg raw": "scp_ecg/demo.scp"}
+
+
+def clinical_seeds() -> dict[str, tuple[dict[str, bytes], str, float | None]]:
+    root = ecg_settings.resolve().source("formats")  # raises, naming ECG_DATA_ROOT, without a data root
+    out = {}
+    for target, rel in CLINICAL.items():
+        path = root / rel
+        out[target] = ({path.name: path.read_bytes()}, path.name, None)
+        if target.startswith("scp-ecg"):
+            out[f"{target} (CRC fixed)"] = out[target]
+    return out
+
+
+def with_signature(kind: str, body: bytes) -> bytes:
+    """Random `body` behind a clinical format's signature, so the sniffer sends it to that format's reader."""
+    if kind == "dicom":
+        return b"\0" * 128 + b"DICM" + body
+    if kind == "scp":
+        record = struct.pack("<I", len(body) + 6) + body
+        return struct.pack("<H", binascii.crc_hqx(record, 0xFFFF)) + record
+    root = {"muse": "RestingECG", "philips": "restingecgdata", "aecg": "AnnotatedECG"}[kind]
+    return f"<?xml version='1.0'?><{root}>".encode() + body + f"</{root}>".encode()
 
 
 def _edf(signal: np.ndarray) -> bytes:
@@ -143,7 +178,7 @@ class Tally:
 def fuzz(seconds: float, findings: Path | None) -> Tally:
     tally = Tally(findings)
     targets = seeds()
-    budget = seconds / (len(targets) + 1)
+    budget = seconds / (len(targets) + 2)
     config = settings(max_examples=200, deadline=None, database=None, phases=[Phase.generate],
                       suppress_health_check=list(HealthCheck))
 
@@ -157,7 +192,10 @@ def fuzz(seconds: float, findings: Path | None) -> Tally:
                fs_arg=st.sampled_from([fs, fs, fs, 0.0, -1.0, 1e7, 257.0]))
         def one(steps, fs_arg):
             if time.perf_counter() < stop:
-                tally.run(target, {**files, victim: mutate(files[victim], steps)}, fs_arg)
+                mutated = mutate(files[victim], steps)
+                if target.endswith("(CRC fixed)"):  # past the CRC check, into the section decoders
+                    mutated = with_signature("scp", mutated[6:])
+                tally.run(target, {**files, victim: mutated}, fs_arg)
         return one
 
     for target, (files, victim, fs) in targets.items():
@@ -167,8 +205,19 @@ def fuzz(seconds: float, findings: Path | None) -> Tally:
     stop = time.perf_counter() + budget
 
     @config
+    @given(body=st.binary(max_size=4_000), kind=st.sampled_from(["dicom", "scp", "muse", "philips", "aecg"]),
+           ext=st.sampled_from([".xml", ".dcm", ".scp", ".txt", ""]))
+    def signed(body, kind, ext):
+        if time.perf_counter() < stop:
+            tally.run("clinical signatures", {f"x{ext}": with_signature(kind, body)}, None)
+
+    until(stop, signed)
+    stop = time.perf_counter() + budget
+
+    @config
     @given(data=st.binary(max_size=20_000), ext=st.sampled_from([".hea", ".dat", ".mat", ".csv", ".tsv", ".txt",
-                                                                  ".npy", ".edf", ".zip", ".xyz", ""]),
+                                                                  ".npy", ".edf", ".zip", ".xyz", ".xml", ".dcm",
+                                                                  ".scp", ""]),
            fs=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)))
     def raw(data, ext, fs):
         if time.perf_counter() >= stop:
