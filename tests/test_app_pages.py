@@ -274,7 +274,9 @@ def test_choosing_a_model_changes_the_probabilities():
     p1 = _bars(at)[first]
     assert p1.shape == (5,) and np.all((p1 >= 0) & (p1 <= 1))
     ecg_fig = [f for f in figures(at) if f["layout"].get("meta", {}).get("kind") == "ecg_3x4"][0]
-    assert any(t["type"] == "heatmap" for t in ecg_fig["data"]) or any("not available" in i.value for i in at.info)
+    coloured = [t for t in ecg_fig["data"] if t.get("legendgroup") == "saliency" and t.get("x") is not None
+                and len(values(t["x"]))]
+    assert coloured or any("nothing is coloured" in i.value for i in at.info)
 
     at.selectbox(key="_predict_model").select(second).run()
     no_errors(at)
@@ -293,13 +295,139 @@ def test_beat_review_steps_through_beats_and_compare_shows_every_model():
     assert heading() != first
     at.button(key="beat_prev").click().run()
     assert heading() == first
-    at.pills(key="_beat_pill").set_value(3).run()  # a click on a beat of the strip
-    assert heading().startswith("**Beat 3** of")
+    at.pills(key="_beat_pill").set_value(3).run()  # a click on the fourth beat of the strip
+    assert heading().startswith("**Beat 4** of") and at.query_params["beat"] == "4"  # numbered from 1
 
     goto(at, "compare")
     no_errors(at)
-    roc = [f for f in figures(at) if "false positive rate" in json.dumps(f["layout"])][0]
+    roc = [f for f in figures(at) if "1 − specificity" in json.dumps(f["layout"], ensure_ascii=False)][0]
     names = {t["name"] for t in roc["data"] if t.get("name")}
     assert set(shipped_model_names()) <= names
     table = at.dataframe[0].value
     assert set(table["model"]) == set(shipped_model_names())
+
+
+# ------------------------------------------------------------------------ clinician-facing figure specs
+def _probability_bars(at: AppTest) -> list[dict]:
+    probs = [f for f in figures(at) if any(t["type"] == "bar" for t in f["data"])][0]
+    return [t for t in probs["data"] if t["type"] == "bar"]
+
+
+def test_predict_colours_classes_above_threshold_and_marks_them_against_the_ground_truth():
+    from ecgcore.plot.metrics import NEGATIVE_COLOUR, POSITIVE_COLOUR
+
+    name = shipped_model_names()[0]
+    at = goto(app(record="ptbxl/09739", model=name), "predict")  # ground truth MI (IMI 15 %) and STTC
+    no_errors(at)
+    bar = _probability_bars(at)[0]
+    positive, outcome = bar["meta"]["positive"], bar["meta"]["outcome"]
+    colours = bar["marker"]["color"]
+    assert [c == POSITIVE_COLOUR for c in colours] == positive and NEGATIVE_COLOUR in colours + [NEGATIVE_COLOUR]
+    classes = ["NORM", "MI", "STTC", "CD", "HYP"]
+    for cls, pos, out in zip(classes, positive, outcome):
+        truth = cls in ("MI", "STTC")
+        assert out == {(True, True): "TP", (True, False): "FP", (False, True): "FN", (False, False): "TN"}[(pos, truth)]
+    assert any("IMI 15 %" in m.value for m in at.markdown)  # the likelihood the ground truth rests on
+    if positive[0] and any(positive[1:]):
+        assert any("Contradictory" in w.value for w in at.warning)
+    # the class to explain defaults to the top positive class (or the most probable one)
+    probs = values(bar["x"])
+    thr = np.array([float(t[0]) for t in bar["customdata"]])
+    pos_idx = np.flatnonzero(probs >= thr)
+    expected = classes[int(pos_idx[np.argmax(probs[pos_idx])] if len(pos_idx) else np.argmax(probs))]
+    assert at.session_state["target"] == expected
+
+
+def test_predict_draws_per_lead_saliency_by_default_with_a_legend_and_keeps_the_paper_scale():
+    at = goto(app(record="ptbxl/00008", model=shipped_model_names()[0], target="MI"), "predict")
+    no_errors(at)
+    paper = [f for f in figures(at) if f["layout"].get("meta", {}).get("kind") == "ecg_3x4"][0]
+    legend = [t for t in paper["data"] if t.get("legendgrouptitle")]
+    assert legend and "strongest evidence for MI in this record" in legend[0]["legendgrouptitle"]["text"]
+    assert not any(t["type"] == "heatmap" for t in paper["data"])  # per-lead on the traces, no band
+    margin = (paper["layout"]["margin"]["l"], paper["layout"]["margin"]["r"])
+    at.segmented_control(key="_predict_mode").set_value("band").run()
+    no_errors(at)
+    band = [f for f in figures(at) if f["layout"].get("meta", {}).get("kind") == "ecg_3x4"][0]
+    assert any(t["type"] == "heatmap" and not t.get("showscale") for t in band["data"])
+    assert (band["layout"]["margin"]["l"], band["layout"]["margin"]["r"]) == margin  # no colour bar narrows it
+    assert band["layout"]["height"] == paper["layout"]["height"]
+    assert at.query_params["sal"] == "band"
+
+
+def test_a_model_without_a_map_says_so():
+    if "kernel" not in shipped_model_names():
+        pytest.fail("the kernel model is not shipped in assets/models")
+    at = goto(app(record="ptbxl/00008", model="kernel", target="MI", sal="band"), "predict")
+    no_errors(at)
+    assert any("no class activation map" in i.value for i in at.info)
+
+
+def test_compare_marks_operating_points_and_opens_on_a_real_set():
+    from ecgcore.metrics.clinical import few_positives
+
+    at = goto(app(), "compare")
+    no_errors(at)
+    assert not at.session_state["set"].startswith("synth")
+    roc = [f for f in figures(at) if "1 − specificity" in json.dumps(f["layout"], ensure_ascii=False)][0]
+    points = [t for t in roc["data"] if (t.get("meta") or {}).get("kind") == "operating_point"]
+    assert {p["meta"]["model"] for p in points} == set(shipped_model_names())
+    titles = " ".join(a["text"] for a in roc["layout"]["annotations"])
+    assert "N+ =" in titles and "AUC" in titles
+    clinical = at.dataframe[0].value
+    assert {"sensitivity", "specificity", "PPV", "NPV", "TP", "FP", "FN", "TN"} <= set(clinical.columns)
+    res = json.loads((Path(MAIN).parent.parent / "assets" / "models" / shipped_model_names()[0] /
+                      f"results_{at.session_state['set']}.json").read_text())
+    if few_positives(res):
+        assert any("Too few positives" in w.value for w in at.warning)
+    assert any("has the highest macro AUC" in m.value for m in at.markdown)
+    assert not at.error  # no synthetic banner on a real set
+
+
+def test_the_synthetic_set_carries_its_banner_on_every_table_and_figure():
+    at = goto(app(), "compare")
+    assert any(o.startswith("Synthetic test set (not patients)") for o in at.selectbox(key="_cmp_set").options)
+    folder = Path(MAIN).parent.parent / "assets" / "models" / shipped_model_names()[0]
+    slug = sorted(p.stem[len("results_"):] for p in folder.glob("results_synth*.json"))[0]
+    at.selectbox(key="_cmp_set").set_value(slug).run()
+    assert not at.exception
+    banners = [e for e in at.error if "Synthetic test set (not patients)" in e.value]
+    assert len(banners) >= 5  # leader, clinical table, AUC table, each tab
+    stored = [f for f in figures(at) if "1 − specificity" in json.dumps(f["layout"], ensure_ascii=False)]
+    assert stored and all(f["layout"]["meta"].get("synthetic") for f in stored)
+
+
+# ------------------------------------------------------------------------------------- shareable links
+VIEW = dict(record="ptbxl/09739", model=None, target="MI", sal="band", scale="relative", layout="12x1",
+            rate="500", beat="3")
+
+
+def test_every_url_key_round_trips_on_predict_and_beats():
+    view = {**VIEW, "model": shipped_model_names()[0]}
+    at = goto(app(**view), "beats")
+    no_errors(at)
+    assert {k: at.query_params[k] for k in view} == view  # adopted and written back unchanged
+    assert next(m.value for m in at.markdown if m.value.startswith("**Beat ")).startswith("**Beat 3** of")
+    assert at.session_state["scale"] == "relative" and at.toggle(key="_beats_relative").value
+    goto(at, "predict")
+    no_errors(at)
+    assert {k: at.query_params[k] for k in view} == view
+    paper = [f for f in figures(at) if f["layout"].get("meta", {}).get("kind") == "ecg_12x1"]
+    assert paper and any(t["type"] == "heatmap" for t in paper[0]["data"])
+    # each choice made on screen goes back into the link
+    at.segmented_control(key="_predict_mode").set_value("trace").run()
+    at.toggle(key="_predict_relative").set_value(False).run()
+    at.segmented_control(key="_predict_layout").set_value("3x4").run()
+    at.segmented_control(key="_predict_target").set_value("STTC").run()
+    assert {k: at.query_params[k] for k in ("sal", "scale", "layout", "target")} == \
+        {"sal": "trace", "scale": "fixed", "layout": "3x4", "target": "STTC"}
+
+
+def test_compare_set_and_models_round_trip():
+    names = shipped_model_names()[:2]
+    at = goto(app(set="real", models=",".join(names)), "compare")
+    no_errors(at)
+    assert at.query_params["set"] == "real" and at.query_params["models"] == ",".join(names)
+    assert at.multiselect(key="_cmp_models").value == names
+    at.multiselect(key="_cmp_models").unselect(names[1]).run()
+    assert at.query_params["models"] == names[0]

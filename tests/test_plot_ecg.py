@@ -71,8 +71,8 @@ def test_per_lead_saliency_colours_only_salient_samples(ecg):
     sal[7, 1000:1100] = 0.9  # V2 at 2.0-2.2 s: V2's column shows 5-7.5 s, so nothing of it is drawn
     sal[1, 1000:1100] = 0.9  # II at 2.0-2.2 s: drawn in II's column (0-2.5 s) and in the rhythm strip
     fig = ecg_figure(ecg, "3x4", saliency=sal, saliency_mode="trace")
-    levels = {t.name: np.asarray(t.x, dtype=float) for t in fig.data if t.name and t.name.startswith("saliency")}
-    top = levels["saliency 0.8-1.0"]
+    levels = {t.name: np.asarray(t.x, dtype=float) for t in fig.data if t.name and t.name.startswith("evidence")}
+    top = levels["evidence: strongest"]
     top = top[~np.isnan(top)]
     # lead II twice (its column and the rhythm strip), not V2 (its column shows 5-7.5 s); the colour follows
     # the map averaged over 40 ms, so the run's edges fade through the lower levels within 20 ms
@@ -95,7 +95,7 @@ def test_window_of_a_long_record_and_rpeaks(ecg):
     assert lay.x_range == pytest.approx((11.6, 22.0))
     fig = ecg_figure(long, "3x4", start_s=12.0, rpeaks=[100, 6500, 7000, 14000], highlight=(6400, 6700))
     marks = next(t for t in fig.data if t.name == "R peaks")
-    assert list(marks.customdata) == [1, 2]  # beat numbers of the peaks inside 12 s to 22 s
+    assert list(marks.customdata) == [2, 3]  # beat numbers (from 1) of the peaks inside 12 s to 22 s
     assert fig.layout.shapes[0].x0 == pytest.approx(12.8)
 
 

@@ -41,7 +41,12 @@ def test_roc_has_one_line_per_model_in_each_class_panel(results):
     assert len(lines) == 2 * len(scored)
     perfect = [t for t in lines if t.name == "perfect"]
     assert all(max(t.y[i] for i in range(len(t.x)) if t.x[i] == 0.0) == 1.0 for t in perfect)  # TPR 1 at FPR 0
-    assert [a.text for a in fig.layout.annotations][:5] == list(SUPERCLASSES)
+    titles = [a.text for a in fig.layout.annotations][:5]
+    assert [t.split("</b>")[0].removeprefix("<b>") for t in titles] == list(SUPERCLASSES)
+    assert all(f"N+ = {results['perfect']['positives'][c]}" in t or "only" in t for c, t in zip(SUPERCLASSES, titles))
+    assert "only 4" in titles[1]  # MI: fewer than 10 positives in the real set, flagged
+    ops = [t for t in fig.data if (t.meta or {}).get("kind") == "operating_point" and t.meta["model"] == "perfect"]
+    assert len(ops) == len(scored) and all(t.x[0] == 0.0 and t.y[0] == 1.0 for t in ops)  # perfect at its threshold
 
 
 def test_confusion_matrices_show_the_counts_and_the_5x5(results):
@@ -59,13 +64,19 @@ def test_calibration_metrics_table_and_probability_bars(results):
     cal = calibration_figure(results)
     assert sum(1 for t in cal.data if t.name == "perfect") == 6  # 5 classes + pooled
     table = metrics_table(results).set_index("model")
-    assert table.loc["perfect", "macro AUC"] == pytest.approx(1.0)
-    assert table.loc["inverted", "macro AUC"] == pytest.approx(0.0)
+    assert table.loc["perfect", "macro AUC (95% CI)"].startswith("1.000")
+    assert table.loc["inverted", "macro AUC (95% CI)"].startswith("0.000")
     fig = probability_figure(SUPERCLASSES, {"perfect": ([0.9, 0.1, 0.2, 0.1, 0.1], [0.5, 0.4, 0.3, 0.6, 0.5])},
                              truth=("NORM",))
-    ticks = next(t for t in fig.data if t.type == "scatter")
-    assert list(ticks.x) == [0.5, 0.4, 0.3, 0.6, 0.5]
+    bar = next(t for t in fig.data if t.type == "bar")
+    ticks = [s for s in fig.layout.shapes if s.type == "line"]
+    assert [s.x0 for s in ticks] == [0.5, 0.4, 0.3, 0.6, 0.5]
+    assert all(s.y0 < y < s.y1 for s, y in zip(ticks, bar.y))  # each tick spans its own bar
+    assert bar.meta["outcome"] == ["TP", "TN", "TN", "TN", "TN"]
     assert "✔" in fig.layout.yaxis.ticktext[0] and "✔" not in fig.layout.yaxis.ticktext[1]
+    two = probability_figure(SUPERCLASSES, {"a": ([0.9, 0.6, 0, 0, 0], [0.5] * 5), "b": ([0.1] * 5, [0.5] * 5)})
+    assert two.layout.meta["contradiction"] and "NORM" in two.layout.meta["contradiction"][0]
+    assert len([s for s in two.layout.shapes if s.type == "line"]) == 10
 
 
 def test_disagreement_finder_ranks_the_records_models_dispute(results):

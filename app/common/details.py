@@ -4,33 +4,24 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.common import loaders
+from app.common import labels, loaders
 from ecgcore.ecg import ECG
+from ecgcore.statements import english_summary, statements_of
 
 
 def _codes_table(ecg: ECG) -> pd.DataFrame | None:
-    """SCP codes with likelihood and meaning (PTB-XL), or SNOMED-CT codes with names (Challenge)."""
+    """SCP codes with likelihood ("not given" where PTB-XL's 0 means that), PTB-XL's English description and
+    kind; or the header's SNOMED-CT codes with names and the superclass each maps to (Challenge, uploads)."""
     if ecg.meta.get("scp_codes"):
-        statements = loaders.ptbxl_statements()
-        rows = []
-        for code, likelihood in ecg.meta["scp_codes"].items():
-            info = statements.loc[code] if code in statements.index else None
-            kind = ""
-            if info is not None:
-                kind = str(info.get("diagnostic_class")) if info.get("diagnostic") == 1 else (
-                    "form" if info.get("form") == 1 else "rhythm" if info.get("rhythm") == 1 else "")
-            rows.append({"SCP code": code, "likelihood %": likelihood,
-                         "meaning": "" if info is None else str(info.get("description", "")), "class / kind": kind})
-        return pd.DataFrame(rows)
-    if ecg.meta.get("dx_codes"):
-        return pd.DataFrame({"SNOMED-CT": ecg.meta["dx_codes"], "abbr.": ecg.meta.get("dx_abbreviations"),
-                             "meaning": ecg.meta.get("dx_names")})
-    return None
+        rows = statements_of(ecg.meta["scp_codes"], loaders.ptbxl_statements())
+        return pd.DataFrame([{"SCP code": r.code, "likelihood": r.likelihood, "meaning (English, PTB-XL)": r.description,
+                              "kind": r.kind} for r in rows])
+    return labels.dx_mapping_table(ecg)
 
 
 def record_details(ecg: ECG) -> None:
     """Patient, ground truth, recording facts, report and codes of `ecg`."""
-    truth = ", ".join(ecg.labels) if ecg.labels else "unlabelled"
+    truth = labels.truth_text(ecg)
     age = f"{ecg.age:g} y" if ecg.age is not None else ecg.meta.get("age_note", "unknown")
     sex = {"M": "male", "F": "female"}.get(ecg.sex or "", "unknown")
     st.markdown(f"**Ground truth:** {truth}  \n**Age:** {age} · **Sex:** {sex}  \n"
@@ -50,7 +41,13 @@ def record_details(ecg: ECG) -> None:
         st.caption(" · ".join(notes))
     report = ecg.meta.get("report") or ecg.meta.get("reason_for_admission")
     if report:
-        st.markdown(f"**Report:** {report}")
+        st.markdown(f"**Report (original):** {report}")
+    if ecg.meta.get("scp_codes"):
+        english = english_summary(ecg.meta["scp_codes"], loaders.ptbxl_statements())
+        if english:
+            st.markdown(f"**Coded statements in English:** {english}  \n<small>PTB-XL's own English descriptions "
+                        "of the record's SCP-ECG statements (not a translation of the free-text report).</small>",
+                        unsafe_allow_html=True)
     codes = _codes_table(ecg)
     if codes is not None:
         st.dataframe(codes, hide_index=True, width="stretch")

@@ -1,4 +1,8 @@
-"""Model, class and saliency controls shared by Predict & explain, Beat review and Compare."""
+"""Model, class and saliency controls shared by Predict & explain, Beat review and Compare.
+
+Scaling a map for display is `ecgcore.plot.saliency.display_map` alone; this module only picks which map
+(per-lead attribution or the class activation map of the target class) and which scale the user chose.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,16 +13,18 @@ import streamlit as st
 from app.common import loaders, state
 from ecgcore.config import SUPERCLASSES
 from ecgcore.errors import ECGError
+from ecgcore.plot.saliency import display_map, is_blank, legend_title
 
-SHOW = {"band": "CAM heat band (all leads)", "trace": "Per-lead attribution on the traces",
-        "none": "No saliency"}
+SHOW = {"trace": "Per-lead, on the traces", "band": "One band over time (all leads)", "none": "None"}
+CAM_NAMES = {"gradcam": "Grad-CAM", "hirescam": "HiResCAM"}
+LAYER_NAMES = {"last": "last convolutional block", "early": "an earlier, finer layer"}
 
 
 @dataclass(frozen=True)
 class SaliencyView:
-    mode: str  # "band", "trace" or "none"
+    mode: str  # "trace" (per-lead attribution on the traces), "band" (class activation map) or "none"
     opacity: float
-    relative: bool
+    relative: bool  # the band's scale: relative to the record (True) or the fixed one
     layer: str
     cam: str | None = None  # None: the library's default CAM method
 
@@ -26,6 +32,11 @@ class SaliencyView:
     def figure_mode(self) -> str:
         """The `saliency_mode` the paper figures take ("trace" or "band")."""
         return "trace" if self.mode == "trace" else "band"
+
+    @property
+    def scale(self) -> str:
+        """"relative" or "fixed": per-lead attribution is always relative (its units vary by method)."""
+        return "relative" if self.relative or self.mode == "trace" else "fixed"
 
 
 def class_picker(classes: list[str], key: str, default: str | None = None) -> str:
@@ -35,33 +46,42 @@ def class_picker(classes: list[str], key: str, default: str | None = None) -> st
     widget = f"_{key}_target"
     st.session_state[widget] = state.get("target")
     st.segmented_control("Class to explain", classes, key=widget, on_change=state.remember("target", widget),
-                         selection_mode="single", help="Grad-CAM, per-lead attribution and beat ranking are "
-                         "computed for this class. NORM normal, MI infarction, STTC ST/T change, "
-                         "CD conduction disturbance, HYP hypertrophy.")
+                         selection_mode="single", help="Saliency and the beat ranking are computed for this "
+                         "class. NORM normal, MI infarction, STTC ST/T change, CD conduction disturbance, "
+                         "HYP hypertrophy.")
     return state.get("target")
 
 
-def saliency_controls(key: str, modes: tuple[str, ...] = ("band", "trace", "none")) -> SaliencyView:
-    """How saliency is drawn: mode (heat band / colour on traces / none), opacity, scale, Grad-CAM layer."""
+def saliency_controls(key: str, modes: tuple[str, ...] = ("trace", "band", "none")) -> SaliencyView:
+    """How saliency is drawn: per-lead on the traces (default), one band, or none; the ML settings (layer,
+    CAM method, fixed or relative scale) and the opacity sit under "Advanced"."""
     from ecgcore.explain.gradcam import CAM_METHODS, DEFAULT_CAM_METHOD
 
-    c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 2])
     mode_key = f"_{key}_mode"
-    st.session_state[mode_key] = state.get("sal_mode", modes[0]) if state.get("sal_mode") in modes else modes[0]
-    c1.radio("Saliency", modes, key=mode_key, format_func=SHOW.get, on_change=state.remember("sal_mode", mode_key))
-    opacity = c2.slider("Opacity", 0.1, 1.0, 0.7, 0.05, key=f"_{key}_opacity")
-    relative = c3.toggle("Relative scale", value=False, key=f"_{key}_relative",
-                         help="CAM heat band. Off: one fixed scale in logits per second, so colours mean the same "
-                              "on every record and model (weak evidence stays faint). On: scaled to this "
-                              "record's own strongest values (shows where the model looked, not how strongly). "
-                              "The per-lead attribution is always relative to the record.")
-    layer = c4.selectbox("Grad-CAM layer", ["last", "early"], key=f"_{key}_layer",
-                         help="last: the last convolutional block (default); early: a finer, earlier layer.")
-    cam = c5.selectbox("CAM method", list(CAM_METHODS), index=list(CAM_METHODS).index(DEFAULT_CAM_METHOD),
-                       key=f"_{key}_cam", format_func={"gradcam": "Grad-CAM", "hirescam": "HiResCAM"}.get,
-                       help="Grad-CAM weights each channel by its mean gradient; HiResCAM multiplies gradient and "
-                            "activation position by position (sharper in time).")
-    return SaliencyView(state.get("sal_mode") or modes[0], opacity, relative, layer, cam)
+    st.session_state[mode_key] = state.get("sal") if state.get("sal") in modes else modes[0]
+    st.segmented_control("Saliency", modes, key=mode_key, format_func=SHOW.get, selection_mode="single",
+                         on_change=state.remember("sal", mode_key),
+                         help="Per-lead: each lead's own evidence, coloured on its trace (which leads and when). "
+                              "Band: the model's class activation map, one map over time shared by all leads.")
+    with st.expander("Advanced (saliency method and scale)", expanded=False):
+        c1, c2, c3, c4 = st.columns(4)
+        scale_key = f"_{key}_relative"
+        st.session_state[scale_key] = state.get("scale") == "relative"
+        c1.toggle("Relative scale (band)", key=scale_key,
+                  on_change=state.remember("scale", scale_key, lambda on: "relative" if on else "fixed"),
+                  help="Off: one fixed scale in logits per second, so a band's colour means the same on every "
+                       "record and model (weak evidence stays faint). On: scaled to this record's strongest "
+                       "evidence. The per-lead map is always relative to the record.")
+        layer = c2.selectbox("CAM layer", ["last", "early"], key=f"_{key}_layer", format_func=LAYER_NAMES.get,
+                             help="Where the class activation map is taken: the last convolutional block "
+                                  "(default) or a finer, earlier layer.")
+        cam = c3.selectbox("CAM method", list(CAM_METHODS), index=list(CAM_METHODS).index(DEFAULT_CAM_METHOD),
+                           key=f"_{key}_cam", format_func=CAM_NAMES.get,
+                           help="Grad-CAM weights each channel by its mean gradient; HiResCAM multiplies gradient "
+                                "and activation position by position (sharper in time).")
+        opacity = c4.slider("Opacity", 0.1, 1.0, 0.8, 0.05, key=f"_{key}_opacity")
+    mode = state.get("sal") if state.get("sal") in modes else modes[0]
+    return SaliencyView(mode, opacity, state.get("scale") == "relative", layer, cam)
 
 
 def explanation_or_error(ecg, model_name: str, target: str | None, view: SaliencyView | None = None):
@@ -75,41 +95,83 @@ def explanation_or_error(ecg, model_name: str, target: str | None, view: Salienc
         return None
 
 
-def saliency_map_of(values: np.ndarray, view: SaliencyView, per_lead: bool) -> np.ndarray:
-    """A map on [0, 1] for display, only its positive part (evidence for the class).
-
-    Grad-CAM: one fixed scale in logits/s per CAM method (`display_scale`, comparable across records and
-    models), or with "Relative scale" the record's own 99th percentile. Per-lead attribution (Integrated
-    Gradients, spiky and on another scale than Grad-CAM): always relative to the record's 99th percentile,
-    so it shows which leads and when, not how strongly.
-    """
-    from ecgcore.explain import display_scale, unit_scale
-
-    if per_lead or view.relative:
-        positive = np.asarray(values, dtype=float)[np.asarray(values) > 0]
-        scale = float(np.percentile(positive, 99)) if positive.size else 0.0
-        return unit_scale(values, scale) if scale > 0 else np.zeros_like(values, dtype=float)
-    return unit_scale(values, display_scale(view.cam))  # each CAM method has its own fixed scale
-
-
 def saliency_map(ex, view: SaliencyView) -> np.ndarray | None:
-    """The map the tracing shows for `view`: Grad-CAM of the target class (samples,) for the band, the
-    per-lead attribution (12, samples) for the traces; None when not drawn or not available."""
+    """The display map (on [0, 1]) the tracing shows for `view`: per-lead attribution (12, samples) on the
+    traces, the target's class activation map (samples,) for the band; None when not drawn or not available."""
     if view.mode == "band":
-        return None if ex.gradcam is None else saliency_map_of(ex.gradcam[ex.target_index], view, per_lead=False)
+        if ex.gradcam is None:
+            return None
+        return display_map(ex.gradcam[ex.target_index], view.scale, ex.cam_method)
     if view.mode == "trace":
-        return saliency_map_of(ex.per_lead, view, per_lead=True)
+        return display_map(ex.per_lead, view.scale)
     return None
 
 
-def most_probable(ecg, model_name: str) -> str | None:
-    """The class the model finds most probable for `ecg` (the default class to explain), None on error."""
+def mean_beat_map(ex, view: SaliencyView, before: int, length: int) -> np.ndarray | None:
+    """The display map of the saliency averaged over the beats, aligned with a median beat of `length`
+    samples with R at `before` (the figure the viewer shows, so every median-beat figure has the same
+    window and fiducial points). None when nothing is drawn."""
+    from ecgcore.explain.beats import mean_beat
+
+    if view.mode == "band" and ex.gradcam is not None:
+        raw, method = ex.gradcam[ex.target_index][None, :], ex.cam_method
+    elif view.mode == "trace":
+        raw, method = ex.per_lead, None
+    else:
+        return None
+    averaged = mean_beat(raw, ex.beats.rpeaks, ex.fs, before / ex.fs, (length - before) / ex.fs)
+    averaged = averaged[0] if view.mode == "band" else averaged
+    return display_map(averaged, view.scale, method)
+
+
+def legend(ex, view: SaliencyView) -> str:
+    """What full colour means, for the figure legend."""
+    return legend_title(ex.target, view.scale)
+
+
+def method_text(ex, view: SaliencyView) -> str:
+    """The saliency drawn, named for a reader (method in brackets)."""
+    if view.mode == "band":
+        cam = CAM_NAMES.get(ex.cam_method or "", "class activation map")
+        return f"where in time the model found evidence for {ex.target} ({cam}, one band for all leads)"
+    if view.mode == "trace":
+        return f"which leads, and when, carried evidence for {ex.target} ({ex.per_lead_method})"
+    return "no saliency drawn"
+
+
+def empty_message(ex, view: SaliencyView, shown: np.ndarray | None) -> str | None:
+    """A sentence for a map that colours nothing (or does not exist), None when something is coloured."""
+    if view.mode == "none":
+        return None
+    if view.mode == "band" and ex.gradcam is None:
+        return (f"{ex.model} has no class activation map (it has no convolutional layers), so no band is drawn. "
+                "Choose **Per-lead, on the traces** to see which leads mattered.")
+    if is_blank(shown):
+        what = "per-lead map" if view.mode == "trace" else "class activation map"
+        extra = (" (lead occlusion: flattening any single lead does not lower its score)"
+                 if ex.per_lead_method == "occlusion" and view.mode == "trace" else "")
+        scale = " on the fixed scale; switch on **Relative scale** under Advanced" if view.scale == "fixed" else ""
+        return (f"{ex.model}'s {what} shows no evidence for {ex.target} on this record{extra}{scale}: "
+                "nothing is coloured.")
+    return None
+
+
+def default_target(ecg, model_name: str) -> str | None:
+    """The class to explain when none is chosen: the class the user filtered records by, else the most
+    probable class the model calls positive, else its most probable class (None on error)."""
+    classes = classes_of(model_name)
+    for cls in state.get("filter_classes") or ():
+        if cls in classes:
+            return cls
     try:
-        probs = loaders.probabilities(ecg, model_name)
+        probs = np.asarray(loaders.probabilities(ecg, model_name), float)
     except ECGError as exc:
         st.error(str(exc))
         return None
-    return classes_of(model_name)[int(np.argmax(probs))]
+    thresholds = np.asarray(loaders.model(model_name).thresholds, float)
+    positive = np.flatnonzero(probs >= thresholds)
+    best = positive[np.argmax(probs[positive])] if len(positive) else int(np.argmax(probs))
+    return classes[int(best)]
 
 
 def notes_text(ex) -> str:

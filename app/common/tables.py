@@ -44,15 +44,15 @@ def text_search(table: pd.DataFrame, query: str) -> pd.DataFrame:
 
 
 def beats_table(rpeaks, fs: float, scores=None, target_index: int = 0, leads=()) -> pd.DataFrame:
-    """One row per beat: its number, R time, and (with saliency) its rank, share of the class's saliency
-    and the lead with the most attribution; most salient first when ranked."""
-    table = pd.DataFrame({"beat": range(len(rpeaks)), "R at (s)": [round(float(r) / fs, 3) for r in rpeaks]})
+    """One row per beat: its number (from 1, as on screen), R time, and (with saliency) its rank, its share
+    of the class's evidence over the record and the lead with the most evidence; strongest first when ranked."""
+    table = pd.DataFrame({"beat": range(1, len(rpeaks) + 1), "R at (s)": [round(float(r) / fs, 3) for r in rpeaks]})
     if scores is None:
         return table
     rank = pd.Series(range(1, len(scores.ranking) + 1), index=scores.ranking)
-    table["rank"] = rank.reindex(table["beat"]).to_numpy()
-    table["saliency share %"] = (scores.share[:, target_index] * 100).round(1)
-    table["top lead"] = [leads[i] if i >= 0 else "—" for i in scores.top_lead]
+    table["rank"] = rank.reindex(range(len(rpeaks))).to_numpy()
+    table["share of evidence %"] = (scores.share[:, target_index] * 100).round(1)
+    table["strongest lead"] = [leads[i] if i >= 0 else "—" for i in scores.top_lead]
     return table.sort_values("rank").reset_index(drop=True)
 
 

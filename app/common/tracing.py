@@ -35,8 +35,8 @@ def view_controls(ecg: ECG, key: str) -> View:
     start = 0.0
     if ecg.duration > 10.0:
         start_key = f"_{key}_start"
-        st.session_state[start_key] = min(float(state.get("start_s") or 0.0), ecg.duration - 10.0)
+        st.session_state[start_key] = min(float(state.get("start") or 0.0), ecg.duration - 10.0)
         start = cols[2].slider("Window start (s)", 0.0, float(ecg.duration - 10.0), step=0.5, key=start_key,
-                               on_change=state.remember("start_s", start_key),
+                               on_change=state.remember("start", start_key),
                                help=f"The record lasts {ecg.duration:.1f} s; 10 s are drawn at a time.")
     return View(state.get("layout", "3x4") or "3x4", float(start))

@@ -19,12 +19,28 @@ NO_MODEL = ("No trained model is shipped yet: `assets/models/` holds no checkpoi
             "the viewer, measurements and uploads work without a model.")
 
 
-def page_setup() -> None:
-    """Adopt a shared link's choices, draw the sidebar pickers, write the choices back to the URL."""
+def frame() -> None:
+    """What every page shares, run by `app/main.py` before the page: adopt a shared link's choices, draw the
+    sidebar record picker, write the choices back to the URL."""
     state.sync_from_url()
+    _remember_class_filter()
     with st.sidebar:
         record_picker()
     state.write_to_url()
+
+
+def _remember_class_filter() -> None:
+    """Records' superclass filter (widget `rec_super`, still in the session on the run that leaves Records)
+    becomes the class to explain: who filtered for MI wants MI explained."""
+    picked = st.session_state.get("rec_super")
+    if picked and list(picked) != state.get("filter_classes"):
+        st.session_state["filter_classes"] = list(picked)
+        state.set_choice("target", picked[0])
+
+
+def page_setup() -> None:
+    """Nothing left to do: the frame (`app/main.py` -> `frame`) has run before the page. Kept so that pages
+    written before the frame still run."""
 
 
 def _record_label(record_id: str, index: dict[str, str]) -> str:
@@ -95,18 +111,32 @@ def measurements(ecg) -> None:
     st.caption(f"{beats.n} beats detected on lead {beats.lead} ({beats.method}).")
 
 
-def median_beat(ecg, key: str, saliency=None) -> None:
-    """The median beat of every lead with the fiducial points the measurements come from."""
+def median_beat(ecg, key: str, ex=None, view=None) -> None:
+    """The median beat of every lead with the fiducial points the measurements come from (the same figure
+    on every page); with an explanation, the saliency averaged over the beats drawn on it."""
+    from app.common import explain_view
     from ecgcore.plot import beat_figure
 
     _, measured, median = loaders.beat_analysis(ecg)
     if median is None:
+        st.caption("No median beat: fewer than two beats were found.")
         return
     med, before = median
+    saliency = legend = None
+    if ex is not None and view is not None:
+        saliency = explain_view.mean_beat_map(ex, view, before, med.shape[1])
+        legend = explain_view.legend(ex, view) if saliency is not None else None
+    title = "Median beat of each lead, with the points the intervals are measured between"
+    if saliency is not None:
+        title += f" · average evidence for {ex.target} over all beats"
     fig = beat_figure(ecg.with_signal(med), 0, med.shape[1], r_index=before, saliency=saliency,
-                      fiducials_ms=measured.fiducials_ms,
-                      title="Median beat with its fiducial points (P on, QRS on, J = QRS end, T end)")
+                      saliency_mode=view.figure_mode if view is not None else "band",
+                      opacity=view.opacity if view is not None else 0.7,
+                      fiducials_ms=measured.fiducials_ms, title=title, legend=legend)
     show_figure(fig, key=key)
+    st.caption("The median beat is the typical beat of the record: for each lead, the middle value at each "
+               "moment over all detected beats. Dotted lines: P on = start of the P wave, QRS on = start of the "
+               "QRS complex, J = end of the QRS complex, T end = end of the T wave.")
 
 
 def card_summary(name: str) -> None:

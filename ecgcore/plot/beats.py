@@ -28,16 +28,17 @@ def beat_figure(
     fiducials_ms: Mapping[str, float] | None = None,
     title: str | None = None,
     px_per_mm: float = 5.0,
+    legend: str | None = None,
 ) -> go.Figure:
     """Samples `start:stop` of all 12 leads side by side (limb leads above chest leads), one figure.
 
-    saliency: as in `ecg_figure`, over the whole record (samples,) or (12, samples). r_index: the R-peak
+    saliency, legend: as in `ecg_figure`, over the whole record (samples,) or (12, samples). r_index: the R-peak
     sample, marked on each lead (unless fiducials are drawn). fiducials_ms: {name: ms relative to R} (e.g. from
     `ecgcore.explain.measure`): P onset, QRS onset/offset and T offset drawn as dotted lines through every
     lead and labelled under lead I.
     """
     paper = beat_layout(ecg, start, stop)
-    parts = draw_paper(ecg, paper, saliency, saliency_mode, opacity)
+    parts = draw_paper(ecg, paper, saliency, saliency_mode, opacity, legend=legend)
     marks: dict[str, float] = {}
     for name, ms in (fiducials_ms or {}).items():
         if name in FIDUCIAL_LABELS and ms is not None and np.isfinite(ms) and r_index is not None:

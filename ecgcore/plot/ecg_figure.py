@@ -14,7 +14,7 @@ from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError
 from ecgcore.plot import style
 from ecgcore.plot.paper import MM_PER_MV, MM_PER_S, Panel, PaperLayout, calibration_pulse, panel_trace, paper_layout
-from ecgcore.plot.saliency import SALIENCY_MODES, heat_band, trace_levels, unit_map
+from ecgcore.plot.saliency import SALIENCY_MODES, heat_band, level_legend, trace_levels, unit_map
 
 PX_PER_MM = 3.6  # default drawing scale (px per mm); the paper extends to fill a wider container
 
@@ -48,15 +48,16 @@ class PaperParts:
             foot += f" · * derived: {', '.join(ecg.derived)}"
         notes = [dict(x=1.0, y=0.0, xref="paper", yref="paper", text=foot, showarrow=False, xanchor="right",
                       yanchor="top", yshift=-4, font=dict(size=11, color="#444444"))]
-        has_scale = any(getattr(t, "showscale", False) for t in self.data)
         has_legend = any(getattr(t, "showlegend", False) for t in self.data)
-        margin = dict(l=8, r=72 if has_scale else 8, t=36 if title else 8, b=44 if has_legend else 26)
+        # the same left/right margins in every mode (no colour bar), so the paper keeps its mm scale
+        margin = dict(l=8, r=8, t=36 if title else 8, b=64 if has_legend else 26)
         layout = dict(
             **style.paper_axes(paper.x_range, paper.y_range),
             plot_bgcolor=style.PAPER_BG, paper_bgcolor="#ffffff",
             height=int(height_mm * px_per_mm) + margin["t"] + margin["b"],
             margin=margin, showlegend=has_legend,
-            legend=dict(orientation="h", x=0.0, y=0.0, yanchor="top", font=dict(size=11, color="#111111")),
+            legend=dict(orientation="h", traceorder="normal", x=0.0, y=0.0, yanchor="top", font=dict(size=11, color="#111111"),
+                        grouptitlefont=dict(size=12, color="#111111"), bgcolor="rgba(255,255,255,0)"),
             dragmode="zoom", hovermode="closest", font=dict(color="#111111"),
             title=dict(text=title, font=dict(size=14, color="#111111"), x=0.01) if title else None,
             meta=dict(kind=kind, rows=paper.n_rows, width_mm=width_mm, height_mm=height_mm, fs=ecg.fs),
@@ -72,8 +73,10 @@ def draw_paper(
     saliency_mode: str = "band",
     opacity: float = 0.7,
     max_points_per_panel: int | None = None,
+    legend: str | None = None,
 ) -> PaperParts:
-    """The traces of every panel, calibration pulses, lead labels and optional saliency."""
+    """The traces of every panel, calibration pulses, lead labels and optional saliency (a display map on
+    [0, 1] from `ecgcore.plot.saliency.display_map`; `legend` says what full colour means)."""
     if saliency_mode not in SALIENCY_MODES:
         raise ECGError(f"unknown saliency mode {saliency_mode!r}; use one of {', '.join(SALIENCY_MODES)}")
     parts = PaperParts(ecg, paper)
@@ -84,6 +87,9 @@ def draw_paper(
         parts.add_trace(_panel_line(ecg, panel, max_points_per_panel))
     if sal is not None and saliency_mode == "trace":
         for trace in trace_levels(paper, sal, ecg, opacity):
+            parts.add_trace(trace)
+    if sal is not None:
+        for trace in level_legend(legend):
             parts.add_trace(trace)
     xs, ys = [], []
     for baseline in paper.row_baselines():
@@ -125,18 +131,20 @@ def ecg_figure(
     highlight: tuple[int, int] | None = None,
     max_points_per_panel: int | None = None,
     title: str | None = None,
+    legend: str | None = None,
 ) -> go.Figure:
     """Draw `ecg` on ECG paper (25 mm/s, 10 mm/mV, 1 mm / 5 mm grid, 1 mV calibration pulse per row).
 
     layout: "3x4" (+ 10 s lead-II rhythm strip) or "12x1". saliency: a (samples,) map shared by all leads
-    (Grad-CAM) or a (12, samples) per-lead map, values >= 0 (scaled to [0, 1] for display); saliency_mode
-    "band" paints it as a heat band behind the traces, "trace" colours the traces themselves.
+    (class activation map) or a (12, samples) per-lead map, a display map on [0, 1] (`display_map`);
+    saliency_mode "band" paints it as a heat band behind the traces, "trace" colours the traces themselves;
+    legend: what full colour means (the legend's title, e.g. `saliency.legend_title("MI")`).
     rpeaks: R-peak sample indices, marked on the rhythm strip (or on lead II in 12x1) as clickable points
-    whose customdata is the beat number; highlight: (start, stop) samples of a beat to frame.
+    whose customdata is the beat number (counted from 1, as on screen); highlight: (start, stop) samples of a beat to frame.
     max_points_per_panel: optional min/max display decimation (None draws every sample).
     """
     paper = paper_layout(ecg, layout, start_s=start_s, window_s=window_s)
-    parts = draw_paper(ecg, paper, saliency, saliency_mode, opacity, max_points_per_panel)
+    parts = draw_paper(ecg, paper, saliency, saliency_mode, opacity, max_points_per_panel, legend)
     marked = [p for p in paper.panels if p.lead == "II"] or list(paper.panels)
     strip = marked[-1]  # the rhythm strip (3x4), the lead-II row (12x1), or a single-lead strip
     if rpeaks is not None and len(rpeaks):
@@ -149,7 +157,7 @@ def ecg_figure(
             parts.add_trace(go.Scatter(
                 x=paper.paper_x(strip, peaks[inside]), y=ecg.lead(strip.lead)[peaks[inside]] + strip.baseline + 0.35,
                 mode="markers", name="R peaks", marker=dict(symbol="triangle-down", size=10, color=style.BEAT_MARK),
-                customdata=inside, hovertemplate="beat %{customdata}<br>R at %{x:.3f} s<extra></extra>",
+                customdata=inside + 1, hovertemplate="beat %{customdata}<br>R at %{x:.3f} s<extra></extra>",
                 showlegend=False,
             ))
     if highlight is not None:
@@ -171,6 +179,8 @@ def strip_figure(
     rpeaks: Sequence[int] | None = None,
     highlight: tuple[int, int] | None = None,
     title: str | None = None,
+    saliency_mode: str = "band",
+    legend: str | None = None,
 ) -> go.Figure:
     """One lead as a rhythm strip on ECG paper (R-peaks clickable, the chosen beat framed).
 
@@ -183,4 +193,4 @@ def strip_figure(
         sal = np.asarray(saliency)
         sal = (sal[ecg.leads.index(lead)] if sal.ndim == 2 else sal)[None, :]
     return ecg_figure(one, "12x1", start_s=start_s, window_s=window_s, saliency=sal, opacity=opacity,
-                      rpeaks=rpeaks, highlight=highlight, title=title)
+                      rpeaks=rpeaks, highlight=highlight, title=title, saliency_mode=saliency_mode, legend=legend)

@@ -28,43 +28,73 @@ def _style(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
     return fig
 
 
+#: Colours of a class's call: above the threshold (positive) and below it.
+POSITIVE_COLOUR = "#c62828"
+NEGATIVE_COLOUR = "#b8c4d6"
+OUTCOME_TEXT = {"TP": "TP ✓", "TN": "TN ✓", "FP": "FP ✗ (false alarm)", "FN": "FN ✗ (missed)"}
+
+
 def probability_figure(
     classes: Sequence[str],
     by_model: Mapping[str, tuple[Sequence[float], Sequence[float]]],
     truth: Sequence[str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars of each class's probability, one bar per model, with each model's decision
-    threshold as a tick and the ground-truth classes marked (truth None: unlabelled record).
+    """Horizontal bars of each class's probability, one bar per model, each with its own threshold tick.
 
-    by_model: {model: (probabilities (classes,), thresholds (classes,))}.
+    A bar above its model's threshold is red (the model calls the class), below it pale; with ground truth
+    each bar says TP / FP / FN / TN, and true classes are marked ✔ on the axis. NORM above threshold with any
+    other class is flagged as contradictory in the figure. by_model: {model: (probabilities (classes,),
+    thresholds (classes,))}; truth: ground-truth superclasses, None for an unlabelled record.
     """
-    colours = model_colours(list(by_model))
-    fig = go.Figure()
-    for name, (probs, thr) in by_model.items():
-        probs, thr = np.asarray(probs, float), np.asarray(thr, float)
-        positive = probs >= thr
-        fig.add_trace(go.Bar(
-            y=list(classes), x=probs, orientation="h", name=name, marker_color=colours[name],
-            text=[f"{p:.2f}{' ≥' if pos else ' <'} {t:.2f}" for p, t, pos in zip(probs, thr, positive)],
-            textposition="outside", cliponaxis=False, customdata=thr, offsetgroup=name,
-            hovertemplate=f"{name}<br>%{{y}}: p = %{{x:.3f}}<br>threshold %{{customdata:.3f}}<extra></extra>",
+    from ecgcore.metrics.clinical import contradiction, verdicts
+
+    names = list(by_model)
+    k = len(names)
+    band = 0.8 / k  # each model's bar gets its own slot (and tick) inside the class's row
+    data, shapes, flags = [], [], []
+    for m, name in enumerate(names):
+        probs, thr = by_model[name]
+        found = verdicts(classes, probs, thr, truth)
+        y = [i - 0.4 + band * (m + 0.5) for i in range(len(classes))]
+        text = [f"{v.probability:.2f} {'≥' if v.positive else '<'} {v.threshold:.2f}"
+                + (f" · {OUTCOME_TEXT[v.outcome]}" if v.outcome else "") + (f" · {name}" if k > 1 else "")
+                for v in found]
+        data.append(go.Bar(
+            y=y, x=[v.probability for v in found], orientation="h", width=band * 0.9, name=name,
+            marker=dict(color=[POSITIVE_COLOUR if v.positive else NEGATIVE_COLOUR for v in found],
+                        line=dict(color="#333333", width=0.5)),
+            text=text, textposition="outside", cliponaxis=False, textfont=dict(size=11),
+            customdata=[[v.threshold, v.outcome or "no ground truth"] for v in found],
+            meta=dict(positive=[v.positive for v in found], outcome=[v.outcome for v in found]),
+            hovertemplate=f"{name}<br>p = %{{x:.3f}}<br>threshold %{{customdata[0]:.3f}}<br>%{{customdata[1]}}"
+                          "<extra></extra>",
         ))
-        fig.add_trace(go.Scatter(
-            y=list(classes), x=thr, mode="markers", name=f"{name} threshold", showlegend=False, offsetgroup=name,
-            orientation="h",
-            marker=dict(symbol="line-ns", size=16 if len(by_model) > 1 else 26, line=dict(width=3, color="#222222")),
-            hoverinfo="skip",
-        ))
+        for yi, v in zip(y, found):  # the threshold tick spans exactly this bar's slot
+            shapes.append(dict(type="line", x0=v.threshold, x1=v.threshold, y0=yi - band * 0.5, y1=yi + band * 0.5,
+                               line=dict(color="#111111", width=3)))
+        flag = contradiction(found)
+        if flag:
+            flags.append(f"{name}: {flag}" if k > 1 else flag)
     labels = [f"<b>{c} ✔</b>" if truth and c in truth else c for c in classes]
-    fig.update_yaxes(tickvals=list(classes), ticktext=labels, autorange="reversed", title=None)
-    fig.update_xaxes(range=[0, 1.18], title="probability (bars) · decision threshold (black tick)",
-                     tickvals=[0, 0.25, 0.5, 0.75, 1.0])
-    fig.update_layout(barmode="group", scattermode="group", bargap=0.25, scattergap=0.25, showlegend=len(by_model) > 1)
-    note = "ground truth: " + (", ".join(truth) if truth else "unlabelled") + " (✔)"
+    fig = go.Figure(data=data)
+    fig.update_yaxes(tickvals=list(range(len(classes))), ticktext=labels, autorange="reversed", title=None,
+                     range=[len(classes) - 0.5, -0.5], showgrid=False)
+    fig.update_xaxes(range=[0, 1.45 if k > 1 or truth is not None else 1.2], title="probability · black tick = "
+                     "the model's decision threshold · red = above it", tickvals=[0, 0.25, 0.5, 0.75, 1.0])
+    fig.update_layout(shapes=shapes, showlegend=False, bargap=0.0, meta=dict(contradiction=flags or None))
+    note = "ground truth: " + (", ".join(truth) + " (✔)" if truth else "none for this record")
     fig.add_annotation(text=note, xref="paper", yref="paper", x=1.0, y=1.02, showarrow=False, xanchor="right",
                        yanchor="bottom", font=dict(size=11))
-    return _style(fig, 90 + 48 * len(classes) * max(1, len(by_model)) ** 0.5, title)
+    for i, flag in enumerate(flags):
+        fig.add_annotation(text=f"⚠ {flag}", xref="paper", yref="paper", x=0.0, y=-0.25 - 0.09 * i,
+                           showarrow=False, xanchor="left", yanchor="top", font=dict(size=11, color="#8a1c1c"),
+                           bgcolor="#fdecea")
+    height = 110 + 34 * len(classes) * max(1, k) ** 0.7 + 26 * len(flags)
+    fig = _style(fig, int(height), title)
+    if flags:
+        fig.update_layout(margin=dict(b=60 + 26 * len(flags)))
+    return fig
 
 
 def _auc_text(res: Mapping[str, Any], cls: str) -> str:
@@ -73,15 +103,28 @@ def _auc_text(res: Mapping[str, Any], cls: str) -> str:
 
 
 def roc_figure(results: Mapping[str, Mapping[str, Any]], title: str | None = None) -> go.Figure:
-    """ROC curves per class (one subplot each), one line per model; AUC in the legend."""
+    """ROC curves per class (one subplot each), one line per model, each model's operating point (its
+    threshold) as a marker, and per panel the number of positives and each model's AUC with its 95% CI.
+    A class with fewer than `MIN_POSITIVES` positives is flagged in its panel title."""
+    from ecgcore.metrics.clinical import MIN_POSITIVES, operating_points
+
     names = list(results)
-    classes = list(next(iter(results.values()))["classes"])
+    first = next(iter(results.values()))
+    classes = list(first["classes"])
     colours = model_colours(names)
-    fig = make_subplots(rows=1, cols=len(classes), subplot_titles=classes, shared_yaxes=True,
+    points = {name: operating_points(results[name]) for name in names}
+    titles = []
+    for cls in classes:
+        n_pos = int(first["positives"][cls])
+        flag = f" ⚠ <b>only {n_pos}</b> (< {MIN_POSITIVES})" if n_pos < MIN_POSITIVES else ""
+        titles.append(f"<b>{cls}</b> · N+ = {n_pos}{flag}" if not flag else f"<b>{cls}</b> · N+ ={flag}")
+    fig = make_subplots(rows=1, cols=len(classes), subplot_titles=titles, shared_yaxes=True,
                         horizontal_spacing=0.02)
     for j, cls in enumerate(classes, start=1):
+        ax = "" if j == 1 else str(j)
         fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#999999", dash="dot", width=1),
                                  hoverinfo="skip", showlegend=False), row=1, col=j)
+        legend_lines = []
         for name in names:
             roc = results[name]["roc"].get(cls)
             if roc is None:
@@ -90,16 +133,37 @@ def roc_figure(results: Mapping[str, Mapping[str, Any]], title: str | None = Non
                 x=roc["fpr"], y=roc["tpr"], mode="lines", line=dict(color=colours[name], width=2),
                 name=name, legendgroup=name, showlegend=j == 1,
                 hovertemplate=f"{name} · {cls} (AUC {_auc_text(results[name], cls)})<br>"
-                              "FPR %{x:.2f} · TPR %{y:.2f}<extra></extra>",
+                              "1 − specificity %{x:.2f} · sensitivity %{y:.2f}<extra></extra>",
             ), row=1, col=j)
-        missing = [n for n in names if results[n]["roc"].get(cls) is None]
-        if missing:
-            fig.add_annotation(text="no positives or<br>no negatives", x=0.5, y=0.5, showarrow=False,
-                               xref=f"x{j if j > 1 else ''}", yref=f"y{j if j > 1 else ''}", font=dict(size=11))
-    fig.update_xaxes(range=[0, 1], constrain="domain", title="false positive rate", tickvals=[0, 0.5, 1])
+            op = points[name][cls]
+            if op.fpr is not None and op.sensitivity is not None:
+                fig.add_trace(go.Scatter(
+                    x=[op.fpr], y=[op.sensitivity], mode="markers", name=f"{name} operating point",
+                    legendgroup=name, showlegend=False, meta=dict(kind="operating_point", model=name, cls=cls),
+                    marker=dict(symbol="circle", size=10, color=colours[name], line=dict(color="#111111", width=1.5)),
+                    hovertemplate=f"{name} · {cls} at its threshold {op.threshold:.2f}<br>sensitivity "
+                                  f"{op.sensitivity:.2f} · specificity {op.specificity:.2f}<br>TP {op.tp} · FP "
+                                  f"{op.fp} · FN {op.fn} · TN {op.tn}<extra></extra>",
+                ), row=1, col=j)
+            legend_lines.append(f"<span style='color:{colours[name]}'>■</span> {name} {_auc_ci_text(results[name], cls)}")
+        fig.add_annotation(text="<br>".join(legend_lines) if legend_lines else "no positives or<br>no negatives",
+                           x=0.98 if legend_lines else 0.5, y=0.02 if legend_lines else 0.5, showarrow=False,
+                           xref=f"x{ax}", yref=f"y{ax}", xanchor="right" if legend_lines else "center",
+                           yanchor="bottom" if legend_lines else "middle", align="right",
+                           font=dict(size=10), bgcolor="rgba(255,255,255,0.85)")
+    fig.update_xaxes(range=[0, 1], constrain="domain", title="1 − specificity", tickvals=[0, 0.5, 1])
     fig.update_yaxes(range=[0, 1], scaleanchor="x", title=None, tickvals=[0, 0.5, 1])
-    fig.update_yaxes(title="true positive rate", row=1, col=1)
-    return _style(fig, 330, title)
+    fig.update_yaxes(title="sensitivity", row=1, col=1)
+    fig.update_annotations(selector=dict(text=titles[0]), font_size=12)
+    return _style(fig, 380, title)
+
+
+def _auc_ci_text(res: Mapping[str, Any], cls: str) -> str:
+    pc = res["auc"]["per_class"].get(cls)
+    if not pc:
+        return "AUC n/a"
+    ci = pc.get("ci95")
+    return f"AUC {pc['auc']:.2f}" + (f" ({ci[0]:.2f}–{ci[1]:.2f})" if ci else "")
 
 
 def confusion_figure(results: Mapping[str, Mapping[str, Any]], title: str | None = None) -> go.Figure:
@@ -166,35 +230,92 @@ def calibration_figure(results: Mapping[str, Mapping[str, Any]], title: str | No
 
 
 def metrics_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """One row per model: macro AUC with its 95% interval, per-class AUC, and the macro accuracy,
-    precision, recall and F1 at the model's thresholds (values as stored by `evaluate`)."""
+    """One row per model: records, macro AUC with its 95% interval, and each class's AUC with its interval
+    (text, 3 decimals; values as stored by `evaluate`)."""
     rows = []
     for name, res in results.items():
         auc = res["auc"]
-        ci = auc.get("macro_ci95")
-        row = {"model": name, "records": res["n_records"],
-               "macro AUC": auc["macro"],
-               "95% CI": "" if not ci else f"{ci[0]:.3f}–{ci[1]:.3f}"}
+        row = {"model": name, "records": res["n_records"], "macro AUC (95% CI)": _with_ci(auc["macro"], auc.get("macro_ci95"))}
         for cls in res["classes"]:
             pc = auc["per_class"].get(cls)
-            row[f"AUC {cls}"] = None if not pc else pc["auc"]
-            row[f"AUC {cls} CI"] = "" if not pc or not pc.get("ci95") else f"{pc['ci95'][0]:.2f}–{pc['ci95'][1]:.2f}"
-        macro = res["at_thresholds"]["macro"]
-        for key in ("accuracy", "precision", "recall", "f1"):
-            row[key] = macro[key]
+            row[f"{cls} AUC (95% CI)"] = "—" if not pc else _with_ci(pc["auc"], pc.get("ci95"))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+def _with_ci(value: float | None, ci: Sequence[float] | None) -> str:
+    if value is None or not np.isfinite(value):
+        return "—"
+    return f"{value:.3f}" + (f" ({ci[0]:.3f}–{ci[1]:.3f})" if ci else "")
+
+
+def _ratio_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def clinical_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per model and class at the model's own threshold: positives, sensitivity, specificity, PPV,
+    NPV (2 decimals; "—" where the denominator is 0) with the TP / FP / FN / TN counts they come from."""
+    from ecgcore.metrics.clinical import MIN_POSITIVES, operating_points
+
+    rows = []
+    for name, res in results.items():
+        for cls, op in operating_points(res).items():
+            rows.append({"model": name, "class": cls,
+                         "positives": str(op.positives) if op.positives >= MIN_POSITIVES else f"{op.positives} ⚠ few",
+                         "threshold": f"{op.threshold:.2f}",
+                         "sensitivity": _ratio_text(op.sensitivity), "specificity": _ratio_text(op.specificity),
+                         "PPV": _ratio_text(op.ppv), "NPV": _ratio_text(op.npv),
+                         "TP": op.tp, "FP": op.fp, "FN": op.fn, "TN": op.tn})
+    return pd.DataFrame(rows)
+
+
+#: What the synthetic evaluation set is called wherever it is shown.
+SYNTHETIC_SET_LABEL = "Synthetic test set (not patients)"
+
+
+def is_synthetic_set(slug: str, res: Mapping[str, Any] | None) -> bool:
+    """True for a set of generated records (its results say so, or its name starts with "synth")."""
+    info = (res or {}).get("dataset") or {}
+    return bool(info.get("synthetic")) or slug.startswith("synth")
+
+
+def set_label(slug: str, res: Mapping[str, Any] | None, with_n: bool = True) -> str:
+    """The name a set is shown under: "Synthetic test set (not patients)" for generated records, else its
+    stored name; with the number of records unless `with_n` is False."""
+    n = f" · {(res or {}).get('n_records', '?')} records" if with_n else ""
+    if is_synthetic_set(slug, res):
+        return SYNTHETIC_SET_LABEL + n
+    info = (res or {}).get("dataset") or {}
+    return f"{info.get('name') or slug}{n}"
+
+
+def set_order(slugs: Sequence[str]) -> list[str]:
+    """Sets in the order offered: the out-of-fold PTB-XL set first, other real sets, synthetic sets last."""
+    return sorted(slugs, key=lambda s: (s.startswith("synth"), s != "ptbxl_cv", s != "real", s))
+
+
+def mark_synthetic(fig: go.Figure) -> go.Figure:
+    """A banner inside a figure computed from synthetic records (survives screenshots and downloads)."""
+    fig.add_annotation(text=f"<b>⚠ {SYNTHETIC_SET_LABEL.upper()}</b> · generated records, not patients",
+                       xref="paper", yref="paper", x=0.5, y=1.0, yshift=28, showarrow=False, xanchor="center",
+                       yanchor="bottom", font=dict(size=13, color="#ffffff"), bgcolor="#b42318", borderpad=4)
+    top = (fig.layout.margin.t or 40) + 34
+    fig.update_layout(margin=dict(t=top), height=(fig.layout.height or 330) + 34,
+                      meta={**(fig.layout.meta or {}), "synthetic": True})
+    return fig
+
+
 def per_class_table(res: Mapping[str, Any]) -> pd.DataFrame:
-    """One model's per-class figures: positives, AUC with interval, accuracy, precision, recall, F1."""
+    """One model's per-class figures: positives, AUC with interval, threshold, and at that threshold the
+    accuracy, precision, recall and F1 (as stored; 3 decimals)."""
     rows = []
     for cls in res["classes"]:
         pc = res["auc"]["per_class"].get(cls)
         at = res["at_thresholds"]["per_class"][cls]
         rows.append({"class": cls, "positives": res["positives"][cls],
-                     "AUC": None if not pc else pc["auc"],
-                     "95% CI": "" if not pc or not pc.get("ci95") else f"{pc['ci95'][0]:.3f}–{pc['ci95'][1]:.3f}",
-                     "threshold": res["thresholds"][cls], "accuracy": at["accuracy"], "precision": at["precision"],
-                     "recall": at["recall"], "F1": at["f1"]})
+                     "AUC (95% CI)": "—" if not pc else _with_ci(pc["auc"], pc.get("ci95")),
+                     "threshold": round(res["thresholds"][cls], 3), "accuracy": round(at["accuracy"], 3),
+                     "precision (PPV)": round(at["precision"], 3), "recall (sensitivity)": round(at["recall"], 3),
+                     "F1": round(at["f1"], 3)})
     return pd.DataFrame(rows)

@@ -10,21 +10,69 @@ from ecgcore.plot import style
 from ecgcore.plot.paper import S_PER_MM, PaperLayout, Panel
 
 SALIENCY_MODES = ("band", "trace")
+SCALES = ("relative", "fixed")
 LEVEL_EDGES = (0.2, 0.4, 0.6, 0.8)  # saliency levels drawn in colour on the traces
+LEVEL_NAMES = ("weak", "moderate", "strong", "strongest")
+#: The relative scale maps this percentile of the record's positive evidence to full colour (robust to a
+#: single spike, which would otherwise leave everything else pale).
+RELATIVE_PERCENTILE = 99.0
+
+
+def display_map(values: np.ndarray, scale: str = "relative", method: str | None = None) -> np.ndarray:
+    """THE way a saliency map becomes colour: its positive part (evidence FOR the class) on [0, 1].
+
+    values: a signed map (samples,) or (leads, samples), e.g. a class activation map or per-lead attribution
+    in logits/s. scale "relative": divided by the map's own RELATIVE_PERCENTILE of positive values (1 =
+    strongest evidence in this record; an all-non-positive map stays all 0); "fixed": divided by the CAM
+    method's fixed display scale (`ecgcore.explain.gradcam.display_scale(method)`, logits/s), so colours
+    mean the same on every record and model. Clipped to [0, 1]; NaN counts as 0.
+    """
+    from ecgcore.explain.gradcam import display_scale
+
+    if scale not in SCALES:
+        raise ECGError(f"unknown saliency scale {scale!r}; use one of {', '.join(SCALES)}")
+    v = np.nan_to_num(np.asarray(values, dtype=np.float64))
+    if scale == "fixed":
+        full = display_scale(method)
+    else:
+        positive = v[v > 0]
+        full = float(np.percentile(positive, RELATIVE_PERCENTILE)) if positive.size else 0.0
+    if full <= 0:
+        return np.zeros_like(v)
+    return np.clip(v / full, 0.0, 1.0)
+
+
+def is_blank(shown: np.ndarray | None) -> bool:
+    """True when a display map would colour nothing (no value reaches the first level)."""
+    return shown is None or not np.any(np.asarray(shown) >= LEVEL_EDGES[0])
+
+
+def legend_title(target: str, scale: str = "relative") -> str:
+    """What full colour means, in words, for the figure's legend."""
+    if scale == "fixed":
+        return f"Evidence for {target} (fixed scale, same on every record): full colour = very strong evidence"
+    return f"Evidence for {target}: full colour = strongest evidence for {target} in this record"
 
 
 def unit_map(saliency: np.ndarray, ecg: ECG) -> np.ndarray:
-    """Check a saliency map's shape against `ecg` and bring it to [0, 1] for display.
-
-    (samples,) maps are shared by all leads (Grad-CAM), (leads, samples) maps are per lead. Negative
-    values are shown as 0; a map already within [0, 1] keeps its scale (so records stay comparable).
-    """
+    """Check a display map (from `display_map`, on [0, 1]) against `ecg`: (samples,) shared by all leads,
+    or (leads, samples) per lead. ECGError for another shape. Values outside [0, 1] are clipped, never
+    rescaled (scaling is `display_map`'s job alone)."""
     n = ecg.n_samples
     if saliency.shape not in ((n,), (len(ecg.leads), n)):
         raise ECGError(f"saliency map shaped {saliency.shape} does not fit a record of {len(ecg.leads)} leads x {n} samples")
-    sal = np.nan_to_num(np.clip(saliency, 0.0, None))
-    peak = float(sal.max()) if sal.size else 0.0
-    return sal / peak if peak > 1.0 else sal
+    return np.clip(np.nan_to_num(saliency), 0.0, 1.0)
+
+
+def level_legend(legend: str | None) -> list[go.Scatter]:
+    """Legend entries for the saliency levels (no data drawn), so both modes explain their colours the same
+    way and no colour bar narrows the paper."""
+    traces = []
+    for k, (colour, width) in enumerate(zip(style.TRACE_LEVELS, style.TRACE_LEVEL_WIDTHS)):
+        traces.append(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=colour, width=width + 1),
+                                 name=LEVEL_NAMES[k], legendgroup="saliency", showlegend=True, hoverinfo="skip",
+                                 legendgrouptitle=dict(text=legend) if k == 0 and legend else None))
+    return traces
 
 
 def _lead_values(sal: np.ndarray, ecg: ECG, panel: Panel) -> np.ndarray:
@@ -48,15 +96,13 @@ def heat_band(paper: PaperLayout, sal: np.ndarray, ecg: ECG, opacity: float) -> 
     x = x_min + (np.arange(n_bins) + 0.5) * S_PER_MM
     return go.Heatmap(
         x=x, y=paper.row_baselines(), z=z, zmin=0.0, zmax=1.0, colorscale=style.HEAT_SCALE, opacity=opacity,
-        showscale=True, hoverinfo="skip", name="saliency",  # no hover: clicks reach the R-peak marks
-        colorbar=dict(title=dict(text="saliency", side="right"), thickness=10, len=0.5, x=1.0, xanchor="left", xpad=6,
-                      tickfont=dict(size=10, color="#111111")),
+        showscale=False, hoverinfo="skip", name="saliency",  # no hover: clicks reach the R-peak marks
     )
 
 
 def trace_levels(paper: PaperLayout, sal: np.ndarray, ecg: ECG, opacity: float) -> list[go.Scatter]:
     """Four line traces, one per saliency level (0.2-0.4 ... 0.8-1) of the map averaged over 40 ms, drawn
-    over the plain traces."""
+    over the plain traces, darker and thicker as the level rises (legible in grey too)."""
     xs: list[list[np.ndarray]] = [[] for _ in LEVEL_EDGES]
     ys: list[list[np.ndarray]] = [[] for _ in LEVEL_EDGES]
     width = max(1, int(round(S_PER_MM * ecg.fs)))  # colour follows the map averaged over 1 mm (40 ms)
@@ -75,15 +121,13 @@ def trace_levels(paper: PaperLayout, sal: np.ndarray, ecg: ECG, opacity: float) 
             xs[k - 1] += [x_run, [np.nan]]
             ys[k - 1] += [y_run, [np.nan]]
     traces = []
-    for k, colour in enumerate(style.TRACE_LEVELS):
+    for k, (colour, width) in enumerate(zip(style.TRACE_LEVELS, style.TRACE_LEVEL_WIDTHS)):
         if not xs[k]:
             continue
-        lo = LEVEL_EDGES[k]
-        hi = LEVEL_EDGES[k + 1] if k + 1 < len(LEVEL_EDGES) else 1.0
         traces.append(go.Scatter(
-            x=np.concatenate(xs[k]).astype(np.float32), y=np.concatenate(ys[k]).astype(np.float32), mode="lines", opacity=max(opacity, 0.15),
-            line=dict(color=colour, width=2.2), name=f"saliency {lo:.1f}-{hi:.1f}", hoverinfo="skip",
-            connectgaps=False, showlegend=True,
+            x=np.concatenate(xs[k]).astype(np.float32), y=np.concatenate(ys[k]).astype(np.float32), mode="lines",
+            opacity=max(opacity, 0.15), line=dict(color=colour, width=width), name=f"evidence: {LEVEL_NAMES[k]}",
+            hoverinfo="skip", connectgaps=False, showlegend=False, legendgroup="saliency",
         ))
     return traces
 

@@ -11,16 +11,19 @@ MAJOR_GRID = "rgba(214, 60, 50, 0.55)"  # 5 mm lines
 TRACE = "#111111"
 LABEL = "#111111"
 CALIBRATION = "#111111"
-BEAT_MARK = "#1f5fbf"  # R-peak marks and the selected beat
-#: Saliency: transparent at 0, orange to dark red at 1 (alpha rises with the value).
+BEAT_MARK = "#0b7a3e"  # R-peak marks, fiducial points and the selected beat (green: saliency is blue)
+#: Saliency in blues, which stand out on red-pink ECG paper (and darken monotonically, so they survive grey
+#: printing): transparent at 0, light to deep blue at 1 (alpha rises with the value).
 HEAT_SCALE = [
-    [0.0, "rgba(255, 170, 0, 0.0)"],
-    [0.25, "rgba(255, 150, 0, 0.25)"],
-    [0.6, "rgba(240, 80, 0, 0.55)"],
-    [1.0, "rgba(190, 0, 0, 0.85)"],
+    [0.0, "rgba(60, 150, 230, 0.0)"],
+    [0.25, "rgba(60, 150, 230, 0.30)"],
+    [0.6, "rgba(25, 95, 210, 0.60)"],
+    [1.0, "rgba(10, 40, 150, 0.85)"],
 ]
-#: Colours of the per-lead saliency levels drawn on the trace (level 1 .. 4; level 0 is the plain trace).
-TRACE_LEVELS = ("#f0a000", "#e86a00", "#d43000", "#a00000")
+#: Colours and line widths (px) of the per-lead saliency levels drawn on the trace (level 1 .. 4; level 0 is
+#: the plain black trace): lighter-to-darker blue and thicker, so the level reads in grey as well.
+TRACE_LEVELS = ("#56b4e9", "#1f7ae0", "#1346b4", "#08226e")
+TRACE_LEVEL_WIDTHS = (2.0, 2.6, 3.2, 3.8)
 
 
 def paper_axes(x_range: tuple[float, float], y_range: tuple[float, float]) -> dict[str, Any]:

@@ -28,6 +28,17 @@ def wait_idle(page, timeout_ms: int = RUN_TIMEOUT_MS, settle_ms: int = 500) -> N
             return
 
 
+_DRAWN = ("() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+          ".every(c => c.querySelector('.main-svg')) && !document.querySelector('[data-testid=\"stSkeleton\"]')")
+
+
+def wait_drawn(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Until the script is idle AND every plotly chart has drawn (plotly's bundle loads lazily, so a page
+    can be "notRunning" while its figures are still grey placeholders)."""
+    wait_idle(page, timeout_ms)
+    page.wait_for_function(_DRAWN, timeout=timeout_ms)
+
+
 def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
