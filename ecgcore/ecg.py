@@ -6,17 +6,21 @@ from typing import Any
 
 import numpy as np
 
-from ecgcore.leads import LEADS
+from ecgcore.errors import ECGSignalError
+from ecgcore.leads import INDEPENDENT, LEADS, derive_limb_leads
 
 
 @dataclass(frozen=True)
 class ECG:
-    """A 12-lead ECG.
+    """An ECG: the 12 standard leads, or a subset of them (a single-lead wearable, a 2-lead Holter strip).
 
-    signal: float32 array shaped (12, samples) in millivolts, leads in `LEADS` order.
+    signal: float32 array shaped (leads, samples) in millivolts, one row per entry of `leads`.
     fs: sampling rate in Hz.
     record_id: a name that identifies the record within its source (e.g. "ptbxl/00001" or an upload name).
     source: where it came from ("ptbxl", "cinc/georgia", "ptbdb", "upload:wfdb", "synthetic", ...).
+    leads: the lead of each row: `LEADS` (in that order) for a 12-lead record; for fewer leads, the canonical
+        leads present in canonical order, then Holter leads such as `MLII` (`ecgcore.leads.HOLTER_LEADS`).
+        Consumers draw and measure the leads present; the 12-lead models take `twelve_leads(ecg)`.
     derived: leads computed from others rather than recorded (e.g. III, aVR, aVL, aVF from I and II).
     age, sex: where known (sex "M" / "F"), else None; never invented.
     labels: ground-truth diagnostic superclasses where known, None where the record is unlabelled.
@@ -41,6 +45,11 @@ class ECG:
             object.__setattr__(self, "signal", self.signal.astype(np.float32))
         if not self.fs > 0:
             raise ValueError(f"sampling rate must be positive, got {self.fs}")
+
+    @property
+    def is_twelve_lead(self) -> bool:
+        """True when the rows are the 12 standard leads in `LEADS` order."""
+        return tuple(self.leads) == LEADS
 
     @property
     def n_samples(self) -> int:
@@ -73,3 +82,25 @@ class ECG:
             "sex": self.sex,
             "labels": None if self.labels is None else list(self.labels),
         }
+
+
+def twelve_leads(ecg: ECG) -> ECG:
+    """`ecg` as a 12-lead record for the 12-lead models: as it is when it has the 12 leads; with III, aVR, aVL
+    and aVF computed (Einthoven/Goldberger, marked in `derived`) when it has the 8 independent leads I, II,
+    V1-V6; else an `ECGSignalError` that says plainly the models cannot score it and what they need.
+    """
+    if ecg.is_twelve_lead:
+        return ecg
+    present = set(ecg.leads)
+    if all(lead in present for lead in INDEPENDENT):
+        rows = {lead: ecg.lead(lead) for lead in ecg.leads if lead in LEADS}
+        rows.update({k: v for k, v in derive_limb_leads(rows["I"], rows["II"]).items() if k not in rows})
+        derived = tuple(lead for lead in LEADS if lead not in present or lead in ecg.derived)
+        return replace(ecg, signal=np.stack([rows[lead] for lead in LEADS]).astype(np.float32), leads=LEADS,
+                       derived=derived)
+    missing = [lead for lead in INDEPENDENT if lead not in present]
+    raise ECGSignalError(
+        f"The 12-lead models cannot score this record: it holds {len(ecg.leads)} lead(s) ({', '.join(ecg.leads)}) "
+        f"and lacks {', '.join(missing)}. They need the 12 standard leads, or the 8 independent ones (I, II, V1-V6) "
+        "from which III, aVR, aVL and aVF are computed. The record can still be viewed and measured."
+    )

@@ -1,25 +1,55 @@
 """The 12 standard leads: canonical order, name aliases and derivation of the limb leads."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 LEADS: tuple[str, ...] = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
 LIMB_DERIVED: tuple[str, ...] = ("III", "aVR", "aVL", "aVF")
 INDEPENDENT: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
+#: Holter (ambulatory) leads kept as they are in records of fewer than 12 leads: modified limb leads, placed on
+#: the torso, so never taken for I, II or III.
+HOLTER_LEADS: tuple[str, ...] = ("MLI", "MLII", "MLIII")
 
 _ALIASES = {
     "LI": "I", "LEAD I": "I", "LEADI": "I", "L1": "I",
     "LII": "II", "LEAD II": "II", "LEADII": "II", "L2": "II",
     "LIII": "III", "LEAD III": "III", "LEADIII": "III", "L3": "III",
     "AVR": "aVR", "-AVR": None, "AVL": "aVL", "AVF": "aVF",
+    # Latin-American and CODE-style exports (DI, DII, DIII) and the D1-D3 spelling of some carts
+    "DI": "I", "DII": "II", "DIII": "III", "D1": "I", "D2": "II", "D3": "III",
 }
+#: Prefixes that name the lead that follows: IEEE 11073 MDC codes (`MDC_ECG_LEAD_AVR`, as in HL7 aECG and DICOM),
+#: `ECG I`, `EKG V1`, `Lead II` (EDF labels and device exports).
+_PREFIX = re.compile(r"^\s*(mdc[ _]ecg[ _]lead[ _]|ecg[\s_:-]*|ekg[\s_:-]*|lead[\s_:-]*)", re.IGNORECASE)
 
 
 def canonical_lead(name: str) -> str | None:
     """Map a lead name as found in files (any case, common aliases) to its canonical name, or None.
 
-    `MLII` (the Holter modified lead II) is deliberately not mapped to II: it is a different placement.
+    Aliases: `LI`/`Lead I`/`L1`, `DI`/`DII`/`DIII`, `D1`-`D3`, `AVR`; a prefix `MDC_ECG_LEAD_`, `ECG `, `EKG ` or
+    `Lead ` before any of them. `MLII` (the Holter modified lead II) is deliberately not mapped to II: it is a
+    different placement.
     """
+    lead = _plain_lead(name)
+    if lead is None:
+        stripped = _PREFIX.sub("", name)
+        if stripped and stripped != name:
+            lead = _plain_lead(stripped)
+    return lead
+
+
+def holter_lead(name: str) -> str | None:
+    """`MLII` (any case, with an `ECG `/`Lead ` prefix) and the other `HOLTER_LEADS`, else None."""
+    for key in (name, _PREFIX.sub("", name)):
+        upper = key.strip().upper()
+        if upper in HOLTER_LEADS:
+            return upper
+    return None
+
+
+def _plain_lead(name: str) -> str | None:
     key = name.strip().upper().replace("_", " ")
     if key in _ALIASES:
         return _ALIASES[key]

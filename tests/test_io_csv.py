@@ -46,9 +46,9 @@ def test_numeric_check_does_not_depend_on_the_dtype_name(real_frame, dtype):
     column.iloc[3] = "12,5mV"
     frame = pd.DataFrame({"V2": column})
     with pytest.raises(ECGReadError, match="'12,5mV'"):
-        _numeric_column(frame, "V2", skip=0)
+        _numeric_column(frame, "V2", first_line=2)
     column.iloc[3] = "0.5"
-    values = _numeric_column(pd.DataFrame({"V2": column}), "V2", skip=0)
+    values = _numeric_column(pd.DataFrame({"V2": column}), "V2", first_line=2)
     assert values.dtype == np.float64 and values[3] == 0.5
     assert np.allclose(np.delete(values, 3), np.delete(real_frame["V2"].to_numpy(), 3), atol=1e-12)
 
@@ -64,4 +64,4 @@ def test_pandas_reads_text_columns_with_a_dtype_the_reader_handles():
     frame = pd.read_csv(io.StringIO("I,II\n1,abc\n2,3\n"))
     assert not pd.api.types.is_numeric_dtype(frame["II"])
     with pytest.raises(ECGReadError, match="'abc'"):
-        _numeric_column(frame, "II", skip=0)
+        _numeric_column(frame, "II", first_line=2)

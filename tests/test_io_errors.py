@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from real_records import record_files  # noqa: E402
 
 from ecgcore import config  # noqa: E402
+from ecgcore.ecg import twelve_leads  # noqa: E402
 from ecgcore.errors import ECGError, ECGReadError, ECGSignalError  # noqa: E402
 from ecgcore.io import read_upload, validate  # noqa: E402
 
@@ -56,10 +57,6 @@ TABLE = [
      ECGReadError, ["sampling rate", "-500"]),
     ("unknown storage format", lambda: _header(b".dat 16 ", b".dat 508 "), None, ECGReadError,
      ["format 508", "not supported"]),
-    ("missing leads", lambda: _header(b" V4\n", b" X4\n"), None, ECGReadError,
-     ["lacks lead(s) V4", "'X4'", "V1-V6"]),
-    ("MLII is not II", lambda: {"r.csv": b"time,MLII,V1\n" + b"".join(b"%f,1,2\n" % (i / 360) for i in range(2000))},
-     None, ECGReadError, ["MLII", "different placement"]),
     ("2 s record", lambda: _npy(_real_signal()[:, :1000]), 500, ECGSignalError, ["2.00 s", "at least 2.5 s"]),
     ("NaN samples", lambda: _npy(np.where(np.arange(5000) % 1000 == 3, np.nan, _real_signal())), 500, ECGSignalError,
      ["missing or infinite", "I (5 of 5000)", "without gaps"]),
@@ -120,3 +117,21 @@ def test_errors_are_value_errors_for_callers_that_catch_broadly():
     with pytest.raises(ValueError):
         read_upload({})
     assert issubclass(ECGReadError, ECGError) and issubclass(ECGSignalError, ECGError)
+
+
+def test_record_missing_a_lead_is_read_but_the_models_refuse_it():
+    ecg = read_upload(_header(b" V4\n", b" X4\n"))
+    assert "V4" not in ecg.leads and len(ecg.leads) == 11 and ecg.meta["ignored_channels"] == ["X4"]
+    with pytest.raises(ECGSignalError) as info:
+        twelve_leads(ecg)
+    assert all(w in str(info.value) for w in ("cannot score", "lacks V4", "I, II, V1-V6"))
+
+
+def test_mlii_is_kept_as_the_holter_lead_never_as_ii():
+    real = _real_signal()  # PTB-XL 00001, 500 Hz: lead II written as MLII
+    rows = "".join(f"{i / 500:.4f},{real[1, i]:.4f},{real[6, i]:.4f}\n" for i in range(real.shape[1]))
+    ecg = read_upload({"r.csv": ("time,MLII,V1\n" + rows).encode()})
+    assert ecg.leads == ("V1", "MLII") and ecg.fs == 500.0
+    assert np.allclose(ecg.lead("MLII"), real[1], atol=1e-4)
+    with pytest.raises(ECGSignalError, match="cannot score"):
+        twelve_leads(ecg)

@@ -19,7 +19,7 @@ from real_records import record_stem  # noqa: E402
 
 from ecgcore.errors import ECGError  # noqa: E402
 from ecgcore.io import read_upload  # noqa: E402
-from ecgcore.leads import INDEPENDENT, LEADS, LIMB_DERIVED  # noqa: E402
+from ecgcore.leads import INDEPENDENT, LEADS, LIMB_DERIVED, derive_limb_leads  # noqa: E402
 
 @pytest.fixture(scope="module")
 def real() -> np.ndarray:
@@ -104,11 +104,14 @@ def test_challenge_record_round_trips_through_every_format():
 
 # ------------------------------------------------------------------------------------------ property-based tests
 def ecg_like(seed: int, n: int, scale: float) -> np.ndarray:
-    """(12, n) mV: a sum of sines plus noise, each lead with a plausible span (0.2-6 mV)."""
+    """(12, n) mV: a sum of sines plus noise, each lead with a plausible span (0.2-6 mV); III, aVR, aVL and aVF
+    follow from I and II as on a real record (the readers check Einthoven's and Goldberger's equations)."""
     rng = np.random.default_rng(seed)
     t = np.arange(n)[None, :]
     sig = (np.sin(2 * np.pi * rng.uniform(0.002, 0.02, (12, 1)) * t) * rng.uniform(0.1, 1.5, (12, 1))
            + rng.normal(0, 0.05, (12, n)))
+    for lead, values in derive_limb_leads(sig[0], sig[1]).items():
+        sig[LEADS.index(lead)] = values
     return (sig * scale).astype(np.float32)
 
 

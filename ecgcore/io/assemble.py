@@ -5,7 +5,6 @@ built only once everything passed (never a half-loaded record).
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -13,7 +12,8 @@ import numpy as np
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGReadError
 from ecgcore.io import validate
-from ecgcore.leads import LEADS, LIMB_DERIVED, canonical_lead, derive_limb_leads
+from ecgcore.io import limb_leads
+from ecgcore.leads import HOLTER_LEADS, LEADS, canonical_lead, derive_limb_leads, holter_lead
 
 _PRECORDIAL = ("V1", "V2", "V3", "V4", "V5", "V6")
 _WHAT_WORKS = ("A 12-lead ECG needs V1-V6 and at least two of the limb leads I, II, III "
@@ -21,19 +21,16 @@ _WHAT_WORKS = ("A 12-lead ECG needs V1-V6 and at least two of the limb leads I, 
 
 
 def lead_of(name: str) -> str | None:
-    """Canonical lead for a channel name, also with an `ECG `/`EKG `/`Lead ` prefix (as EDF labels have)."""
-    lead = canonical_lead(name)
-    if lead is None:
-        stripped = re.sub(r"^\s*(ecg|ekg|lead)[\s_:-]*", "", name, flags=re.IGNORECASE)
-        if stripped and stripped != name:
-            lead = canonical_lead(stripped)
-    return lead
+    """The lead a channel name stands for: a canonical lead (`ecgcore.leads.canonical_lead`, aliases and prefixes
+    included) or a Holter lead (`MLII`, ...), else None."""
+    return canonical_lead(name) or holter_lead(name)
 
 
 def match_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
-    """Canonical lead -> channel index (first occurrence wins), and the channel names that are not ECG leads.
+    """Lead -> channel index (first occurrence wins), and the channel names that are not ECG leads.
 
-    Matching is case-insensitive with the aliases of `ecgcore.leads.canonical_lead`; `MLII` is not II.
+    Matching is case-insensitive with the aliases of `ecgcore.leads.canonical_lead`; `MLII` is kept as the
+    Holter lead it is, never taken for II.
     """
     index: dict[str, int] = {}
     unmatched: list[str] = []
@@ -46,29 +43,65 @@ def match_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
     return index, unmatched
 
 
+def completes_twelve(recorded: Sequence[str]) -> bool:
+    """True when V1-V6 and two of the limb leads I, II, III are among `recorded` (the other four are computed)."""
+    return all(lead in recorded for lead in _PRECORDIAL) and sum(lead in recorded for lead in ("I", "II", "III")) >= 2
+
+
 def missing_leads_message(found: Sequence[str], unmatched: Sequence[str], missing: Sequence[str]) -> str:
-    """The error text for a record that lacks leads which cannot be computed."""
+    """The text naming leads that a 12-lead record lacks and cannot be computed."""
     text = f"The record lacks lead(s) {', '.join(missing)}. Found: {', '.join(found) or 'no standard leads'}"
     if unmatched:
         shown = ", ".join(repr(u) for u in list(unmatched)[:15])
         text += f"; not recognised as standard leads: {shown}"
-        if any(u.strip().upper() == "MLII" for u in unmatched):
-            text += " (MLII, the Holter lead, is a different placement from lead II)"
     return text + ". " + _WHAT_WORKS
 
 
 def plan_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
-    """Which channel gives each recorded lead, checked to be enough for 12 leads; raises `ECGReadError` if not."""
+    """Which channel gives each lead to keep, and the channel names dropped.
+
+    A record that completes the 12 leads keeps the canonical ones only (an extra `MLII` column is dropped); a
+    record with fewer leads keeps every ECG lead it has (canonical and Holter) and becomes a lead-subset `ECG`.
+    Raises `ECGReadError` when no channel is an ECG lead.
+    """
     index, unmatched = match_leads(names)
-    limb = [lead for lead in ("I", "II", "III") if lead in index]
-    missing = [lead for lead in _PRECORDIAL if lead not in index]
-    if len(limb) == 1:
-        missing.insert(0, "a second limb lead (" + " or ".join(x for x in ("I", "II", "III") if x not in limb) + ")")
-    elif not limb:
-        missing.insert(0, "limb leads I, II, III")
-    if missing:
-        raise ECGReadError(missing_leads_message([lead for lead in LEADS if lead in index], unmatched, missing))
+    if completes_twelve(list(index)):
+        holter = [lead for lead in index if lead not in LEADS]
+        for lead in holter:
+            unmatched.append(str(names[index.pop(lead)]))
+        return index, unmatched
+    if not index:
+        shown = ", ".join(repr(str(u)) for u in list(unmatched)[:15]) or "none"
+        raise ECGReadError(f"No channel of this record is a named ECG lead (not recognised as leads: {shown}). Name the leads "
+                           "I, II, III, aVR, aVL, aVF, V1-V6 (or MLII for a Holter lead). " + _WHAT_WORKS)
     return index, unmatched
+
+
+def _limb_check(out: np.ndarray, leads: Sequence[str], recorded: Sequence[str], fs: float,
+                order: Sequence[str] | None, rows: np.ndarray | None, notes: list[str]) -> None:
+    """Refuse a record whose recorded limb leads break Einthoven's/Goldberger's equations (rows in another order
+    than their names say), proposing the order that fits the file's `rows` when they were named by an assumed
+    `order` and exactly one order fits (see `ecgcore.io.limb_leads`)."""
+    by_lead = {lead: out[leads.index(lead)] for lead in recorded if lead in leads}
+    status, residuals = limb_leads.assess(by_lead, fs)
+    if status == "gains differ":
+        notes.append("The limb leads obey Einthoven's and Goldberger's equations in shape but not in amplitude: "
+                     "the leads' gains disagree, so amplitudes compared between leads may be off.")
+    if status != "inconsistent":
+        return
+    broken = ", ".join(f"{lead} ({r:.0%} off)" for lead, r in residuals.items() if r > limb_leads.MAX_RESIDUAL)
+    text = ("The limb leads do not fit together: Einthoven's and Goldberger's equations (III = II - I, "
+            f"aVR = -(I + II)/2, aVL = I - II/2, aVF = II - I/2) fail for {broken}. The rows are probably in another "
+            "order than the one assumed")
+    if order is not None:
+        text += f" ({limb_leads.describe_order(order)})"
+    proposal = limb_leads.propose_order(rows, fs) if rows is not None and rows.shape[0] == len(LEADS) else None
+    if proposal is not None:
+        text += (f". The order that fits is {limb_leads.describe_order(proposal)}: state it as the lead order and "
+                 "read the file again.")
+    else:
+        text += ". State the lead order the file was saved in, or export it with the leads named."
+    raise limb_leads.LeadOrderError(text, proposal)
 
 
 def build_ecg(
@@ -83,12 +116,18 @@ def build_ecg(
     meta: dict[str, Any] | None = None,
     notes: list[str] | None = None,
     ignored: Sequence[str] = (),
+    assumptions: dict[str, str] | None = None,
+    order_from_position: bool = False,
 ) -> ECG:
-    """A validated 12-lead ECG from channels `names` of `signal` (channels, samples) at `fs` Hz.
+    """A validated `ECG` from channels `names` of `signal` (channels, samples) at `fs` Hz.
 
-    Values are taken as mV (see `validate` for the µV rule). Leads that are missing but computable from two
-    limb leads are derived and listed in `ECG.derived`; channels that are not standard leads are dropped and
-    listed in meta["ignored_channels"] (with `ignored`, channels the caller already dropped).
+    Values are taken as mV (see `validate` for the µV rule). A record with V1-V6 and two limb leads becomes a
+    12-lead ECG: missing limb leads are derived and listed in `ECG.derived`. A record with fewer leads keeps the
+    ones it has (`ECG.leads`, canonical order first), with III, aVR, aVL, aVF derived when two limb leads exist.
+    Recorded limb leads must fit Einthoven's/Goldberger's equations (`ecgcore.io.limb_leads`).
+    Channels that are not ECG leads are dropped and listed in meta["ignored_channels"] (with `ignored`,
+    channels the caller already dropped). `assumptions` ({"rate"|"units"|"leads": sentence}) go to
+    meta["assumptions"]; `order_from_position` says the names come from an assumed order, not from the file.
     Raises `ECGReadError` / `ECGSignalError`.
     """
     fs = validate.check_fs(fs)
@@ -96,25 +135,35 @@ def build_ecg(
         raise ECGReadError(f"Internal shape mismatch: {len(names)} names for a signal shaped {signal.shape}.")
     index, unmatched = plan_leads(names)
     validate.check_length(signal.shape[1], len(index), fs)
-    recorded = [lead for lead in LEADS if lead in index]
+    twelve = completes_twelve(list(index))
+    recorded = [lead for lead in (*LEADS, *HOLTER_LEADS) if lead in index]
+    limb = [lead for lead in ("I", "II", "III") if lead in index]
+    if twelve:
+        leads: tuple[str, ...] = LEADS
+    else:
+        derivable = set(LEADS[:6]) if len(limb) >= 2 else set()
+        leads = tuple(lead for lead in (*LEADS, *HOLTER_LEADS) if lead in index or lead in derivable)
     shown = [f"{lead} ({names[index[lead]]})" if names[index[lead]] != lead else lead for lead in recorded]
     if [index.get(lead) for lead in LEADS] == list(range(len(LEADS))) and signal.shape[0] == len(LEADS) \
             and signal.dtype == np.float32 and signal.flags.c_contiguous and signal.flags.writeable:
         out = signal  # already 12 canonical float32 rows: no copy (readers pass arrays they own)
     else:
-        out = np.empty((len(LEADS), signal.shape[1]), dtype=np.float32)
+        out = np.empty((len(leads), signal.shape[1]), dtype=np.float32)
         for lead in recorded:
-            out[LEADS.index(lead)] = signal[index[lead]]
-    rows = [LEADS.index(lead) for lead in recorded]
-    rec = out if len(rows) == len(LEADS) else out[rows]  # a view when all 12 are recorded, else a copy
+            out[leads.index(lead)] = signal[index[lead]]
+    rows = [leads.index(lead) for lead in recorded]
+    rec = out if len(rows) == len(leads) else out[rows]  # a view when every lead is recorded, else a copy
     validate.check_finite(rec, shown)
     notes = list(notes or [])
     checked = validate.check_amplitudes(rec, shown, notes)
+    microvolts = checked is not rec  # divided by 1000 (the µV rule)
     if checked is not rec or rec is not out:
         out[rows] = checked
-    derived = [lead for lead in LEADS if lead not in index]
+    _limb_check(out, leads, recorded, fs, list(names) if order_from_position else None,
+                signal if order_from_position else None, notes)
+    derived = [lead for lead in leads if lead not in index]
     if derived:
-        by_lead = {lead: out[LEADS.index(lead)] for lead in recorded}
+        by_lead = {lead: out[leads.index(lead)] for lead in recorded}
         lead_i, lead_ii, lead_iii = by_lead.get("I"), by_lead.get("II"), by_lead.get("III")
         if lead_i is None:
             lead_i = lead_ii - lead_iii
@@ -122,14 +171,22 @@ def build_ecg(
             lead_ii = lead_i + lead_iii
         computed = {"I": lead_i, "II": lead_ii, **derive_limb_leads(lead_i, lead_ii)}
         for lead in derived:
-            out[LEADS.index(lead)] = computed[lead]
+            out[leads.index(lead)] = computed[lead]
     meta = dict(meta or {})
     if unmatched or ignored:
         meta["ignored_channels"] = list(ignored) + list(unmatched)
     if derived:
         notes.append(f"Lead(s) {', '.join(derived)} were computed from the recorded limb leads "
                      "(Einthoven/Goldberger), not recorded.")
+    if not twelve:
+        notes.append(f"This record holds {len(leads)} lead(s) ({', '.join(leads)}), not the 12 of a standard ECG.")
     if notes:
         meta["notes"] = list(meta.get("notes", [])) + notes
-    return ECG(signal=out, fs=fs, record_id=record_id, source=source, leads=LEADS,
+    said = dict(assumptions or {})
+    if microvolts:
+        said["units"] = ("µV: the values looked like microvolts and were divided by 1000"
+                         + (f" (instead of: {said['units']})" if "units" in said else ""))
+    if said:
+        meta["assumptions"] = said
+    return ECG(signal=out, fs=fs, record_id=record_id, source=source, leads=leads,
                derived=tuple(derived), age=age, sex=sex, labels=None, meta=meta)

@@ -1,11 +1,16 @@
-"""NumPy `.npy` arrays: shape (12, samples) or (samples, 12), leads in the order I, II, III, aVR, aVL, aVF,
-V1-V6, values in mV (µV detected, see `ecgcore.io.validate`). An `.npy` carries no sampling rate, so `fs` (Hz)
-is required. Loaded with `allow_pickle=False`: an array of Python objects is refused, never unpickled.
+"""NumPy `.npy` arrays: shape (leads, samples) or (samples, leads), values in mV (µV detected, see
+`ecgcore.io.validate`) unless the user states other units. An `.npy` carries no sampling rate and names no
+leads, so `fs` (Hz) is required and the lead order is the user's (`lead_order`) or, for 12 rows, assumed to be
+I, II, III, aVR, aVL, aVF, V1-V6. The assumed order is checked against Einthoven's and Goldberger's equations
+(`ecgcore.io.limb_leads`): a shuffled array (e.g. PTB-XL's I, II, V1-V6, III, aVR, aVL, aVF) is refused with
+the order that fits, never read silently. Loaded with `allow_pickle=False`: an array of Python objects is
+refused, never unpickled.
 """
 from __future__ import annotations
 
 import io
 import math
+from typing import Sequence
 
 import numpy as np
 
@@ -13,11 +18,14 @@ from ecgcore.ecg import ECG
 from ecgcore.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io.assemble import build_ecg
+from ecgcore.io.limb_leads import describe_order
 from ecgcore.leads import LEADS
 
 
-def read_npy(data: bytes, fs: float | None, *, name: str = "upload.npy") -> ECG:
-    """A 12-lead ECG (mV) from the bytes of an `.npy` file sampled at `fs` Hz."""
+def read_npy(data: bytes, fs: float | None, *, name: str = "upload.npy", units: str | None = None,
+             gain: float | None = None, lead_order: Sequence[str] | None = None) -> ECG:
+    """An `ECG` (mV) from the bytes of an `.npy` file sampled at `fs` Hz, rows in `lead_order` (default the
+    canonical 12), values in `units` ("mV", "µV", "counts" with `gain` counts per mV; default mV)."""
     if not data.startswith(b"\x93NUMPY"):
         raise ECGReadError(f"{name} is not a NumPy .npy file (it lacks the .npy signature). Save the array with "
                            "numpy.save, shaped (12, samples).")
@@ -44,13 +52,24 @@ def read_npy(data: bytes, fs: float | None, *, name: str = "upload.npy") -> ECG:
         raise ECGReadError(f"{name} holds no array. Save a (12, samples) array with numpy.save.")
     while array.ndim > 2 and array.shape[0] == 1:
         array = array[0]
-    if array.ndim != 2 or len(LEADS) not in array.shape:
-        raise ECGReadError(f"{name} has shape {array.shape}; a 12-lead ECG array must be (12, samples) or "
-                           "(samples, 12), leads in the order I, II, III, aVR, aVL, aVF, V1-V6.")
-    signal = array if array.shape[0] == len(LEADS) else array.T
-    return build_ecg(list(LEADS), signal, rate, record_id=name.rsplit(".", 1)[0],
+    order = list(lead_order) if lead_order else list(LEADS)
+    if array.ndim == 1 and len(order) == 1:
+        array = array[None, :]
+    if array.ndim != 2 or len(order) not in array.shape:
+        raise ECGReadError(f"{name} has shape {array.shape}; with {len(order)} lead(s) the array must be "
+                           f"({len(order)}, samples) or (samples, {len(order)}), rows in the order "
+                           f"{describe_order(order)}. State the lead order the array was saved in.")
+    signal = array if array.shape[0] == len(order) else array.T
+    scale, said_units = validate.stated_units(units, gain)
+    if scale != 1.0:
+        signal = signal.astype(np.float32) * np.float32(scale)
+    said = {"rate": f"{rate:g} Hz, as you entered it (an .npy file carries no rate)",
+            "units": said_units,
+            "leads": (f"{describe_order(order)}, as you stated" if lead_order else
+                      f"{describe_order(order)}, assumed: an .npy file names no leads")}
+    return build_ecg(order, signal, rate, record_id=name.rsplit(".", 1)[0],
                      source="upload:npy", meta={"format": "npy", "file_names": [name]},
-                     notes=["Lead order taken as I, II, III, aVR, aVL, aVF, V1-V6 (an .npy file names no leads)."])
+                     assumptions=said, order_from_position=True)
 
 
 def _header(data: bytes, name: str) -> tuple[tuple[int, ...], np.dtype]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGReadError
@@ -37,11 +37,16 @@ def _extension(name: str) -> str:
     return Path(name).suffix.lower()
 
 
-def read_upload(files: Mapping[str, bytes], fs: float | None = None) -> ECG:
-    """One 12-lead ECG (mV, the file's own rate) from uploaded files {file name: bytes}.
+def read_upload(files: Mapping[str, bytes], fs: float | None = None, *, units: str | None = None,
+                gain: float | None = None, lead_order: Sequence[str] | None = None) -> ECG:
+    """One `ECG` (mV, the file's own rate; 12 leads or the subset the file holds) from uploaded files
+    {file name: bytes}.
 
-    `fs` (Hz) is used where the file has no rate of its own (NPY, CSV without a time column); a file's own
-    rate wins otherwise. Raises `ECGReadError` / `ECGSignalError` with a message for the user.
+    What the user states is used where the file cannot say: `fs` (Hz) for NPY and CSV without a time column or
+    rate line; `units` ("mV", "µV", "counts" with `gain` counts per mV) for NPY and CSV without units;
+    `lead_order` (canonical names, one per row) for NPY. A file's own rate and units win otherwise (noted).
+    What was stated and what was assumed is in meta["assumptions"]. Raises `ECGReadError` / `ECGSignalError`
+    (`LeadOrderError`, with the order that fits, for a shuffled array) with a message for the user.
     """
     if not files:
         raise ECGReadError(f"No file was given. Upload an ECG as {ACCEPTED}.")
@@ -72,14 +77,14 @@ def read_upload(files: Mapping[str, bytes], fs: float | None = None) -> ECG:
     kind = sniff(data)
     if ext == ".zip" or kind == "zip":
         members = unzip_members(data, name=name)
-        ecg = read_upload(members, fs)
+        ecg = read_upload(members, fs, units=units, gain=gain, lead_order=lead_order)
         return ecg.with_signal(ecg.signal, meta={**ecg.meta, "container": name})
     if kind == "npy" or (ext == ".npy" and kind is None):
-        return read_npy(data, fs, name=name)
+        return read_npy(data, fs, name=name, units=units, gain=gain, lead_order=lead_order)
     if kind == "edf" or (ext == ".edf" and kind is None):
         return _note_fs(read_edf(data, name=name), fs)
     if ext in CSV_EXTENSIONS:
-        return read_csv(data, fs, name=name)
+        return read_csv(data, fs, name=name, units=units, gain=gain)
     if ext == ".xml":
         return read_clinical("xml", data, name)
     if ext in (".dcm", ".dicom"):
@@ -118,8 +123,9 @@ def read_path(path: str | os.PathLike, fs: float | None = None) -> ECG:
         raise ECGReadError(f"{p}: no such file.")
     paths = [p]
     if p.suffix.lower() in WFDB_EXTENSIONS:
-        paths = sorted(q for q in p.parent.glob(f"{_glob_escape(p.stem)}.*")
-                       if q.suffix.lower() in WFDB_EXTENSIONS and q.is_file())
+        stems = [p.stem] + _segment_names(p.with_suffix(".hea"))
+        paths = sorted({q for stem in stems for q in p.parent.glob(f"{_glob_escape(stem)}.*")
+                        if q.suffix.lower() in WFDB_EXTENSIONS and q.is_file()})
     try:
         validate.check_upload_size(sum(q.stat().st_size for q in paths), what=str(p))
         files = {q.name: q.read_bytes() for q in paths}
@@ -127,6 +133,18 @@ def read_path(path: str | os.PathLike, fs: float | None = None) -> ECG:
         raise ECGReadError(f"{p} cannot be read ({exc.strerror or exc}).") from None
     ecg = read_upload(files, fs)
     return ecg
+
+
+def _segment_names(hea: Path) -> list[str]:
+    """The segment record names of a multi-segment master header (`name/n ...`), else []."""
+    try:
+        lines = [ln for ln in hea.read_text(errors="replace")[:100_000].splitlines()
+                 if ln.strip() and not ln.lstrip().startswith("#")]
+    except OSError:
+        return []
+    if not lines or "/" not in lines[0].split()[0]:
+        return []
+    return [ln.split()[0] for ln in lines[1:] if ln.split() and ln.split()[0] != "~"]
 
 
 def _glob_escape(text: str) -> str:

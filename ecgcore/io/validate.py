@@ -165,3 +165,32 @@ def check_amplitudes(signal: np.ndarray, names: list[str], notes: list[str]) -> 
             "saturated or its gain is wrong. Check the gain/units or upload another record."
         )
     return signal.astype(np.float32, copy=False)
+
+
+#: the units a user may state for a file that does not say (upload page, `read_upload(units=...)`)
+UNIT_CHOICES: tuple[str, ...] = ("mV", "µV", "counts")
+
+
+def stated_units(units: str | None, gain: float | None = None) -> tuple[float, str]:
+    """(mV per stored value, a sentence saying where the units came from) for units the user stated.
+
+    units: None (the file does not say and neither did the user: mV is assumed, with the µV rule above),
+    "mV", "µV" (or "uV"), or "counts" with `gain` ADC counts per mV (e.g. 200).
+    """
+    if units is None:
+        return 1.0, "mV, assumed: neither the file nor you stated the units"
+    key = units.strip().replace("uV", "µV").replace("μV", "µV")
+    if key == "mV":
+        return 1.0, "mV, as you stated"
+    if key == "µV":
+        return 1e-3, "µV, as you stated"
+    if key == "counts":
+        try:
+            value = float(gain) if gain is not None else math.nan
+        except (TypeError, ValueError):
+            value = math.nan
+        if not math.isfinite(value) or value <= 0:
+            raise ECGReadError("ADC counts need the gain in counts per mV (e.g. 200, or 1000 for 1 µV per count); "
+                               f"{gain!r} is not a positive number.")
+        return 1.0 / value, f"ADC counts at {value:g} counts per mV, as you stated"
+    raise ECGReadError(f"Unknown units {units!r}: state mV, µV, or ADC counts with their gain in counts per mV.")

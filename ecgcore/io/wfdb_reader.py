@@ -52,9 +52,30 @@ def fix_header_text(raw: bytes) -> str:
         if line.strip() and not line.lstrip().startswith("#"):
             tokens = line.split()
             tokens[0] = re.sub(r"\.(mat|dat|hea)$", "", tokens[0], flags=re.IGNORECASE)
-            lines[i] = " ".join(tokens)
+            lines[i] = " ".join(_without_partial_date(tokens))
             break
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _without_partial_date(tokens: list[str]) -> list[str]:
+    """Record-line tokens without a base date that names only the year (`... 5000 12:30:00 2020`, or
+    `... 5000 2020`): valid in the WFDB spirit but refused by wfdb's `%d/%m/%Y` parser. The date carries
+    nothing the reader uses (`base_date_text` keeps it)."""
+    if len(tokens) >= 6 and re.fullmatch(r"(\d{1,2}/)?\d{4}", tokens[5]):
+        return tokens[:5] + tokens[6:]
+    if len(tokens) == 5 and re.fullmatch(r"(1[89]|2\d)\d\d", tokens[4]):
+        return tokens[:4]
+    return tokens
+
+
+def base_date_text(text: str) -> str | None:
+    """The base date as written on the record line (a year only included), or None."""
+    line = next((ln for ln in text.replace("\r", "\n").split("\n") if ln.strip() and not ln.lstrip().startswith("#")), "")
+    tokens = line.split()
+    for token in tokens[4:6]:
+        if re.fullmatch(r"(\d{1,2}/){0,2}\d{4}", token) and ":" not in token:
+            return token
+    return None
 
 
 def _comment_value(comments: list[str], key: str) -> str | None:
@@ -159,8 +180,8 @@ def _check_data_file(header: Any, file_name: str, size: int, hea_name: str) -> N
 def _check_header(header: Any, text: str, data: Mapping[str, bytes], hea_name: str) -> tuple[list[int], list[str]]:
     """Validate header fields against the data files: (channel indices to read, names of non-ECG channels)."""
     if getattr(header, "seg_name", None):
-        raise ECGReadError(f"{hea_name} describes a multi-segment WFDB record, which is not supported; "
-                           "upload a single-segment record (one .hea with its .dat).")
+        raise ECGReadError(f"{hea_name} describes a multi-segment WFDB record: upload it together with every "
+                           "segment's .hea and .dat (or a .zip of them).")
     names = [str(n) for n in (header.sig_name or [])]
     if not names:
         raise ECGReadError(f"{hea_name} lists no signals. A 12-lead record's header has one line per lead.")
@@ -209,6 +230,97 @@ def _match_data_files(header: Any, data: dict[str, bytes]) -> list[str]:
     return notes
 
 
+def _whole_blocks(header: Any, file_name: str, raw: bytes) -> bytes:
+    """The data bytes padded to whole blocks for the packed formats (212, 310, 311).
+
+    A valid record whose total sample count is odd ends format 212 mid-block; writers differ in how many
+    bytes of that last block they store, and wfdb 4 can only decode complete blocks (it fails with a shape
+    error otherwise). Zero bytes complete the block; they fall on the last sample of the file's last
+    signal, which `read_wfdb` reads only up to `sig_len` and a 12-lead record never keeps when it is an extra
+    channel (e.g. ptbdb-like vx/vy/vz)."""
+    in_file = [c for c, f in enumerate(header.file_name) if f == file_name]
+    fmt = str(header.fmt[in_file[0]])
+    if fmt not in ("212", "310", "311"):
+        return raw
+    frame = sum(int(header.samps_per_frame[c] or 1) for c in in_file)
+    offset = int(header.byte_offset[in_file[0]] or 0)
+    n = frame * int(header.sig_len)
+    block_samples, block_bytes = (2, 3) if fmt == "212" else (3, 4)
+    needed = offset + -(-n // block_samples) * block_bytes
+    return raw + b"\0" * (needed - len(raw)) if len(raw) < needed else raw
+
+
+def _multi_segment_master(by_name: Mapping[str, bytes], headers: list[str]) -> str | None:
+    """The master header of a multi-segment record (first line `name/segments ...`) among `headers`, or None."""
+    masters = []
+    for name in headers:
+        first = next((ln for ln in fix_header_text(by_name[name]).splitlines()
+                      if ln.strip() and not ln.lstrip().startswith("#")), "")
+        if "/" in (first.split() or [""])[0]:
+            masters.append(name)
+    return masters[0] if len(masters) == 1 else None
+
+
+def _read_multi_segment(by_name: Mapping[str, bytes], master: str, *, record_id: str | None,
+                        source: str) -> ECG:
+    """A multi-segment record (`name/n` header, one header and data file per segment) as one `ECG`: each
+    segment passes the single-record checks, then `wfdb.rdrecord` joins them (`m2s`)."""
+    text = fix_header_text(by_name[master])
+    try:
+        with tempfile.TemporaryDirectory(prefix="ecg-wfdb-") as tmp:
+            stem = Path(tmp) / Path(master).stem
+            (Path(tmp) / master).write_text(text, encoding="utf-8")
+            try:
+                header = wfdb.rdheader(str(stem))
+            except Exception as exc:  # wfdb's parser raises many types for a malformed header
+                raise ECGReadError(f"{master} is not a valid WFDB multi-segment header ({_short(exc)}).") from None
+            validate.check_fs(header.fs, master)
+            segments = [str(n) for n in header.seg_name]
+            validate.check_length(int(header.sig_len or 0), int(header.n_sig or 12), float(header.fs))
+            for seg in segments:
+                if seg == "~":
+                    continue
+                if not _SAFE_NAME.match(seg) or f"{seg}.hea" not in by_name:
+                    raise ECGReadError(f"{master} is a multi-segment record; its segment {seg!r} was not uploaded. "
+                                       "Upload the master header with every segment's .hea and .dat (or a .zip).")
+                seg_text = fix_header_text(by_name[f"{seg}.hea"])
+                (Path(tmp) / f"{seg}.hea").write_text(seg_text, encoding="utf-8")
+                seg_header = wfdb.rdheader(str(Path(tmp) / seg))
+                data = {n: b for n, b in by_name.items() if not n.lower().endswith(".hea")}
+                if getattr(seg_header, "seg_name", None):
+                    raise ECGReadError(f"{seg}.hea is itself multi-segment; nested segments are not supported.")
+                if seg.endswith("_layout") or not seg_header.sig_len:
+                    continue  # a layout header holds no samples
+                _check_header(seg_header, seg_text, data, f"{seg}.hea")
+                for file_name in {str(f) for f in seg_header.file_name}:
+                    (Path(tmp) / file_name).write_bytes(_whole_blocks(seg_header, file_name, data[file_name]))
+            try:
+                record = wfdb.rdrecord(str(stem), physical=True, return_res=32, m2s=True)
+            except Exception as exc:  # segments passed the checks, yet wfdb refused to join them
+                raise ECGReadError(f"The multi-segment record {master} could not be decoded ({_short(exc)}).") from None
+    except ECGError:
+        raise
+    except OSError as exc:
+        raise ECGReadError(f"The record could not be unpacked for reading ({_short(exc)}).") from None
+    signal = np.ascontiguousarray(record.p_signal.T, dtype=np.float32)
+    scales = [_units_scale(u) for u in (record.units or [None] * signal.shape[0])]
+    if any(x != 1.0 for x in scales):
+        signal = signal * np.asarray(scales, dtype=np.float32)[:, None]
+    comments = [str(c) for c in (record.comments or [])]
+    meta: dict[str, Any] = {"format": "wfdb", "file_names": sorted(by_name), "comments": comments,
+                            "segments": [str(n) for n in header.seg_name], "units": list(record.units or [])}
+    return build_ecg([str(n) for n in record.sig_name], signal, float(record.fs),
+                     record_id=record_id or str(header.record_name), source=source,
+                     age=parse_age(_comment_value(comments, "age")), sex=parse_sex(_comment_value(comments, "sex")),
+                     meta=meta, notes=[f"Read as one record from {len(segments)} segments."],
+                     assumptions=_wfdb_said(record.fs))
+
+
+def _wfdb_said(fs: float) -> dict[str, str]:
+    return {"rate": f"{float(fs):g} Hz, from the .hea header", "units": "from the .hea header's gains and units",
+            "leads": "named in the .hea header"}
+
+
 def _units_scale(units: str | None) -> float:
     return _UNITS_TO_MV.get((units or "mV").strip().lower(), 1.0)
 
@@ -224,6 +336,9 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
     if not headers:
         raise ECGReadError("No .hea header among the files: a WFDB record needs its .hea text file "
                            "with the .dat or .mat data file.")
+    master = _multi_segment_master(by_name, headers)
+    if master is not None:
+        return _read_multi_segment(by_name, master, record_id=record_id, source=source)
     if len(headers) > 1:
         raise ECGReadError(f"Several WFDB headers were given ({', '.join(headers)}); upload one record at a time.")
     hea_name = headers[0]
@@ -244,7 +359,7 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
             if not had_length:  # wfdb cannot read a header without a sample count; give it the one the file holds
                 (Path(tmp) / "record.hea").write_text(_with_sig_len(text, int(header.sig_len)), encoding="utf-8")
             for file_name in {str(header.file_name[c]) for c in channels}:
-                (Path(tmp) / file_name).write_bytes(data[file_name])
+                (Path(tmp) / file_name).write_bytes(_whole_blocks(header, file_name, data[file_name]))
             try:
                 record = wfdb.rdrecord(str(stem), channels=channels, physical=True, return_res=32,
                                        sampto=int(header.sig_len))
@@ -262,6 +377,9 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
     comments = [str(c) for c in (record.comments or [])]
     meta: dict[str, Any] = {"format": "wfdb", "file_names": sorted(by_name), "comments": comments,
                             "units": list(record.units or [])}
+    date = base_date_text(by_name[hea_name].decode("latin-1"))
+    if date:
+        meta["base_date"] = date
     codes = dx_codes(comments)
     if codes:
         meta["dx_codes"] = codes
@@ -269,7 +387,8 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
     return build_ecg([str(n) for n in record.sig_name], signal, float(record.fs),
                      record_id=record_id or name, source=source,
                      age=parse_age(_comment_value(comments, "age")),
-                     sex=parse_sex(_comment_value(comments, "sex")), meta=meta, ignored=ignored, notes=notes)
+                     sex=parse_sex(_comment_value(comments, "sex")), meta=meta, ignored=ignored, notes=notes,
+                     assumptions=_wfdb_said(record.fs))
 
 
 def _with_sig_len(text: str, sig_len: int) -> str:
