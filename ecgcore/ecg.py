@@ -87,8 +87,15 @@ class ECG:
 def twelve_leads(ecg: ECG) -> ECG:
     """`ecg` as a 12-lead record for the 12-lead models: as it is when it has the 12 leads; with III, aVR, aVL
     and aVF computed (Einthoven/Goldberger, marked in `derived`) when it has the 8 independent leads I, II,
-    V1-V6; else an `ECGSignalError` that says plainly the models cannot score it and what they need.
+    V1-V6; else an `ECGSignalError` that says plainly the models cannot score it and what they need. A record
+    whose limb leads break Einthoven's/Goldberger's equations (meta["limb_leads"] == "inconsistent", set by the
+    readers) is refused too.
     """
+    if ecg.meta.get("limb_leads") == "inconsistent":
+        raise ECGSignalError(
+            "The 12-lead models will not score this record: its limb leads do not fit Einthoven's and Goldberger's "
+            "equations, so the leads are probably mislabelled or in another order. Export it again with the leads "
+            "named correctly. The record can still be viewed.")
     if ecg.is_twelve_lead:
         return ecg
     present = set(ecg.leads)

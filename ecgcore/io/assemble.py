@@ -78,23 +78,31 @@ def plan_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
 
 
 def _limb_check(out: np.ndarray, leads: Sequence[str], recorded: Sequence[str], fs: float,
-                order: Sequence[str] | None, rows: np.ndarray | None, notes: list[str]) -> None:
-    """Refuse a record whose recorded limb leads break Einthoven's/Goldberger's equations (rows in another order
-    than their names say), proposing the order that fits the file's `rows` when they were named by an assumed
-    `order` and exactly one order fits (see `ecgcore.io.limb_leads`)."""
+                order: Sequence[str] | None, rows: np.ndarray | None, notes: list[str], meta: dict[str, Any]) -> None:
+    """Einthoven's and Goldberger's equations on the recorded limb leads (`ecgcore.io.limb_leads`).
+
+    Rows named by an assumed `order` (an NPY array): a broken equation means the order is wrong, so the record
+    is refused with the order that fits the file's `rows` when exactly one does (`LeadOrderError`). Leads the
+    file names itself: the record is kept for viewing with a note, and meta["limb_leads"] = "inconsistent" makes
+    `ecgcore.ecg.twelve_leads` refuse it for the models (mislabelled leads must not be scored).
+    """
     by_lead = {lead: out[leads.index(lead)] for lead in recorded if lead in leads}
     status, residuals = limb_leads.assess(by_lead, fs)
+    meta["limb_leads"] = status
     if status == "gains differ":
         notes.append("The limb leads obey Einthoven's and Goldberger's equations in shape but not in amplitude: "
                      "the leads' gains disagree, so amplitudes compared between leads may be off.")
     if status != "inconsistent":
         return
     broken = ", ".join(f"{lead} ({r:.0%} off)" for lead, r in residuals.items() if r > limb_leads.MAX_RESIDUAL)
-    text = ("The limb leads do not fit together: Einthoven's and Goldberger's equations (III = II - I, "
-            f"aVR = -(I + II)/2, aVL = I - II/2, aVF = II - I/2) fail for {broken}. The rows are probably in another "
-            "order than the one assumed")
-    if order is not None:
-        text += f" ({limb_leads.describe_order(order)})"
+    equations = ("Einthoven's and Goldberger's equations (III = II - I, aVR = -(I + II)/2, aVL = I - II/2, "
+                 f"aVF = II - I/2) fail for {broken}")
+    if order is None:
+        notes.append(f"The limb leads do not fit together: {equations}. The leads may be mislabelled, so the "
+                     "12-lead models will not score this record.")
+        return
+    text = (f"The limb leads do not fit together: {equations}. The rows are probably in another order than the one "
+            f"assumed ({limb_leads.describe_order(order)})")
     proposal = limb_leads.propose_order(rows, fs) if rows is not None and rows.shape[0] == len(LEADS) else None
     if proposal is not None:
         text += (f". The order that fits is {limb_leads.describe_order(proposal)}: state it as the lead order and "
@@ -159,8 +167,9 @@ def build_ecg(
     microvolts = checked is not rec  # divided by 1000 (the µV rule)
     if checked is not rec or rec is not out:
         out[rows] = checked
+    meta = dict(meta or {})
     _limb_check(out, leads, recorded, fs, list(names) if order_from_position else None,
-                signal if order_from_position else None, notes)
+                signal if order_from_position else None, notes, meta)
     derived = [lead for lead in leads if lead not in index]
     if derived:
         by_lead = {lead: out[leads.index(lead)] for lead in recorded}
@@ -172,7 +181,6 @@ def build_ecg(
         computed = {"I": lead_i, "II": lead_ii, **derive_limb_leads(lead_i, lead_ii)}
         for lead in derived:
             out[leads.index(lead)] = computed[lead]
-    meta = dict(meta or {})
     if unmatched or ignored:
         meta["ignored_channels"] = list(ignored) + list(unmatched)
     if derived:

@@ -51,9 +51,9 @@ def is_scp(data: bytes) -> bool:
 
 def _looks_like_xml(data: bytes) -> bool:
     head = data[:64]
-    for bom in _BOMS:
-        if head.startswith(bom):
-            return True
+    for bom, encoding in zip(_BOMS, ("utf-8", "utf-16-le", "utf-16-be")):
+        if head.startswith(bom):  # a BOM alone says text, not XML (CSV exports carry one too)
+            return head[len(bom):].decode(encoding, errors="ignore").lstrip().startswith("<")
     stripped = head.lstrip(b" \t\r\n")
     return stripped.startswith(b"<") or stripped.startswith(b"<\x00")
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Sequence, Union
 import numpy as np
 
 from ecgcore.config import SUPERCLASSES
-from ecgcore.ecg import ECG
+from ecgcore.ecg import ECG, twelve_leads
 from ecgcore.errors import ECGSignalError, UnknownNameError
 from ecgcore.leads import LEADS
 from ecgcore.models import checkpoint
@@ -128,8 +128,7 @@ class ECGModel(ABC):
 
     def signal_at_rate(self, ecg: ECG) -> np.ndarray:
         """The (12, samples) float32 signal of `ecg` resampled to `fs`; refuses records shorter than a window."""
-        if ecg.signal.shape[0] != len(LEADS):
-            raise ECGSignalError(f"{ecg.record_id}: models need 12 leads, got {ecg.signal.shape[0]}")
+        ecg = twelve_leads(ecg)  # 8 independent leads -> the 4 derived; fewer leads or shuffled limb leads: refused
         if ecg.duration < self.window_s:
             raise ECGSignalError(f"{ecg.record_id}: record is {ecg.duration:.2f} s long; the models need at least "
                                  f"{self.window_s:g} s")

@@ -1,0 +1,130 @@
+"""Every file under the data root's `cases/` gives what `cases/README.md` says (reading; the measurement cases
+af-no-p-waves, lead-off-mid-record and polarity-inverted are measured in tests/test_signal_*)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import wfdb
+
+from ecgcore.ecg import twelve_leads
+from ecgcore.errors import ECGReadError
+from ecgcore.io import read_path, read_upload
+from ecgcore.io.limb_leads import LeadOrderError, assess
+from ecgcore.leads import LEADS
+from ecgcore.settings import resolve
+
+PTBXL_ORDER = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6", "III", "aVR", "aVL", "aVF")
+
+
+@pytest.fixture(scope="module")
+def cases() -> Path:
+    return resolve().source("cases")  # fails, naming ECG_DATA_ROOT, when there is no data root
+
+
+def _is_plain_12_lead(ecg, fs: float, samples: int) -> None:
+    assert ecg.leads == LEADS and ecg.derived == () and (ecg.fs, ecg.n_samples) == (fs, samples)
+    assert ecg.meta["limb_leads"] == "consistent"
+    spans = np.ptp(ecg.signal, axis=1)
+    assert 0.3 < float(np.median(spans)) < 5, spans  # millivolts
+    twelve_leads(ecg)  # the models accept it
+
+
+def test_csv_metadata_preamble_rate_and_units_from_the_metadata(cases):
+    ecg = read_path(cases / "csv-metadata-preamble" / "device_export.csv")  # no rate given: the file says it
+    _is_plain_12_lead(ecg, 500.0, 5000)
+    said = ecg.meta["assumptions"]
+    assert "'Sampling Rate'" in said["rate"] and said["units"].startswith("µV") and "'Units'" in said["units"]
+    raw = np.loadtxt(cases / "csv-metadata-preamble" / "device_export.csv", delimiter=",", skiprows=7)
+    np.testing.assert_allclose(ecg.signal, raw.T / 1000, atol=1e-6)  # µV -> mV
+
+
+def test_csv_metadata_errors_never_echo_metadata_values(cases):
+    data = (cases / "csv-metadata-preamble" / "device_export.csv").read_bytes()
+    broken = data.replace(b"Sampling Rate,500 Hz", b"Sampling Rate,ANON-0001 Hz")
+    with pytest.raises(ECGReadError) as err:
+        read_upload({"x.csv": broken})
+    assert "Sampling Rate" in str(err.value) and "ANON" not in str(err.value)
+    no_header = b"\n".join(line for line in data.split(b"\n") if not line.startswith(b"I,II"))
+    with pytest.raises(ECGReadError) as err:
+        read_upload({"x.csv": no_header})
+    assert "ANON" not in str(err.value) and "2024" not in str(err.value)
+
+
+def test_csv_units_row_quoted_names_time_in_seconds(cases):
+    ecg = read_path(cases / "csv-units-row" / "rdsamp_export.csv")
+    _is_plain_12_lead(ecg, 500.0, 5000)
+    assert "time column" in ecg.meta["assumptions"]["rate"] and "units row" in ecg.meta["assumptions"]["units"]
+    preamble = read_path(cases / "csv-metadata-preamble" / "device_export.csv")
+    np.testing.assert_allclose(ecg.signal, preamble.signal, atol=1e-6)  # the same ECG in µV integers
+
+
+def test_lead_names_di_dii_diii(cases):
+    ecg = read_path(cases / "lead-names-DI" / "di_names.csv")
+    _is_plain_12_lead(ecg, 500.0, 5000)
+    raw = np.genfromtxt(cases / "lead-names-DI" / "di_names.csv", delimiter=",", names=True)
+    for name, lead in (("DI", "I"), ("DII", "II"), ("DIII", "III")):
+        np.testing.assert_allclose(ecg.lead(lead), raw[name], atol=1e-6)
+
+
+def test_npy_in_ptbxl_order_is_refused_with_the_order_that_fits(cases):
+    data = (cases / "npy-lead-order" / "ptbxl_style_reordered.npy").read_bytes()
+    with pytest.raises(LeadOrderError) as err:
+        read_upload({"a.npy": data}, fs=500)
+    assert err.value.proposed_order == PTBXL_ORDER
+    assert "I, II, V1-V6, III, aVR, aVL, aVF" in str(err.value)
+    ecg = read_upload({"a.npy": data}, fs=500, lead_order=err.value.proposed_order)
+    _is_plain_12_lead(ecg, 500.0, 5000)
+    array = np.load(cases / "npy-lead-order" / "ptbxl_style_reordered.npy")
+    np.testing.assert_array_equal(ecg.lead("III"), array[8])
+    np.testing.assert_array_equal(ecg.lead("V1"), array[2])
+    assert "as you stated" in ecg.meta["assumptions"]["leads"]
+
+
+def test_wfdb_format_212_odd_length(cases):
+    ecg = read_path(cases / "wfdb-fmt212-odd-length" / "s212odd.hea")
+    _is_plain_12_lead(ecg, 1000.0, 4999)
+    assert ecg.meta["ignored_channels"] == ["vx", "vy", "vz"]
+    whole = wfdb.rdrecord(str(cases / "wfdb-fmt212-odd-length" / "s212odd"), sampto=4998, channels=list(range(12)))
+    np.testing.assert_allclose(ecg.signal[:, :4998], whole.p_signal.T, atol=1e-6)
+
+
+def test_wfdb_multi_segment_read_as_one_record(cases):
+    ecg = read_path(cases / "wfdb-multi-segment" / "multi.hea")
+    _is_plain_12_lead(ecg, 500.0, 5000)
+    for k, seg in enumerate(("multi_0001", "multi_0002")):
+        part = wfdb.rdrecord(str(cases / "wfdb-multi-segment" / seg))
+        np.testing.assert_allclose(ecg.signal[:, k * 2500:(k + 1) * 2500], part.p_signal.T, atol=1e-6)
+    files = {p.name: p.read_bytes() for p in (cases / "wfdb-multi-segment").iterdir()}
+    assert read_upload(files).n_samples == 5000  # the same upload in the browser
+    del files["multi_0002.dat"]
+    with pytest.raises(ECGReadError, match="multi_0002.dat"):
+        read_upload(files)
+
+
+@pytest.mark.parametrize("folder, stem", [("polarity-inverted", "inv_all"), ("af-no-p-waves", "af105"),
+                                          ("lead-off-mid-record", "leadoff_mid")])
+def test_measurement_cases_read(cases, folder, stem):
+    ecg = read_path(cases / folder / f"{stem}.hea")
+    assert ecg.leads == LEADS and (ecg.fs, ecg.n_samples) == (500.0, 5000)
+    assert ecg.meta["limb_leads"] == "consistent"
+    if folder == "lead-off-mid-record":
+        flat = np.ptp(ecg.signal[:, 3 * 500 + 10: 7 * 500 - 10], axis=1)
+        assert (flat < 0.01).all()
+
+
+def test_limb_check_on_every_case_and_a_shuffled_real_record(cases):
+    ecg = read_path(cases / "af-no-p-waves" / "af105.hea")
+    shuffled = {lead: ecg.lead(other) for lead, other in zip(LEADS, PTBXL_ORDER)}
+    assert assess(shuffled, ecg.fs)[0] == "inconsistent"
+    assert assess({lead: ecg.lead(lead) for lead in LEADS}, ecg.fs)[0] == "consistent"
+
+
+def test_year_only_base_date_is_read(cases):
+    root = resolve().require_data_root()
+    files = {p.name: p.read_bytes() for p in (root / "ptbxl" / "records500" / "00000").glob("00001_hr.*")}
+    header = files["00001_hr.hea"].decode().split("\n")
+    header[0] += " 12:30:00 2020"
+    ecg = read_upload({**files, "00001_hr.hea": "\n".join(header).encode()})
+    assert ecg.n_samples == 5000 and ecg.meta["base_date"] == "2020"
