@@ -13,6 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts app/ first on the path, not the repo
     sys.path.insert(0, str(ROOT))
 
+from ecgcore.settings import passive_thread_waits  # noqa: E402
+
+passive_thread_waits()
+
 import streamlit as st  # noqa: E402
 
 from app.common import pages, widgets  # noqa: E402

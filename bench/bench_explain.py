@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from ecgcore.config import MODELS_DIR  # noqa: E402
+from ecgcore.settings import resolve  # noqa: E402
 from ecgcore.explain.attribution import IG_STEPS, network_attribution  # noqa: E402
 from ecgcore.explain.beats import beat_bounds, find_beats, score_beats  # noqa: E402
 from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_windows  # noqa: E402
@@ -121,9 +121,9 @@ def bench_network(model, ecg, repeats: int) -> None:
 
 def every_record(model, name: str) -> None:
     """explain_record on every shipped real record: how many work, how many have beats, time."""
-    from ecgcore.data.catalogue import demo_catalogue, load_record
+    from ecgcore.data.catalogue import catalogue, load_record
 
-    ids = demo_catalogue()["record_id"].tolist()
+    ids = catalogue()["record_id"].tolist()
     failed, no_beats, t = [], 0, []
     for rid in ids:
         ecg = load_record(rid)
@@ -147,7 +147,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--record", default="ptbxl/00001", help="a shipped record id (10 s)")
     ap.add_argument("--models", nargs="+", default=["resnet1d", "inception1d", "lstm", "kernel"])
-    ap.add_argument("--models-dir", default=str(MODELS_DIR))
+    ap.add_argument("--models-dir", default=str(resolve().models_dir))
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--every-record", action="store_true", help="also explain every shipped real record")
     args = ap.parse_args()

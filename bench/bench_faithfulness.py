@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from ecgcore.config import MODELS_DIR  # noqa: E402
+from ecgcore.settings import resolve  # noqa: E402
 from ecgcore.explain.attribution import record_attribution  # noqa: E402
 from ecgcore.explain.beats import beat_bounds, find_beats, score_beats  # noqa: E402
 from ecgcore.explain.faithfulness import (deletion_drop, lesion_mask, lesion_mass_share,  # noqa: E402
@@ -183,7 +183,7 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=300)
     ap.add_argument("--fold", type=int, default=None, help="use only this strat_fold (e.g. 10: the test fold)")
     ap.add_argument("--models", nargs="+", default=["resnet1d", "inception1d", "lstm"])
-    ap.add_argument("--models-dir", default=str(MODELS_DIR))
+    ap.add_argument("--models-dir", default=str(resolve().models_dir))
     ap.add_argument("--sanity-maps", type=int, default=40, help="cases for the sanity and deletion checks")
     ap.add_argument("--ig-records", type=int, default=30, help="cases that also get Integrated Gradients")
     ap.add_argument("--skip-measurements", action="store_true")

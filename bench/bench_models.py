@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import ecgcore  # noqa: E402,F401  (sets OMP_WAIT_POLICY before torch loads)
 import torch  # noqa: E402
 
-from ecgcore.config import MODELS_DIR  # noqa: E402
+from ecgcore.settings import resolve  # noqa: E402
 from ecgcore.models import CheckpointError, create, load_model, model_names  # noqa: E402
 from ecgcore.models.kernel import features_of  # noqa: E402
 from ecgcore.models.torchnet import TorchWindowModel  # noqa: E402
@@ -188,7 +188,7 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", default=model_names())
     ap.add_argument("--batch", type=int, default=2000)
     ap.add_argument("--train-batches", type=int, default=40)
-    ap.add_argument("--models-dir", type=Path, default=MODELS_DIR)
+    ap.add_argument("--models-dir", type=Path, default=resolve().models_dir)
     ap.add_argument("--goals-only", action="store_true", help="print the goal table and stop")
     args = ap.parse_args()
     goal_table(args.models_dir, args.models)

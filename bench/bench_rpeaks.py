@@ -81,9 +81,9 @@ def run_synthetic(root: Path, n: int) -> None:
 
 
 def run_real(limit: int) -> None:
-    from ecgcore.data.catalogue import demo_catalogue, load_record
+    from ecgcore.data.catalogue import catalogue, load_record
 
-    cat = demo_catalogue()
+    cat = catalogue()
     cat = cat[cat["duplicate_of"].isna()]
     ids = cat["record_id"].tolist()[: limit or None]
     ecgs = [load_record(r) for r in ids]

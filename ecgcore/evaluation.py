@@ -24,12 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from ecgcore.config import MODELS_DIR, SUPERCLASSES
+from ecgcore.config import SUPERCLASSES
 from ecgcore.errors import ECGError
 from ecgcore.metrics.report import evaluation_report
 from ecgcore.models import ECGModel, checkpoint, load_model
 from ecgcore.models.base import summarise
 from ecgcore.models.card import ModelCard
+from ecgcore.settings import resolve
 
 SET_DESCRIPTIONS = {
     "ptbxl_fold10": "Real PTB-XL, test fold 10 (shipped weights)",
@@ -100,7 +101,7 @@ def _slug(data: str | Path, synthetic: bool, kind: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", Path(data).resolve().name).strip("-") or "data"
 
 
-def evaluate(name: str, data: str | Path, models_dir: str | Path = MODELS_DIR, n_boot: int = 1000,
+def evaluate(name: str, data: str | Path, models_dir: str | Path | None = None, n_boot: int = 1000,
              save: bool = False) -> dict[str, Any]:
     """Evaluate the shipped model `name` on a PTB-XL-layout folder (its fold 10; "synthetic_fold10" for a
     synthetic corpus) or a folder of Challenge records; with `save`, write results and the card's figures."""
@@ -108,6 +109,7 @@ def evaluate(name: str, data: str | Path, models_dir: str | Path = MODELS_DIR, n
     from ecgcore.data import ptbxl
     from ecgcore.training import is_synthetic_folder
 
+    models_dir = resolve(models_dir=models_dir).models_dir
     model = load_model(name, models_dir)
     ds = read_dataset(data)
     if len(ds) == 0:

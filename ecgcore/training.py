@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ecgcore import augment
-from ecgcore.config import MODELS_DIR, ROOT
+from ecgcore.settings import ROOT, resolve
 from ecgcore.errors import ECGError
 from ecgcore.metrics.auc import macro_auc
 from ecgcore.models import create
@@ -303,6 +303,6 @@ def train(name: str, data: str | Path, task: str = "superdiagnostic", epochs: in
     fit(model, recipe, td.X, td.Y, td.X_val, td.Y_val, run_dir=Path(run_dir) if run_dir else RUNS_DIR / name,
         resume=resume, progress=progress)
     model.record_training({"data_loading_seconds": round(loaded, 1), "wall_seconds": round(time.time() - t0, 1)})
-    model.save(Path(out) if out else MODELS_DIR / name)
+    model.save(Path(out) if out else resolve().models_dir / name)
     return model
 

@@ -1,6 +1,10 @@
 """Fixtures shared by several test modules."""
 import pytest
 
+from ecgcore.settings import passive_thread_waits
+
+passive_thread_waits()
+
 
 @pytest.fixture(scope="module")
 def one_torch_thread():
@@ -14,3 +18,23 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def data_root():
+    """The data root (real records); the test FAILS, naming ECG_DATA_ROOT, when there is none."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+    from real_records import data_root as find
+
+    return find()
+
+
+@pytest.fixture(scope="session")
+def settings(data_root):
+    """`ecgcore.settings.resolve()` with a data root (fails without one, see `data_root`)."""
+    from ecgcore.settings import resolve
+
+    return resolve()

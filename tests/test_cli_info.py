@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from real_records import real_path  # noqa: E402
 
 from ecgcore.cli import main  # noqa: E402
-from ecgcore.config import ROOT  # noqa: E402
+from ecgcore.settings import ROOT  # noqa: E402
 
 GOOD_HEA = real_path("cinc/georgia/E07500.hea")
 PTBDB_DAT = real_path("ptbdb/patient096/s0379lre.dat")

@@ -1,18 +1,31 @@
-"""Challenge records, the SNOMED-CT -> superclass map, and ptbdb, on the shipped real records."""
+"""Challenge records (cinc/, cinc_more/), the SNOMED-CT -> superclass map, and ptbdb, on the real records of the
+data root (see each folder's SOURCE.md)."""
 from __future__ import annotations
 
 import shutil
+import sys
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+import scipy.io
 import wfdb
 
-from ecgcore.config import DEMO_CINC, DEMO_PTBDB, DEMO_PTBXL
 from ecgcore.data import challenge, ptbdb, ptbxl, snomed
 from ecgcore.errors import ECGReadError
 from ecgcore.io.wfdb_reader import dx_codes
 from ecgcore.leads import LEADS
+from ecgcore.settings import ROOT
+
+sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+from real_records import real_path  # noqa: E402
+
+DEMO_CINC = real_path("cinc")
+CINC_MORE = real_path("cinc_more")
+DEMO_PTBDB = real_path("ptbdb")
+DEMO_PTBXL = real_path("ptbxl")
 
 
 @pytest.fixture(scope="module")
@@ -20,25 +33,27 @@ def cinc_records():
     return {p.relative_to(DEMO_CINC).as_posix(): p for p in challenge.list_records(DEMO_CINC)}
 
 
-def test_every_shipped_record_is_listed(cinc_records):
+def test_every_record_is_listed(cinc_records):
     assert len(cinc_records) == 166
     assert Counter(k.split("/")[0] for k in cinc_records) == {
         "ptbxl": 37, "cpsc2018": 4, "georgia": 60, "chapman_shaoxing": 9, "ningbo": 56}
 
 
-def test_snomed_table_covers_every_code_in_the_shipped_headers(cinc_records):
-    table = snomed.dx_table()
+def test_snomed_table_covers_every_code_in_the_headers(cinc_records, settings):
+    table = pd.concat([pd.read_csv(DEMO_CINC / name, dtype=str) for name in snomed.DX_TABLES])
+    table = table.drop_duplicates("SNOMEDCTCode").set_index("SNOMEDCTCode")
     assert set(table.index) <= set(snomed.CODES)  # every code of both Challenge tables has a decision
     for code, entry in snomed.CODES.items():
         if code in table.index:
             assert entry.abbreviation == table.loc[code, "Abbreviation"], code
         assert entry.superclass in (None, "NORM", "MI", "STTC", "CD", "HYP")
     seen = set()
-    for path in cinc_records.values():
-        seen |= set(dx_codes(path.with_suffix(".hea").read_text().splitlines()))
-    assert seen <= set(snomed.CODES)
-    assert snomed.code_name("251238007") == "cardiac electrophysiological finding"
-    assert snomed.code_name("426783006") == "sinus rhythm"
+    for path in [*cinc_records.values(), *challenge.list_records(CINC_MORE)]:
+        seen |= set(dx_codes([line.lstrip("#") for line in path.with_suffix(".hea").read_text().splitlines()]))
+    assert len(seen) > 50 and seen <= set(snomed.CODES)
+    names = snomed.code_names(settings)
+    assert snomed.code_name("251238007", names) == "cardiac electrophysiological finding"
+    assert snomed.code_name("426783006", names) == "sinus rhythm"
 
 
 @pytest.mark.parametrize("codes, expected", [
@@ -129,7 +144,8 @@ def test_missing_or_broken_files(tmp_path):
 
 def test_ptbdb_record_reads_12_of_15_leads_with_its_label():
     paths = ptbdb.list_records(DEMO_PTBDB)
-    assert [p.relative_to(DEMO_PTBDB).as_posix() for p in paths] == ["patient096/s0379lre"]
+    assert [p.relative_to(DEMO_PTBDB).as_posix() for p in paths] == [
+        "patient096/s0379lre", "patient174/s0300lre", "patient180/s0490_re", "patient180/s0561_re"]
     ecg = ptbdb.read_record(paths[0])
     assert ecg.fs == 1000 and ecg.signal.shape == (12, 115200) and ecg.leads == LEADS
     assert ecg.labels == ("MI",) and ecg.meta["reason_for_admission"] == "Myocardial infarction"
@@ -155,5 +171,41 @@ def test_ptbdb_incomplete_record(tmp_path):
         ptbdb.read_record(tmp_path / "s0379lre")
 
 
-def test_shipped_mapping_document_is_current():
-    assert (DEMO_CINC / "SNOMED_MAPPING.md").read_text() == snomed.mapping_markdown()
+def test_shipped_mapping_document_is_current(settings):
+    assert (ROOT / "docs" / "SNOMED_MAPPING.md").read_text() == snomed.mapping_markdown(settings)
+
+
+# cinc_more/SOURCE.md: the Challenge 2020 headers of HR00599/HR20715 say 200/mV and of E00015/E00018/E00793
+# 4880/mV, where the samples are at 1000/mV; "the largest |raw value| / 1000 is between 1.24 (E00018) and 3.66
+# (Q0033)" over all 24 records; the Q headers (1000/mV) are right.
+WRONG_GAIN = {"ptbxl/HR00599": 200, "ptbxl/HR20715": 200, "georgia/E00015": 4880, "georgia/E00018": 4880,
+              "georgia/E00793": 4880}
+
+
+def test_cinc_more_gains_are_fixed_in_memory_to_the_known_amplitudes():
+    records = {p.relative_to(CINC_MORE).as_posix(): p for p in challenge.list_records(CINC_MORE)}
+    assert len(records) == 24
+    peaks = {}
+    for rid, path in records.items():
+        header = path.with_suffix(".hea").read_text()
+        ecg = challenge.read_record(path)
+        raw = scipy.io.loadmat(str(path.with_suffix(".mat")))["val"]
+        assert np.allclose(ecg.signal, raw / 1000.0, atol=1e-6), rid  # every record at 1000 adu/mV
+        if rid in WRONG_GAIN:
+            assert f" {WRONG_GAIN[rid]}/mV " in header and "1000/mV" not in header  # the file keeps its error
+            assert "read as 1000/mV" in ecg.meta["gain_fix"]
+        else:
+            assert "gain_fix" not in ecg.meta and " 1000/mV " in header
+        peaks[rid] = float(np.abs(ecg.signal).max())
+    assert round(peaks["georgia/E00018"], 2) == 1.24 and round(peaks["cpsc2018_extra/Q0033"], 2) == 3.66
+    assert 1.24 <= round(min(peaks.values()), 2) and round(max(peaks.values()), 2) <= 3.66
+    lead_ii = challenge.read_record(records["georgia/E00015"]).signal[LEADS.index("II")]
+    assert lead_ii.max() - lead_ii.min() > 0.6  # with 4880/mV it would be under 0.6 mV
+
+
+def test_gain_fix_rule_touches_only_the_known_errors():
+    text = "HR00001 12 500 5000\nHR00001.mat 16+24 200/mV 16 0 -40 -11940 0 I\n#Dx: 426783006\n"
+    fixed, note = challenge.fix_gains(text, "HR00001")
+    assert "16+24 1000/mV 16 0 -40" in fixed and note
+    assert challenge.fix_gains(text, "Q0001") == (text, None)  # a CPSC record saying 200/mV is left alone
+    assert challenge.fix_gains(text.replace("200/mV", "1000/mV"), "HR00001")[1] is None

@@ -1,18 +1,26 @@
-"""PTB-XL loader on the shipped real demo folder (assets/data/ptbxl; see its SOURCE.md for the counts)."""
+"""PTB-XL loader on one real PTB-XL folder: the data root's ptbxl/ (see its SOURCE.md for the counts). The two
+folders merged (ptbxl/ + ptbxl_more/) are tested in test_data_catalogue.py."""
 from __future__ import annotations
 
 import shutil
+import sys
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import wfdb
 
-from ecgcore.config import DEMO_PTBXL, SUPERCLASSES
+from ecgcore.config import SUPERCLASSES
 from ecgcore.data import ptbxl
 from ecgcore.errors import ECGError, ECGReadError, UnknownNameError
 from ecgcore.leads import LEADS
+
+sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+from real_records import real_path  # noqa: E402
+
+DEMO_PTBXL = real_path("ptbxl")
 
 WAVEFORM_IDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 666, 3961, *range(6000, 6010), 7911, 7968, 8040, 8883, 9008,
                 9589, 9739, 9764, 9959, 10029, 11165, 12083, 13792, 14287, 15935, 17691, 19293]
@@ -106,7 +114,7 @@ def test_100hz_derived_from_500hz_is_marked_and_matches_the_original_100hz_file(
 
 def test_missing_files_give_a_clear_error_not_a_crash(db):
     assert not db.loc[11, "has_100"] and not db.loc[11, "has_500"]
-    with pytest.raises(ECGReadError, match=r"ecg_id 11.*records100/00000/00011_lr"):
+    with pytest.raises(ECGReadError, match=r"ecg_id 11 has no waveform.*records100/00000/00011_lr"):
         ptbxl.load_ecg(DEMO_PTBXL, 11, rate=100, db=db)
     with pytest.raises(ECGReadError, match="ecg_id 18 is not in"):
         ptbxl.load_ecg(DEMO_PTBXL, 18, db=db)  # one of the 26 ids absent from this csv
@@ -190,10 +198,18 @@ def test_synthetic_marked_rows_load_as_synthetic(tmp_path):
     root = tmp_path / "synth"
     shutil.copytree(DEMO_PTBXL, root, ignore=shutil.ignore_patterns("cache"))
     table = pd.read_csv(root / "ptbxl_database.csv")
-    table["synthetic"] = True
+    table["device"] = ptbxl.SYNTHETIC_DEVICE  # what ecgcore.synth writes: the one "is this synthetic?" rule
     table.to_csv(root / "ptbxl_database.csv", index=False)
     ecg = ptbxl.load_ecg(root, 1, rate=100)
     assert ecg.source == "synthetic" and ecg.meta["synthetic"] is True and ecg.record_id == "synthetic/00001"
+    assert ptbxl.is_synthetic(ptbxl.load_database(root)) and not ptbxl.is_synthetic(ptbxl.load_database(DEMO_PTBXL))
+
+
+def test_age_300_means_over_89(db):
+    assert ptbxl.age_years(300.0) is None and ptbxl.age_years(89.0) == 89.0 and ptbxl.age_years(float("nan")) is None
+    assert db.loc[279, "age"] == 91.0 and ptbxl.age_column(db).loc[279] == 91.0  # this release keeps real ages
+    ages = ptbxl.age_column(pd.DataFrame({"age": [300.0, 56.0, None]}))
+    assert ages.iloc[0] == 90.0 and ages.iloc[1] == 56.0 and pd.isna(ages.iloc[2])
 
 
 def test_a_corpus_written_by_ecgcore_synth_is_recognised_as_synthetic(tmp_path):

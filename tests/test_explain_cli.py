@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from ecgcore.cli import main
-from ecgcore.config import DEMO_CINC, DEMO_PTBXL
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parent / "bad_inputs"))
+from real_records import real_path  # noqa: E402
+
+DEMO_CINC = real_path("cinc")
+DEMO_PTBXL = real_path("ptbxl")
 from ecgcore.models import create
 
 RECORD = str(DEMO_PTBXL / "records500/00000/00008_hr.hea")  # real PTB-XL, MI, 500 Hz, 10 s

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ecgcore.config import MODELS_DIR
+from ecgcore.settings import resolve
 from ecgcore.data.catalogue import load_record
 from ecgcore.ecg import ECG
 from ecgcore.explain import explain_record
@@ -25,7 +25,7 @@ RECORDS = ("ptbxl/00008", "cinc/cpsc2018/A1041", "cinc/georgia/E07509", "ptbxl/0
 
 
 def _trained(name: str):
-    folder = Path(os.environ.get("ECG_MODELS_DIR") or MODELS_DIR)
+    folder = resolve().models_dir
     if not (folder / name / "card.json").exists():
         pytest.skip(f"no trained {name} weights in {folder} yet (the models' checkpoints ship there)")
     return load_model(name, folder)

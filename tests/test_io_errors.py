@@ -15,6 +15,7 @@ from ecgcore import config  # noqa: E402
 from ecgcore.ecg import twelve_leads  # noqa: E402
 from ecgcore.errors import ECGError, ECGReadError, ECGSignalError  # noqa: E402
 from ecgcore.io import read_upload, validate  # noqa: E402
+from ecgcore.settings import ROOT  # noqa: E402
 
 PTBXL = "ptbxl/records500/00000/00001_hr.hea"
 
@@ -102,7 +103,7 @@ def test_oversized_input_is_refused_before_parsing(monkeypatch):
 
 
 def test_real_upload_limit_matches_streamlit_config():
-    text = (Path(config.ROOT) / ".streamlit" / "config.toml").read_text()
+    text = (ROOT / ".streamlit" / "config.toml").read_text()
     assert f"maxUploadSize = {config.MAX_UPLOAD_MB}" in text
     assert validate.max_upload_bytes() == config.MAX_UPLOAD_MB * 1024 * 1024
 

@@ -1,5 +1,5 @@
 """The shipped checkpoints in assets/models: they load (sha256-checked), say what they were trained on, and
-predict every real record shipped in assets/data, reproducing the stored evaluation predictions."""
+predict every real record of the data root, reproducing the stored evaluation predictions."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from ecgcore.config import MODELS_DIR
+from ecgcore.settings import resolve
 from ecgcore.data import catalogue
 from ecgcore.models import load_model, model_names
 
@@ -21,7 +21,7 @@ def models() -> dict:
 
 @pytest.fixture(scope="module")
 def real_records() -> list:
-    frame = catalogue.demo_catalogue()
+    frame = catalogue.catalogue()
     return [catalogue.load_record(rid) for rid in frame["record_id"]]
 
 
@@ -42,7 +42,7 @@ def test_card_says_what_the_weights_were_trained_on_and_how_they_score(name, mod
     lo, hi = synth["macro_auc_ci95"]
     assert lo <= synth["macro_auc"] <= hi
     assert real["synthetic"] is False and real["n_records"] > 50 and real["macro_auc"] is not None
-    assert (MODELS_DIR / name / "results_real.json").is_file()
+    assert (resolve().models_dir / name / "results_real.json").is_file()
 
 
 def test_resnet_predicts_every_shipped_real_record(models, real_records):
@@ -54,7 +54,7 @@ def test_resnet_predicts_every_shipped_real_record(models, real_records):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_stored_real_predictions_are_reproduced(name, models):
-    results = json.loads((MODELS_DIR / name / "results_real.json").read_text())
+    results = json.loads((resolve().models_dir / name / "results_real.json").read_text())
     ids = results["predictions"]["record_ids"][:12]
     stored = np.array(results["predictions"]["y_prob"][:12])
     fresh = np.concatenate([models[name].predict_proba(catalogue.load_record(rid)) for rid in ids])

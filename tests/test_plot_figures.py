@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ecgcore.config import SUPERCLASSES
-from ecgcore.data.catalogue import demo_catalogue, load_record
+from ecgcore.data.catalogue import catalogue, load_record
 from ecgcore.metrics.report import evaluation_report
 from ecgcore.plot import beat_figure
 from ecgcore.plot.compare import disagreements, saliency_strips_figure
@@ -23,7 +23,7 @@ from ecgcore.report import build_report
 
 @pytest.fixture(scope="module")
 def results() -> dict:
-    cat = demo_catalogue()
+    cat = catalogue()
     real = cat[cat["in_real_set"]]
     Y = np.array([[int(c in labels) for c in SUPERCLASSES] for labels in real["superclasses"]], dtype=np.uint8)
     ids = list(real["record_id"])

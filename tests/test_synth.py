@@ -13,14 +13,16 @@ import pandas as pd
 import pytest
 import wfdb
 
-from ecgcore.config import ROOT
+from ecgcore.settings import ROOT
 from ecgcore.leads import LEADS
 from ecgcore.synth import generate_corpus, make_spec, sample_cohort, simulate_record
 from ecgcore.synth.catalogue import PTBXL_RECORDS, PTBXL_SUPERCLASS_COUNTS, SUPERCLASS_OF
 from ecgcore.synth.writer import COLUMNS
 
-REAL_DB = next(p for p in (ROOT / "assets/data/ptbxl/ptbxl_database.csv", Path("/work/shared/ptbxl/ptbxl_database.csv"))
-               if p.is_file())
+sys.path.insert(0, str(Path(__file__).resolve().parent / "bad_inputs"))
+from real_records import real_path  # noqa: E402
+
+REAL_DB = real_path("ptbxl/ptbxl_database.csv")
 
 
 @pytest.fixture(scope="module")

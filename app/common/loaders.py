@@ -7,7 +7,6 @@ records are never cached here: they stay in their own session (see `state.upload
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 
@@ -15,44 +14,78 @@ import pandas as pd
 import streamlit as st
 
 from app.common import state
-from ecgcore.config import MODELS_DIR, ptbxl_dir
 from ecgcore.data import ptbxl
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError
+from ecgcore.settings import Settings, resolve
+
+
+def settings() -> Settings:
+    """The resolved settings (data root, models, cache): flags are not available here, so the environment
+    (ECG_DATA_ROOT, ECG_MODELS_DIR, ECG_CACHE_DIR) and the defaults decide (`ecgcore.settings`)."""
+    return resolve()
+
+
+def is_synthetic() -> bool:
+    """True when there is no data root: the app then shows its synthetic demo (SYNTHETIC on every page)."""
+    return settings().data_root is None
+
+
+def ptbxl_folders() -> tuple[str, ...]:
+    """The PTB-XL folders the app shows: the data root's ptbxl/ + ptbxl_more/, or the synthetic demo
+    (generated on first start when there is no data root)."""
+    current = settings()
+    if current.data_root is None:
+        return (str(_demo(str(current.demo_dir))),)
+    return tuple(str(p) for p in ptbxl.data_root_folders(current))
+
+
+@st.cache_resource(show_spinner="First start without a data root: writing a small SYNTHETIC demo (a few seconds) ...")
+def _demo(folder: str) -> Path:
+    from ecgcore.synth.demo import ensure_demo
+
+    return ensure_demo(settings())
 
 
 def ptbxl_database() -> pd.DataFrame:
-    """`ptbxl.load_database` of the active PTB-XL folder (shared, read-only: filter, never edit in place)."""
-    return _database(str(ptbxl_dir()))
+    """`ptbxl.load_database` of the PTB-XL folders shown (shared, read-only: filter, never edit in place)."""
+    return _database(ptbxl_folders())
 
 
 @st.cache_resource(show_spinner="Reading the PTB-XL metadata index ...")
-def _database(root: str) -> pd.DataFrame:
-    return ptbxl.load_database(root)
+def _database(folders: tuple[str, ...]) -> pd.DataFrame:
+    return ptbxl.load_database(list(folders))
 
 
 def ptbxl_statements() -> pd.DataFrame:
-    return _statements(str(ptbxl_dir()))
+    return _statements(ptbxl_folders())
 
 
 @st.cache_resource(show_spinner=False)
-def _statements(root: str) -> pd.DataFrame:
-    return ptbxl.load_statements(root)
+def _statements(folders: tuple[str, ...]) -> pd.DataFrame:
+    return ptbxl.load_statements(list(folders))
+
+
+def data_key() -> str:
+    """What the library records are read from (the data root, or the demo), for cache keys."""
+    current = settings()
+    return str(current.data_root) if current.data_root is not None else f"demo:{current.demo_dir}"
 
 
 def library_record(record_id: str, rate: int | None = None) -> ECG:
-    """A shipped (or $ECG_PTBXL_DIR) record by id; PTB-XL records at `rate` Hz (100 or 500)."""
-    return _library_record(record_id, rate, str(ptbxl_dir()))
+    """A record of the data root (or of the synthetic demo) by id; PTB-XL-layout records at `rate` Hz."""
+    return _library_record(record_id, rate, data_key())
 
 
 @st.cache_data(show_spinner="Loading the record ...", max_entries=64)
-def _library_record(record_id: str, rate: int | None, root: str) -> ECG:
-    head, _, tail = record_id.partition("/")
-    if head in ("ptbxl", "synthetic") and tail.isdigit():
-        return ptbxl.load_ecg(root, int(tail), rate=rate or 500, db=_database(root))
+def _library_record(record_id: str, rate: int | None, key: str) -> ECG:
     from ecgcore.data.catalogue import load_record
+    from ecgcore.data.record_ids import parse
 
-    return load_record(record_id)
+    rid = parse(record_id)
+    ptbxl_layout = rid.kind in ("ptbxl", "synthetic")
+    db = _database(ptbxl_folders()) if ptbxl_layout else None
+    return load_record(str(rid), settings(), rate=(rate or 500) if ptbxl_layout else None, db=db)
 
 
 def current_record() -> ECG | None:
@@ -73,8 +106,8 @@ def current_record() -> ECG | None:
 
 
 def models_dir() -> Path:
-    """Where trained models are read from: $ECG_MODELS_DIR if set (e.g. freshly trained ones), else assets/models."""
-    return Path(os.environ.get("ECG_MODELS_DIR") or MODELS_DIR)
+    """Where trained models are read from (`ecgcore.settings`: $ECG_MODELS_DIR, else assets/models)."""
+    return settings().models_dir
 
 
 def shipped_model_names() -> list[str]:
@@ -133,18 +166,46 @@ def results(name: str, dataset: str) -> dict | None:
     return _json(str(path), path.stat().st_mtime) if path.is_file() else None
 
 
-@st.cache_data(show_spinner="Reading the shipped records' headers ...")
 def catalogue() -> pd.DataFrame:
-    """Every shipped real record (PTB-XL, Challenge, ptbdb): one row each, no signals loaded."""
-    from ecgcore.data.catalogue import demo_catalogue
+    """Every real record of the data root (PTB-XL, Challenge, ptbdb, LUDB): one row each, no signals loaded.
+    Empty when there is no data root."""
+    return _catalogue(data_key())
 
-    return demo_catalogue()
+
+@st.cache_data(show_spinner="Reading the records' headers ...")
+def _catalogue(key: str) -> pd.DataFrame:
+    from ecgcore.data.catalogue import catalogue as build
+
+    return build(settings())
+
+
+def data_summary() -> dict[str, dict]:
+    """`ecgcore.data.catalogue.summary` of the data root (per source counts), {} when there is none."""
+    return _summary(data_key())
 
 
 @st.cache_data(show_spinner=False)
+def _summary(key: str) -> dict[str, dict]:
+    from ecgcore.data.catalogue import summary
+
+    return summary(settings())
+
+
 def record_choices() -> dict[str, str]:
-    """Record id -> a short label, for every shipped record (the sidebar's list)."""
+    """Record id -> a short label, for every record shown (the sidebar's list): the data root's catalogue,
+    or the synthetic demo's records."""
+    return _record_choices(data_key())
+
+
+@st.cache_data(show_spinner=False)
+def _record_choices(key: str) -> dict[str, str]:
     labels = {}
+    if is_synthetic():
+        db = ptbxl_database()
+        for ecg_id, row in db[db["has_100"] | db["has_500"]].iterrows():
+            classes = "+".join(row["superclasses"]) or "unlabelled"
+            labels[ptbxl_record_id(int(ecg_id), db)] = f"{ptbxl_record_id(int(ecg_id), db)} · {classes} · SYNTHETIC"
+        return labels
     for row in catalogue().itertuples(index=False):
         classes = "+".join(row.superclasses) if row.superclasses else "unlabelled"
         labels[row.record_id] = f"{row.record_id} · {classes}"
@@ -160,12 +221,19 @@ def _session_memo(key: tuple, compute):
     return memo[key]
 
 
+def ptbxl_record_id(ecg_id: int, db: pd.DataFrame) -> str:
+    """The record id of a row of `ptbxl_database()` ("ptbxl/00001", or "synthetic/00001" for the demo)."""
+    from ecgcore.data.record_ids import ptbxl as ptbxl_id
+
+    return ptbxl_id(ecg_id, synthetic=ptbxl.is_synthetic(db.loc[ecg_id]))
+
+
 def _library_key(ecg: ECG) -> tuple[str, int, str] | None:
-    """(record id, rate, folder) for a library record, None for an upload (whose results stay in its session)."""
+    """(record id, rate, data key) for a library record, None for an upload (whose results stay in its session)."""
     record_id = state.get("record")
     if state.is_upload(record_id) or record_id is None:
         return None
-    return record_id, int(round(ecg.fs)), str(ptbxl_dir())
+    return record_id, int(round(ecg.fs)), data_key()
 
 
 def _analyse(ecg: ECG):

@@ -20,14 +20,15 @@ UPLOAD_PREFIX = "upload:"
 
 
 def normalise_record_id(value: str) -> str:
-    """`123` and `ptbxl/123` both mean PTB-XL ecg_id 123, written `ptbxl/00123`."""
-    text = str(value).strip()
-    if text.isdigit():
-        return f"ptbxl/{int(text):05d}"
-    head, _, tail = text.partition("/")
-    if head in ("ptbxl", "synthetic") and tail.isdigit():
-        return f"{head}/{int(tail):05d}"
-    return text
+    """A record id in its one spelling (`ecgcore.data.record_ids.parse`: `123` and `ptbxl/123` both mean
+    `ptbxl/00123`); text that is no record id is returned stripped, for the page to report."""
+    from ecgcore.data.record_ids import parse
+    from ecgcore.errors import UnknownNameError
+
+    try:
+        return str(parse(value))
+    except UnknownNameError:
+        return str(value).strip()
 
 
 def _one_of(*allowed: str) -> Callable[[str], str | None]:

@@ -4,19 +4,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ecgcore.config import SUPERCLASSES
+from ecgcore.data import ptbxl
+
 
 @st.cache_resource(show_spinner=False)
 def ptbxl_display(_db: pd.DataFrame, root: str) -> pd.DataFrame:
     """The PTB-XL index as a table to read: one row per ecg_id, text columns instead of tuples/dicts.
 
-    `root` keys the cache (one table per PTB-XL folder); `_db` is that folder's `load_database` frame.
+    `root` keys the cache (one table per set of PTB-XL folders); `_db` is their `load_database` frame.
     """
     db = _db
     waveform = pd.Series("", index=db.index)
     waveform[db["has_100"]] = "100 Hz"
     waveform[db["has_500"]] = "500 Hz"
     waveform[db["has_100"] & db["has_500"]] = "100 + 500 Hz"
-    age = db["age"].where(db["age"] < 300, 90.0)  # PTB-XL writes ages over 89 as 300
+    age = ptbxl.age_column(db)
     codes = db["scp_codes"].map(lambda c: " ".join(c))
     return pd.DataFrame({
         "ecg_id": db.index.to_numpy(),
@@ -77,4 +80,15 @@ def models_overview(cards: dict[str, dict]) -> pd.DataFrame:
                      "trained on": data.get("name", "?") + (" (synthetic)" if data.get("synthetic") else ""),
                      "architecture": card.get("architecture", ""),
                      })
+    return pd.DataFrame(rows)
+
+
+def sources_overview(counts: dict[str, dict]) -> pd.DataFrame:
+    """One row per source of the data root (`ecgcore.data.catalogue.summary`)."""
+    rows = []
+    for source, c in counts.items():
+        rows.append({"source": source, "records": c["records"],
+                     "rates (Hz)": ", ".join(f"{k}: {v}" for k, v in c.get("rates_hz", {}).items()),
+                     "labelled": c["labelled"], **{s: c["superclasses"][s] for s in SUPERCLASSES},
+                     "duplicates removed": c["duplicates_removed"], "no waveform": c["no_waveform"]})
     return pd.DataFrame(rows)

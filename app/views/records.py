@@ -1,10 +1,10 @@
-"""Records: the PTB-XL index (filterable, fast at 21,799 rows) and every shipped record; a row opens it."""
+"""Records: the PTB-XL index (filterable, fast at 21,799 rows) and every record of the data root; a row opens it."""
 from __future__ import annotations
 
 import streamlit as st
 
 from app.common import loaders, state, tables, widgets
-from ecgcore.config import SUPERCLASSES, ptbxl_dir
+from ecgcore.config import SUPERCLASSES
 from ecgcore.data.ptbxl import filter_records
 from ecgcore.errors import ECGError
 
@@ -28,11 +28,12 @@ def open_buttons(record_id: str, has_waveform: bool, key: str) -> None:
             st.switch_page(page)
 
 
-ptbxl_tab, shipped_tab = st.tabs(["PTB-XL index", "All shipped records"])
+synthetic = loaders.is_synthetic()
+ptbxl_tab, shipped_tab = st.tabs(["SYNTHETIC demo index" if synthetic else "PTB-XL index", "All real records"])
 
 with ptbxl_tab:
     db = loaders.ptbxl_database()
-    table = tables.ptbxl_display(db, str(ptbxl_dir()))
+    table = tables.ptbxl_display(db, "|".join(loaders.ptbxl_folders()))
     codes = sorted({c for cs in db["scp_codes"] for c in cs})
     c1, c2, c3 = st.columns([2, 2, 2])
     query = c1.text_input("Search", key="rec_query", placeholder="ecg_id, or text in report / codes",
@@ -58,8 +59,8 @@ with ptbxl_tab:
     except ECGError as exc:
         st.error(str(exc))
         shown = table.iloc[:0]
-    st.caption(f"{len(shown):,} of {len(table):,} records · folder `{ptbxl_dir()}` · "
-               "select a row to open it")
+    st.caption(f"{len(shown):,} of {len(table):,} records{' (SYNTHETIC, not patients)' if synthetic else ''} · "
+               f"{' + '.join(f'`{f}`' for f in loaders.ptbxl_folders())} · select a row to open it")
     event = st.dataframe(
         shown, key="rec_table", on_select="rerun", selection_mode="single-row", hide_index=True, height=420,
         column_config={"ecg_id": st.column_config.NumberColumn(format="%d", width="small"),
@@ -70,11 +71,12 @@ with ptbxl_tab:
     picked = event.selection.rows if event is not None else []
     if picked:
         row = shown.iloc[picked[0]]
-        prefix = "synthetic" if "synthetic" in db.columns and bool(db.loc[row["ecg_id"], "synthetic"]) else "ptbxl"
-        open_buttons(f"{prefix}/{int(row['ecg_id']):05d}", row["waveform"] != "none here", "ptbxl")
+        open_buttons(loaders.ptbxl_record_id(int(row["ecg_id"]), db), row["waveform"] != "none here", "ptbxl")
 
 with shipped_tab:
     cat = loaders.catalogue()
+    if synthetic:
+        st.info("No data root, so no real records: the Home page says how to add them.")
     s1, s2 = st.columns(2)
     sources = s1.multiselect("Source", sorted(cat["source"].unique()), key="cat_source")
     labelled = s2.selectbox("Labels", ["any", "labelled", "unlabelled"], key="cat_labelled")
@@ -84,10 +86,10 @@ with shipped_tab:
     if labelled != "any":
         view = view[view["superclasses"].notna() == (labelled == "labelled")]
     shown_cat = view.assign(superclasses=view["superclasses"].map(lambda s: " ".join(s) if s else "unlabelled"))
-    st.caption(f"{len(shown_cat)} of {len(cat)} shipped real records · select a row to open it")
+    st.caption(f"{len(shown_cat)} of {len(cat)} real records · select a row to open it")
     event = st.dataframe(
         shown_cat[["record_id", "source", "superclasses", "codes", "age", "sex", "fs", "duration", "strat_fold",
-                   "duplicate_of", "report"]],
+                   "patient_id", "duplicate_of", "report"]],
         key="cat_table", on_select="rerun", selection_mode="single-row", hide_index=True, height=420,
         column_config={"fs": st.column_config.NumberColumn("fs (Hz)", format="%d"),
                        "duration": st.column_config.NumberColumn("length (s)", format="%.1f"),

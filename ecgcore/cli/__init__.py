@@ -11,8 +11,9 @@ from pathlib import Path
 
 COMMANDS: dict[str, str] = {
     "info": "Print what each ECG file holds (JSON per file).",
-    "records": "List PTB-XL records as a table, with filters.",
-    "download": "Download PTB-XL from PhysioNet (needs internet).",
+    "data": "What the data root holds per source: records, rates, labels per superclass, duplicates removed.",
+    "records": "List the real records (or PTB-XL's index, with filters) as a table.",
+    "download": "Download PTB-XL and LUDB from PhysioNet into data/ (needs internet).",
     "synth": "Write a synthetic PTB-XL-shaped corpus (clearly marked synthetic).",
     "train": "Train a model and write its checkpoint folder.",
     "evaluate": "Evaluate a model on a test fold or a folder of Challenge-format records.",

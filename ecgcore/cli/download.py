@@ -1,6 +1,9 @@
-"""`python -m ecgcore download --out DIR [--rates 100 500]`: fetch PTB-XL from PhysioNet with wfdb.
+"""`python -m ecgcore download [--out DIR] [--sources ptbxl ludb] [--rates 100 500]`: fetch real data from PhysioNet.
 
-Needs internet. It first opens a TCP connection to the PhysioNet host with a short timeout, so offline it
+Writes a data root: `<out>/ptbxl/` (PTB-XL, Wagner et al. 2020, CC BY 4.0) and `<out>/ludb/` (LUDB,
+Kalyakulina et al. 2020, ODC-By 1.0), each in PhysioNet's own layout, with `wfdb.dl_database`. The default
+`out` is the checkout's `data/` folder, which `ecgcore.settings` then uses as the data root when `../shared`
+is absent. Needs internet: it first opens a TCP connection to PhysioNet with a short timeout, so offline it
 fails within seconds with a clear message instead of hanging. Nothing else in the project downloads data.
 """
 from __future__ import annotations
@@ -11,15 +14,23 @@ import sys
 import time
 from pathlib import Path
 
+from ecgcore.settings import DATA_DIR
+
 PHYSIONET_HOST = "physionet.org"
-DATABASE = "ptb-xl"
-METADATA_FILES = ["ptbxl_database.csv", "scp_statements.csv"]
+#: source folder -> (PhysioNet database, its metadata files)
+DATABASES: dict[str, tuple[str, list[str]]] = {
+    "ptbxl": ("ptb-xl", ["ptbxl_database.csv", "scp_statements.csv"]),
+    "ludb": ("ludb", ["ludb.csv"]),
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, help="folder to download PTB-XL into (created if needed)")
+    parser.add_argument("--out", default=str(DATA_DIR),
+                        help=f"the data root to fill (default: {DATA_DIR}, used when ../shared is absent)")
+    parser.add_argument("--sources", nargs="+", choices=sorted(DATABASES), default=sorted(DATABASES),
+                        help="what to fetch: ptbxl (PTB-XL) and/or ludb (LUDB); default both")
     parser.add_argument("--rates", nargs="+", type=int, choices=(100, 500), default=[100],
-                        help="which waveforms to fetch: 100 (records100, ~0.7 GB) and/or 500 (records500, ~2.5 GB)")
+                        help="PTB-XL waveforms: 100 (records100, ~0.7 GB) and/or 500 (records500, ~2.5 GB)")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for PhysioNet to answer (5)")
     parser.add_argument("--host", default=PHYSIONET_HOST, help=argparse.SUPPRESS)  # connectivity check target
 
@@ -37,28 +48,41 @@ def physionet_reachable(host: str = PHYSIONET_HOST, port: int = 443, timeout: fl
         return False, f"{host}:{port} refused or dropped the connection ({exc.strerror or exc})"
 
 
+def _records(database: str, source: str, rates: list[int]) -> list[str]:
+    import wfdb
+
+    records = wfdb.get_record_list(database)
+    if source == "ptbxl":
+        wanted = tuple(f"records{rate}/" for rate in rates)
+        return [r for r in records if r.startswith(wanted)]
+    return records
+
+
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     ok, reason = physionet_reachable(args.host, timeout=args.timeout)
     if not ok:
-        print(f"error: cannot download PTB-XL: PhysioNet is unreachable from this machine: {reason}. "
-              f"This command needs internet access. On a machine that has it, download "
-              f"https://physionet.org/content/ptb-xl/ (or run this command there), copy the folder here and "
-              f"point --data or $ECG_PTBXL_DIR at it. Nothing was written. "
-              f"(checked in {time.monotonic() - started:.1f} s)", file=sys.stderr)
+        print(f"error: cannot download {' and '.join(args.sources)}: PhysioNet is unreachable from this machine: "
+              f"{reason}. This command needs internet access. On a machine that has it, run it there (or fetch "
+              f"https://physionet.org/content/ptb-xl/ and https://physionet.org/content/ludb/), copy the folders "
+              f"into one data root (ptbxl/, ludb/) and point ECG_DATA_ROOT or --data-root at it. Nothing was "
+              f"written. (checked in {time.monotonic() - started:.1f} s)", file=sys.stderr)
         return 2
     import wfdb
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        wfdb.dl_files(DATABASE, str(out), METADATA_FILES)
-        wanted = tuple(f"records{rate}/" for rate in args.rates)
-        records = [r for r in wfdb.get_record_list(DATABASE) if r.startswith(wanted)]
-        wfdb.dl_database(DATABASE, str(out), records=records, keep_subdirs=True)
-    except Exception as exc:  # network errors surface from wfdb/requests in many types
-        print(f"error: the PTB-XL download stopped: {exc}. Run the same command again to resume "
-              f"(files already complete are skipped).", file=sys.stderr)
-        return 2
-    print(f"PTB-XL downloaded to {out}. Use it with --data {out} or ECG_PTBXL_DIR={out}.")
+    for source in args.sources:
+        database, metadata = DATABASES[source]
+        folder = out / source
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            wfdb.dl_files(database, str(folder), metadata)
+            wfdb.dl_database(database, str(folder), records=_records(database, source, args.rates),
+                             annotators="all" if source == "ludb" else None, keep_subdirs=True)
+        except Exception as exc:  # network errors surface from wfdb/requests in many types
+            print(f"error: the {source} download stopped: {exc}. Run the same command again to resume "
+                  f"(files already complete are skipped).", file=sys.stderr)
+            return 2
+        print(f"{source} downloaded to {folder}.")
+    print(f"Data root: {out}. It is used when ../shared is absent; else set ECG_DATA_ROOT={out}.")
     return 0

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from ecgcore.config import MODELS_DIR
+from ecgcore.settings import resolve
 from ecgcore.errors import ECGError
 
 
@@ -24,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default=None, help="a PTB-XL-layout folder or a folder of Challenge records")
     parser.add_argument("--cv", action="store_true", help="real PTB-XL cross-validation, fold 10 and external sets")
     parser.add_argument("--ablation", action="store_true", help="the recipe ablation on the shipped split")
-    parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the checkpoints are")
+    parser.add_argument("--models-dir", default=str(resolve().models_dir),
+                        help="where the checkpoints are (default: $ECG_MODELS_DIR, else assets/models)")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the 95%% intervals")
     parser.add_argument("--save", action="store_true", help="write results_<set>.json and the card's figures")
     parser.add_argument("--json", action="store_true", help="print the key figures as JSON")

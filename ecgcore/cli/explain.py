@@ -56,7 +56,6 @@ def _text(summary: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ecgcore.config import MODELS_DIR
     from ecgcore.explain import explain_record
     from ecgcore.io import read_path
 
@@ -64,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         ecg = read_path(args.file, fs=args.fs)
         cam = {} if args.cam is None else {"cam": args.cam}
         ex = explain_record(ecg, args.model, args.target, layer=args.layer, attribution=args.attribution, **cam,
-                            ig_steps=args.ig_steps, models_dir=args.models_dir or MODELS_DIR)
+                            ig_steps=args.ig_steps, models_dir=args.models_dir)
         if args.out:
             ex.save_npz(args.out)
     except (ECGError, OSError) as exc:

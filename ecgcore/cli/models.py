@@ -7,21 +7,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ecgcore.config import MODELS_DIR
+from ecgcore.settings import resolve
 from ecgcore.errors import ECGError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the checkpoints are")
+    parser.add_argument("--models-dir", default=None,
+                        help="where the checkpoints are (default: $ECG_MODELS_DIR, else assets/models)")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
-def describe(name: str, models_dir: str | Path = MODELS_DIR) -> dict[str, Any]:
+def describe(name: str, models_dir: str | Path | None = None) -> dict[str, Any]:
     """One model's entry: status "ok" with its card's key figures, or status "unavailable" with the reason."""
     from ecgcore.models import checkpoint, model_class
     from ecgcore.models.card import ModelCard
 
-    folder = Path(models_dir) / name
+    folder = resolve(models_dir=models_dir).models_dir / name
     entry: dict[str, Any] = {"name": name, "architecture": model_class(name).architecture}
     try:
         _, raw = checkpoint.read_verified(folder)

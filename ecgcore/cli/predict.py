@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from ecgcore.config import MODELS_DIR
+from ecgcore.settings import resolve
 from ecgcore.cli import print_file_error
 from ecgcore.errors import ECGError
 
@@ -18,7 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="ECG files: WFDB .hea (its .dat/.mat beside it), .zip, .csv, .npy, .edf")
     parser.add_argument("--model", default="resnet1d", help="model name (default resnet1d; see `models`)")
-    parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the checkpoints are")
+    parser.add_argument("--models-dir", default=None,
+                        help="where the checkpoints are (default: $ECG_MODELS_DIR, else assets/models)")
     parser.add_argument("--fs", type=float, default=None, help="sampling rate in Hz for files that carry none")
     parser.add_argument("--json", action="store_true", help="one JSON object per file")
 

@@ -1,6 +1,8 @@
-"""`python -m ecgcore records [filters] [--data DIR] [--json]`: list PTB-XL records as a table.
+"""`python -m ecgcore records [filters] [--data-root DIR | --data DIR] [--json]`: list PTB-XL records as a table.
 
-With --demo it lists every shipped real record instead (PTB-XL, Challenge and ptbdb, with their labels).
+PTB-XL here is the data root's `ptbxl/` and `ptbxl_more/` merged (`ptbxl.data_root_folders`), or one PTB-XL
+folder given with --data (a full download, a synthetic corpus). With --all it lists every real record of the
+data root instead (PTB-XL, Challenge, ptbdb, LUDB, with their labels; `ecgcore.data.catalogue`).
 """
 from __future__ import annotations
 
@@ -10,15 +12,17 @@ import sys
 
 import pandas as pd
 
-from ecgcore.config import SUPERCLASSES, ptbxl_dir
+from ecgcore.config import SUPERCLASSES
 from ecgcore.errors import ECGError
+from ecgcore.settings import resolve
 
 _TABLE = ["ecg_id", "age", "sex", "superclasses", "scp_codes", "strat_fold", "validated_by_human", "has_100",
           "has_500"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", help="PTB-XL folder (default: $ECG_PTBXL_DIR, else the shipped demo folder)")
+    parser.add_argument("--data-root", help="the data root (default: $ECG_DATA_ROOT, else ../shared)")
+    parser.add_argument("--data", help="one PTB-XL folder instead of the data root's (e.g. a full download)")
     parser.add_argument("--superclass", nargs="+", type=str.upper, choices=SUPERCLASSES, metavar="CLASS",
                         help=f"records with any of these superclasses ({', '.join(SUPERCLASSES)})")
     parser.add_argument("--scp", nargs="+", metavar="CODE", help="records with any of these SCP codes (e.g. IMI)")
@@ -29,15 +33,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--validated", action="store_true", help="only records validated by a human")
     parser.add_argument("--with-signal", action="store_true", help="only records whose waveform files exist")
     parser.add_argument("--limit", type=int, default=50, help="rows to print in the table (default 50; 0 = all)")
-    parser.add_argument("--demo", action="store_true",
-                        help="list every shipped real record (PTB-XL, Challenge, ptbdb) instead")
+    parser.add_argument("--all", action="store_true",
+                        help="list every real record of the data root (PTB-XL, Challenge, ptbdb, LUDB) instead")
     parser.add_argument("--json", action="store_true", help="print JSON (all matching rows) instead of a table")
 
 
 def _ptbxl_table(args: argparse.Namespace) -> pd.DataFrame:
     from ecgcore.data import ptbxl
 
-    root = ptbxl_dir(args.data)
+    root = args.data or ptbxl.data_root_folders(resolve(data_root=args.data_root))
     db = ptbxl.load_database(root)
     if args.scp:
         ptbxl.check_scp_codes(args.scp, ptbxl.load_statements(root))
@@ -49,11 +53,13 @@ def _ptbxl_table(args: argparse.Namespace) -> pd.DataFrame:
     return table[[c for c in _TABLE if c in table.columns]]
 
 
-def _demo_table() -> pd.DataFrame:
-    from ecgcore.data.catalogue import demo_catalogue
+def _all_table(args: argparse.Namespace) -> pd.DataFrame:
+    from ecgcore.data.catalogue import catalogue
 
-    return demo_catalogue()[["record_id", "source", "fs", "duration", "age", "sex", "superclasses", "strat_fold",
-                             "codes", "duplicate_of", "in_real_set"]]
+    settings = resolve(data_root=args.data_root)
+    settings.require_data_root()
+    return catalogue(settings)[["record_id", "source", "fs", "duration", "age", "sex", "superclasses", "strat_fold",
+                                "patient_id", "codes", "duplicate_of", "eval_set"]]
 
 
 def _plain(value: object) -> object:
@@ -68,7 +74,7 @@ def _plain(value: object) -> object:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        table = _demo_table() if args.demo else _ptbxl_table(args)
+        table = _all_table(args) if args.all else _ptbxl_table(args)
     except ECGError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

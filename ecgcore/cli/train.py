@@ -78,14 +78,14 @@ def run(args: argparse.Namespace) -> int:
 def _train_real(args: argparse.Namespace):
     from pathlib import Path
 
-    from ecgcore.config import MODELS_DIR
+    from ecgcore.settings import resolve
     from ecgcore.errors import UnknownNameError
     from ecgcore.protocol import recipes_for, train_shipped
 
-    models_dir = Path(args.out).parent if args.out else MODELS_DIR
+    models_dir = Path(args.out).parent if args.out else resolve().models_dir
     recipe_name = args.recipe
     if recipe_name is None:
-        chosen = MODELS_DIR / "recipes.json"
+        chosen = resolve().models_dir / "recipes.json"
         recipe_name = json.loads(chosen.read_text()).get(args.model) if chosen.is_file() else None
     recipes = recipes_for(args.model)
     if recipe_name not in recipes:

@@ -2,8 +2,9 @@
 
 Accepted: a PTB-XL folder (holding ptbxl_database.csv; its test fold 10 is used), any folder of
 PhysioNet/CinC Challenge-format records (`.hea` + `.mat`, searched recursively; all records, SNOMED labels
-mapped to superclasses), or the word "real" for the shipped real evaluation set
-(`ecgcore.data.catalogue.real_labelled_records`). Unlabelled or unreadable records are left out and listed in
+mapped to superclasses), the word "real" for every real evaluation set of the data root together
+(`ecgcore.data.catalogue.real_labelled_records`), or "real:<set>" for one of them (e.g. "real:cinc/georgia",
+"real:ludb"; `catalogue.eval_sets`). Unlabelled or unreadable records are left out and listed in
 `Dataset.skipped` with the reason.
 """
 from __future__ import annotations
@@ -18,8 +19,11 @@ from ecgcore.config import SUPERCLASSES
 from ecgcore.data import catalogue, challenge, ptbxl
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError, ECGReadError
+from ecgcore.settings import Settings, resolve
 
 REAL = "real"
+#: "real:<set>" names one real evaluation set (`catalogue.eval_sets`).
+REAL_SET_PREFIX = "real:"
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def is_ptbxl_folder(path: str | os.PathLike) -> bool:
 def read_ptbxl_test_fold(root: str | os.PathLike, rate: int = 100, fold: int = 10,
                          cache_dir: str | os.PathLike | None = None) -> Dataset:
     """A PTB-XL folder's records of `fold` (default the test fold 10) that have a waveform and a superclass,
-    at `rate` Hz (bulk-loaded by `ptbxl.load_signals`, cached in `cache_dir`, default <root>/cache)."""
+    at `rate` Hz (bulk-loaded by `ptbxl.load_signals`, cached in `cache_dir`, default the settings' cache)."""
     root = Path(root)
     db = ptbxl.load_database(root)
     rows = db[db["strat_fold"] == fold]
@@ -90,20 +94,35 @@ def read_challenge_folder(folder: str | os.PathLike) -> Dataset:
                    skipped=skipped)
 
 
+def read_real(name: str = REAL, settings: Settings | None = None) -> Dataset:
+    """"real": every real evaluation set of the data root; "real:<set>": one of them (`catalogue.eval_sets`).
+    Each record at its file's rate; unlabelled records and duplicates are listed in `skipped`."""
+    settings = settings or resolve()
+    settings.require_data_root()
+    frame = catalogue.catalogue(settings)
+    wanted = name[len(REAL_SET_PREFIX):] if name.startswith(REAL_SET_PREFIX) else None
+    if wanted is not None:
+        records = catalogue.eval_records(wanted, settings)
+        frame = frame[frame["source"] == wanted]
+    else:
+        records = catalogue.real_labelled_records(settings)
+    skipped = {rid: "unlabelled" for rid in frame.loc[frame["superclasses"].isna(), "record_id"]}
+    skipped.update({rid: f"same recording as {dup}" for rid, dup in
+                    frame.loc[frame["duplicate_of"].notna(), ["record_id", "duplicate_of"]].itertuples(index=False)})
+    title = f"real records: {wanted}" if wanted else "real records (every source)"
+    return Dataset(name=title, kind="real", path=name, records=records, skipped=skipped)
+
+
 def read_dataset(path: str | os.PathLike, rate: int = 100, cache_dir: str | os.PathLike | None = None) -> Dataset:
     """The labelled records at `path`: a PTB-XL folder (fold 10 at `rate` Hz), a folder of Challenge records,
-    or "real" (the shipped real set). Raises ECGReadError when the path is none of these."""
-    if str(path) == REAL:
-        frame = catalogue.demo_catalogue()
-        records = catalogue.real_labelled_records()
-        skipped = {rid: "unlabelled" for rid in frame.loc[frame["superclasses"].isna(), "record_id"]}
-        skipped.update({rid: f"same recording as {dup}" for rid, dup in
-                        frame.loc[frame["duplicate_of"].notna(), ["record_id", "duplicate_of"]].itertuples(index=False)})
-        return Dataset(name="real shipped records", kind="real", path=REAL, records=records, skipped=skipped)
+    "real" (every real evaluation set) or "real:<set>". Raises ECGReadError when the path is none of these."""
+    if str(path) == REAL or str(path).startswith(REAL_SET_PREFIX):
+        return read_real(str(path))
     folder = Path(path)
     if not folder.is_dir():
         raise ECGReadError(f"{folder} is not a folder. Give a PTB-XL folder (with ptbxl_database.csv), a folder "
-                           f"of Challenge records (.hea + .mat), or 'real' for the shipped real records.")
+                           f"of Challenge records (.hea + .mat), 'real' for the data root's real records or 'real:<set>' for one "
+                           f"source's (e.g. real:cinc/georgia).")
     if is_ptbxl_folder(folder):
         return read_ptbxl_test_fold(folder, rate=rate, cache_dir=cache_dir)
     if not challenge.list_records(folder):

@@ -11,7 +11,6 @@ import os
 import re
 from pathlib import Path
 
-from ecgcore.config import DEMO_PTBDB
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGReadError
 from ecgcore.io.wfdb_reader import read_wfdb
@@ -36,7 +35,7 @@ def reason_labels(reason: str | None) -> tuple[str, ...] | None:
     return REASON_LABELS.get((reason or "").strip().lower())
 
 
-def list_records(root: str | os.PathLike = DEMO_PTBDB) -> list[Path]:
+def list_records(root: str | os.PathLike) -> list[Path]:
     """Record paths (without extension) under `root` whose .hea and .dat both exist, sorted."""
     root = Path(root)
     return sorted(h.with_suffix("") for h in root.rglob("*.hea") if h.with_suffix(".dat").is_file())

@@ -12,18 +12,19 @@ import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence, Union
 
 import numpy as np
 import pandas as pd
 import wfdb
 
-from ecgcore.config import SUPERCLASSES, ptbxl_dir
+from ecgcore.config import SUPERCLASSES
+from ecgcore.data import record_ids
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError, ECGReadError, UnknownNameError
 from ecgcore.leads import LEADS, canonical_lead
+from ecgcore.settings import DataRootMissingError, Settings, resolve
 from ecgcore.signal.resample import resample_signal
 
 DATABASE_CSV = "ptbxl_database.csv"
@@ -31,15 +32,47 @@ STATEMENTS_CSV = "scp_statements.csv"
 RATES: tuple[int, ...] = (100, 500)
 TASKS: tuple[str, ...] = ("superdiagnostic", "subdiagnostic", "diagnostic", "form", "rhythm", "all")
 _FILE_COLUMN = {100: "filename_lr", 500: "filename_hr"}
+#: The data root's PTB-XL folders, in order of preference (the original files first).
+DATA_ROOT_FOLDERS: tuple[str, ...] = ("ptbxl", "ptbxl_more")
+#: The `device` of every row `ecgcore.synth` writes: what marks a corpus synthetic (`is_synthetic`).
+SYNTHETIC_DEVICE = "SYNTHETIC"
+#: PTB-XL writes every age above 89 as this value.
+AGE_OVER_89 = 300
 _PTBXL_HINT = (
-    "point --data (or $ECG_PTBXL_DIR) at a PTB-XL folder holding ptbxl_database.csv, scp_statements.csv, "
-    "records100/ and records500/, or fetch it with `python -m ecgcore download --out DIR`"
+    "set ECG_DATA_ROOT (or --data-root) to a data root holding ptbxl/ (and ptbxl_more/), or give --data a PTB-XL "
+    "folder holding ptbxl_database.csv, scp_statements.csv, records100/ and records500/ "
+    "(`python -m ecgcore download` fetches PTB-XL into data/ptbxl)"
 )
 
 
 # --------------------------------------------------------------------------------------------- metadata
-def _root(root: str | os.PathLike | None) -> Path:
-    return ptbxl_dir(root)
+Roots = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]]
+
+
+def _roots(root: Roots | None) -> list[Path]:
+    """One PTB-XL folder or several (in order of preference), as a list of Paths."""
+    if root is None:
+        raise ECGError(f"No PTB-XL folder given: {_PTBXL_HINT}.")
+    if isinstance(root, (str, os.PathLike)):
+        return [Path(root)]
+    folders = [Path(r) for r in root]
+    if not folders:
+        raise ECGError(f"No PTB-XL folder given: {_PTBXL_HINT}.")
+    return folders
+
+
+def data_root_folders(settings: Settings | None = None) -> list[Path]:
+    """The PTB-XL folders of the data root, original first: `ptbxl/`, then `ptbxl_more/` (those that exist).
+
+    Raises DataRootMissingError (naming ECG_DATA_ROOT) when there is no data root or it holds neither.
+    """
+    settings = settings or resolve()
+    root = settings.require_data_root()
+    folders = [root / name for name in DATA_ROOT_FOLDERS if (root / name / DATABASE_CSV).is_file()]
+    if not folders:
+        raise DataRootMissingError(f"The data root {root} holds no PTB-XL folder ({' or '.join(DATA_ROOT_FOLDERS)} "
+                                   f"with {DATABASE_CSV}); set ECG_DATA_ROOT to the folder that has them.")
+    return folders
 
 
 def _csv(root: Path, name: str) -> Path:
@@ -49,20 +82,10 @@ def _csv(root: Path, name: str) -> Path:
     return path
 
 
-def load_statements(root: str | os.PathLike | None = None) -> pd.DataFrame:
-    """`scp_statements.csv` indexed by SCP code: columns diagnostic / form / rhythm (1.0 or NaN),
-    diagnostic_class (superclass), diagnostic_subclass, description, ..."""
-    root = _root(root)
-    return _load_statements(str(_csv(root, STATEMENTS_CSV)), _mtime(root / STATEMENTS_CSV)).copy()
-
-
-def _mtime(path: Path) -> int:
-    return path.stat().st_mtime_ns
-
-
-@lru_cache(maxsize=8)
-def _load_statements(path: str, _mtime_ns: int) -> pd.DataFrame:
-    statements = pd.read_csv(path, index_col=0)
+def load_statements(root: Roots) -> pd.DataFrame:
+    """`scp_statements.csv` (of the first folder) indexed by SCP code: columns diagnostic / form / rhythm (1.0 or
+    NaN), diagnostic_class (superclass), diagnostic_subclass, description, ..."""
+    statements = pd.read_csv(_csv(_roots(root)[0], STATEMENTS_CSV), index_col=0)
     statements.index = statements.index.astype(str).str.strip()
     return statements
 
@@ -90,6 +113,24 @@ def _sex(value: object) -> str | None:
     return None
 
 
+def age_years(value: object) -> float | None:
+    """A PTB-XL age cell in years, or None: PTB-XL writes every age above 89 as 300 (de-identification), and an
+    empty cell is unknown. The one place this rule lives (the catalogue, the records table and ECG.age use it)."""
+    try:
+        age = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if np.isnan(age) or age >= AGE_OVER_89 or age < 0:
+        return None
+    return age
+
+
+def age_column(db: pd.DataFrame) -> pd.Series:
+    """The `age` column in years for display and filtering: PTB-XL's "over 89" (300) as 90.0, unknown as NaN."""
+    age = pd.to_numeric(db["age"], errors="coerce")
+    return age.where(age < AGE_OVER_89, 90.0).where(age.notna())
+
+
 def _existing_records(root: Path, folder: str) -> set[str]:
     """Relative record paths ("records100/00000/00001_lr") whose .hea and .dat both exist."""
     found: set[str] = set()
@@ -106,56 +147,70 @@ def _existing_records(root: Path, folder: str) -> set[str]:
     return found
 
 
-def load_database(root: str | os.PathLike | None = None) -> pd.DataFrame:
-    """`ptbxl_database.csv` indexed by ecg_id, ready to use.
+def load_database(root: Roots) -> pd.DataFrame:
+    """`ptbxl_database.csv` indexed by ecg_id, ready to use; several folders (e.g. the data root's `ptbxl/` and
+    `ptbxl_more/`, `data_root_folders()`) are merged into one table.
 
     Columns as in PTB-XL, except: `scp_codes` is a dict {code: likelihood %}; `sex` is "M"/"F" (PTB-XL codes
     0 = male, 1 = female). Added: `superclasses` (tuple in NORM, MI, STTC, CD, HYP order; empty when the
     record has no diagnostic statement), `has_100` / `has_500` (both .hea and .dat of the 100 / 500 Hz
-    record exist). PTB-XL writes ages above 89 as 300. Cached per folder until the csv changes.
+    record exist in some folder), `path_100` / `path_500` (that record's path without extension, or None),
+    `folders` (how many of the folders hold any waveform of the ecg_id; >1 means duplicate copies were merged).
+    Merging: an ecg_id's row comes from the first folder that lists it; each rate's waveform from the first
+    folder that holds it. A row without any waveform file is kept (has_100 and has_500 False): "no waveform",
+    not an error. PTB-XL writes ages above 89 as 300 (see `age_years`). Read afresh on every call (callers cache).
     """
-    root = _root(root)
-    csv = _csv(root, DATABASE_CSV)
-    _csv(root, STATEMENTS_CSV)
-    db = _load_database(str(root), _mtime(csv), _mtime(root / STATEMENTS_CSV), _dir_mtimes(root))
-    return db.copy()
-
-
-def _dir_mtimes(root: Path) -> tuple[int, ...]:
-    return tuple(_mtime(root / f) if (root / f).exists() else 0 for f in ("records100", "records500"))
-
-
-@lru_cache(maxsize=4)
-def _load_database(root_str: str, *_stamps: object) -> pd.DataFrame:
-    root = Path(root_str)
-    try:
-        db = pd.read_csv(root / DATABASE_CSV, index_col="ecg_id")
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise ECGReadError(f"{root / DATABASE_CSV} is not a PTB-XL database table ({exc}); {_PTBXL_HINT}.") from exc
-    missing = {"scp_codes", "strat_fold", "filename_lr", "filename_hr"} - set(db.columns)
-    if missing:
-        raise ECGReadError(f"{root / DATABASE_CSV} lacks the column(s) {sorted(missing)}; {_PTBXL_HINT}.")
-    db.index = db.index.astype(int)
+    folders = _roots(root)
+    tables = [_read_table(folder) for folder in folders]
+    db = tables[0]
+    for extra in tables[1:]:
+        db = pd.concat([db, extra.loc[~extra.index.isin(db.index)]])
+    db = db.sort_index()
     raw = db["scp_codes"]
     parsed = {text: _parse_codes(text) for text in pd.unique(raw)}
     db["scp_codes"] = raw.map(parsed)
     if "sex" in db.columns:
-        db["sex"] = db["sex"].map(_sex)
+        db["sex"] = db["sex"].map(_sex).astype(object)
     if "validated_by_human" in db.columns:
         db["validated_by_human"] = db["validated_by_human"].astype(str).str.strip().str.lower().isin(
             ("true", "1", "1.0", "yes"))
     db["strat_fold"] = db["strat_fold"].astype(int)
-    statements = _load_statements(str(root / STATEMENTS_CSV), _mtime(root / STATEMENTS_CSV))
-    to_class = _aggregation(statements, "superdiagnostic")
+    to_class = _aggregation(load_statements(folders[0]), "superdiagnostic")
     order = {c: i for i, c in enumerate(SUPERCLASSES)}
     by_text = {
         text: tuple(sorted({to_class[c] for c in codes if c in to_class}, key=order.__getitem__))
         for text, codes in parsed.items()
     }
     db["superclasses"] = raw.map(by_text)
-    for rate, folder in ((100, "records100"), (500, "records500")):
-        existing = _existing_records(root, folder)
-        db[f"has_{rate}"] = db[_FILE_COLUMN[rate]].isin(existing)
+    copies = pd.Series(0, index=db.index, dtype=int)
+    for rate in RATES:
+        db[f"path_{rate}"] = None
+    for folder in folders:
+        held = pd.Series(False, index=db.index)
+        for rate in RATES:
+            existing = _existing_records(folder, f"records{rate}")
+            here = db[_FILE_COLUMN[rate]].isin(existing)
+            take = here & db[f"path_{rate}"].isna()
+            db.loc[take, f"path_{rate}"] = [str(folder / f) for f in db.loc[take, _FILE_COLUMN[rate]]]
+            held |= here
+        copies += held.astype(int)
+    for rate in RATES:
+        db[f"has_{rate}"] = db[f"path_{rate}"].notna()
+    db["folders"] = copies
+    return db
+
+
+def _read_table(folder: Path) -> pd.DataFrame:
+    csv = _csv(folder, DATABASE_CSV)
+    _csv(folder, STATEMENTS_CSV)
+    try:
+        db = pd.read_csv(csv, index_col="ecg_id")
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ECGReadError(f"{csv} is not a PTB-XL database table ({exc}); {_PTBXL_HINT}.") from exc
+    missing = {"scp_codes", "strat_fold", "filename_lr", "filename_hr"} - set(db.columns)
+    if missing:
+        raise ECGReadError(f"{csv} lacks the column(s) {sorted(missing)}; {_PTBXL_HINT}.")
+    db.index = db.index.astype(int)
     return db
 
 
@@ -298,40 +353,44 @@ def _read_wfdb(path: Path, label: str) -> tuple[np.ndarray, float]:
     return np.ascontiguousarray(signal[:, order].T, dtype=np.float32), float(fields["fs"])
 
 
-def _row(db: pd.DataFrame, ecg_id: int, root: Path) -> pd.Series:
+def _row(db: pd.DataFrame, ecg_id: int) -> pd.Series:
     try:
         return db.loc[int(ecg_id)]
     except (KeyError, ValueError, TypeError):
-        raise ECGReadError(f"ecg_id {ecg_id} is not in {root / DATABASE_CSV}.") from None
+        raise ECGReadError(f"ecg_id {ecg_id} is not in the PTB-XL metadata ({DATABASE_CSV}).") from None
 
 
-def _signal_of(root: Path, row: pd.Series, ecg_id: int, rate: int) -> tuple[np.ndarray, int | None]:
+def _path(row: pd.Series, rate: int) -> Path:
+    return Path(row[f"path_{rate}"])
+
+
+def _signal_of(row: pd.Series, ecg_id: int, rate: int) -> tuple[np.ndarray, int | None]:
     """The (12, samples) signal at `rate`; second value: the file rate it was resampled from, or None."""
     label = f"PTB-XL ecg_id {ecg_id}"
     if row[f"has_{rate}"]:
-        signal, fs = _read_wfdb(root / row[_FILE_COLUMN[rate]], label)
+        signal, fs = _read_wfdb(_path(row, rate), label)
         return signal, None
     if rate == 100 and row["has_500"]:
-        signal, fs = _read_wfdb(root / row[_FILE_COLUMN[500]], label)
+        signal, fs = _read_wfdb(_path(row, 500), label)
         return resample_signal(signal, fs, 100), int(fs)
     if rate == 500 and row["has_100"]:
-        raise ECGReadError(f"{label} exists only at 100 Hz here ({root / row[_FILE_COLUMN[100]]}); "
-                           f"use rate=100.")
-    return _read_wfdb(root / row[_FILE_COLUMN[rate]], label)[0], None  # raises the missing-file error
+        raise ECGReadError(f"{label} exists only at 100 Hz here ({_path(row, 100)}); use rate=100.")
+    raise ECGReadError(f"{label} has no waveform here: its metadata row names {row[_FILE_COLUMN[rate]]}, but no "
+                       f"folder holds that file; choose a record with a waveform (has_100/has_500).")
 
 
-def load_ecg(root: str | os.PathLike | None, ecg_id: int, rate: int = 100, db: pd.DataFrame | None = None) -> ECG:
+def load_ecg(root: Roots, ecg_id: int, rate: int = 100, db: pd.DataFrame | None = None) -> ECG:
     """One PTB-XL record as an `ECG` at 100 or 500 Hz (signal (12, samples) float32 mV).
 
+    `root`: a PTB-XL folder or several (`data_root_folders()`); `db`: their `load_database` (read if None).
     Where only the 500 Hz file exists, the 100 Hz signal is derived by polyphase resampling and
     meta["resampled_from_hz"] = 500. Missing files raise ECGReadError naming the record and path.
     Labels: the record's diagnostic superclasses, None when it has no diagnostic statement.
     """
-    root = _root(root)
     rate = _check_rate(rate)
     db = load_database(root) if db is None else db
-    row = _row(db, ecg_id, root)
-    signal, resampled_from = _signal_of(root, row, int(ecg_id), rate)
+    row = _row(db, ecg_id)
+    signal, resampled_from = _signal_of(row, int(ecg_id), rate)
     return ecg_from_row(int(ecg_id), row, signal, rate, resampled_from)
 
 
@@ -352,12 +411,10 @@ def ecg_from_row(ecg_id: int, row: pd.Series, signal: np.ndarray, rate: int, res
             meta[key] = int(value) if key == "patient_id" and float(value).is_integer() else value
     if resampled_from is not None:
         meta["resampled_from_hz"] = int(resampled_from)
-    age = row.get("age")
-    age_value = None if age is None or pd.isna(age) else float(age)
-    if age_value is not None and age_value >= 300:
-        meta["age_note"] = "over 89 (PTB-XL writes ages above 89 as 300)"
-        age_value = None
-    synthetic = _is_synthetic(row)
+    age_value = age_years(row.get("age"))
+    if age_value is None and _clean(row.get("age")) is not None and float(row["age"]) >= AGE_OVER_89:
+        meta["age_note"] = f"over 89 (PTB-XL writes ages above 89 as {AGE_OVER_89})"
+    synthetic = is_synthetic(row)
     if synthetic:
         meta["synthetic"] = True
     labels = tuple(row["superclasses"]) or None
@@ -366,7 +423,7 @@ def ecg_from_row(ecg_id: int, row: pd.Series, signal: np.ndarray, rate: int, res
     return ECG(
         signal=signal,
         fs=float(rate),
-        record_id=f"{'synthetic' if synthetic else 'ptbxl'}/{int(ecg_id):05d}",
+        record_id=record_ids.ptbxl(int(ecg_id), synthetic=synthetic),
         source="synthetic" if synthetic else "ptbxl",
         age=age_value,
         sex=_clean(row.get("sex")),
@@ -375,17 +432,13 @@ def ecg_from_row(ecg_id: int, row: pd.Series, signal: np.ndarray, rate: int, res
     )
 
 
-def _is_synthetic(row: pd.Series) -> bool:
-    """True when the table marks the row synthetic: `device` SYNTHETIC (what `ecgcore.synth` writes) or a truthy
-    `synthetic` column."""
-    if str(row.get("device", "")).strip().upper() == "SYNTHETIC":
-        return True
-    if "synthetic" not in row.index:
-        return False
-    value = row["synthetic"]
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes")
-    return bool(value) and not (isinstance(value, float) and np.isnan(value))
+def is_synthetic(rows: pd.Series | pd.DataFrame) -> bool:
+    """The one rule for "is this synthetic?": PTB-XL-layout rows written by `ecgcore.synth` have `device`
+    SYNTHETIC (SYNTHETIC_DEVICE). A row: whether it is; a table: whether any row is (a corpus is one or the other)."""
+    if isinstance(rows, pd.DataFrame):
+        return "device" in rows.columns and bool(rows["device"].astype(str).str.strip().str.upper()
+                                                  .eq(SYNTHETIC_DEVICE).any())
+    return str(rows.get("device", "")).strip().upper() == SYNTHETIC_DEVICE
 
 
 def _clean(value: object) -> object:
@@ -409,12 +462,12 @@ def _cache_key(ecg_ids: np.ndarray, rate: int, files: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _load_chunk(args: tuple[str, list[tuple[int, str, int | None]], int]) -> np.ndarray:
-    """Worker: read a list of (ecg_id, relative path, file rate) and return (n, 12, T) float32 at `rate`."""
-    root, items, rate = args
+def _load_chunk(args: tuple[list[tuple[int, str, int | None]], int]) -> np.ndarray:
+    """Worker: read a list of (ecg_id, record path, file rate) and return (n, 12, T) float32 at `rate`."""
+    items, rate = args
     out = []
-    for ecg_id, rel, file_rate in items:
-        signal, fs = _read_wfdb(Path(root) / rel, f"PTB-XL ecg_id {ecg_id}")
+    for ecg_id, path, file_rate in items:
+        signal, fs = _read_wfdb(Path(path), f"PTB-XL ecg_id {ecg_id}")
         if fs != rate:
             signal = resample_signal(signal, fs, rate)
         out.append(signal)
@@ -426,7 +479,7 @@ def _load_chunk(args: tuple[str, list[tuple[int, str, int | None]], int]) -> np.
 
 
 def load_signals(
-    root: str | os.PathLike | None,
+    root: Roots,
     ecg_ids: Iterable[int],
     rate: int = 100,
     cache_dir: str | os.PathLike | None = None,
@@ -438,29 +491,28 @@ def load_signals(
 
     The first call reads every record with wfdb (chunks of `chunk_size` records spread over a process pool of
     `workers`, default the CPU count) and
-    saves the array as `<cache_dir>/signals_<rate>hz_<key>.npy` (default cache_dir: <root>/cache), keyed by a
-    hash of the ids, the rate and the file names; later calls just load that file. 100 Hz signals are resampled
+    saves the array as `<cache_dir>/signals_<rate>hz_<key>.npy` (default: the settings' cache folder, never
+    under the data root), keyed by a hash of the ids, the rate and the file paths; later calls just load that file. 100 Hz signals are resampled
     from 500 Hz where only the 500 Hz file exists. A record without a waveform raises ECGReadError listing it.
     """
-    root = _root(root)
     rate = _check_rate(rate)
     db = load_database(root) if db is None else db
     ids = np.asarray(list(ecg_ids), dtype=np.int64)
     items: list[tuple[int, str, int | None]] = []
     missing: list[int] = []
     for ecg_id in ids:
-        row = _row(db, int(ecg_id), root)
+        row = _row(db, int(ecg_id))
         if row[f"has_{rate}"]:
-            items.append((int(ecg_id), str(row[_FILE_COLUMN[rate]]), rate))
+            items.append((int(ecg_id), str(row[f"path_{rate}"]), rate))
         elif rate == 100 and row["has_500"]:
-            items.append((int(ecg_id), str(row[_FILE_COLUMN[500]]), 500))
+            items.append((int(ecg_id), str(row["path_500"]), 500))
         else:
             missing.append(int(ecg_id))
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-        raise ECGReadError(f"{len(missing)} record(s) have no {rate} Hz waveform in {root}: ecg_id {shown}. "
+        raise ECGReadError(f"{len(missing)} record(s) have no {rate} Hz waveform here: ecg_id {shown}. "
                            f"Select records with has_{rate} (or has_500 for 100 Hz) first.")
-    cache = Path(cache_dir) if cache_dir is not None else root / "cache"
+    cache = Path(cache_dir) if cache_dir is not None else resolve().cache_dir
     cache_file = cache / f"signals_{rate}hz_{_cache_key(ids, rate, [i[1] for i in items])}.npy"
     if cache_file.is_file():
         try:
@@ -469,7 +521,7 @@ def load_signals(
             pass  # a broken cache file is rebuilt below
     chunk_size = max(1, int(chunk_size))
     chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
-    jobs = [(str(root), chunk, rate) for chunk in chunks]
+    jobs = [(chunk, rate) for chunk in chunks]
     workers = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
     if workers == 1:
         parts = [_load_chunk(job) for job in jobs]
@@ -489,5 +541,5 @@ def load_signals(
         np.save(tmp, X)
         os.replace(tmp, cache_file)
     except OSError:
-        pass  # a read-only folder: no cache, same result
+        pass  # a read-only cache folder: no cache, same result
     return X

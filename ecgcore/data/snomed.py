@@ -1,7 +1,8 @@
 """The PhysioNet/CinC Challenge's SNOMED-CT diagnosis codes mapped to PTB-XL's diagnostic superclasses.
 
 `CODES` lists every code of the Challenge 2021 tables `dx_mapping_scored.csv` / `dx_mapping_unscored.csv`
-(shipped in assets/data/cinc/) plus 251238007, which occurs in the shipped headers but not in those tables.
+(in the data root's `cinc/` folder) plus 251238007, which occurs in the Challenge headers but not in those
+tables. The codes' names are read from those tables (`code_names`); docs/SNOMED_MAPPING.md is generated here.
 Each code maps to one superclass or to None (unmapped: never guessed).
 
 How a code was mapped, from its meaning and PTB-XL's `scp_statements.csv` (see ../shared/ECG_CRITERIA.md):
@@ -30,13 +31,12 @@ unlabelled (labels None); a record with mapped codes gets exactly those supercla
 """
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable
 
-import pandas as pd
-
-from ecgcore.config import DEMO_CINC, SUPERCLASSES
+from ecgcore.config import SUPERCLASSES
+from ecgcore.settings import Settings, resolve
 
 
 @dataclass(frozen=True)
@@ -103,22 +103,32 @@ CODES: dict[str, Code] = {
 _EXTRA_NAMES = {"251238007": "cardiac electrophysiological finding"}
 
 
-@lru_cache(maxsize=1)
-def dx_table() -> pd.DataFrame:
-    """The Challenge's code table (scored + unscored), indexed by code (str): Dx (name), Abbreviation, scored."""
-    frames = []
-    for name, scored in (("dx_mapping_scored.csv", True), ("dx_mapping_unscored.csv", False)):
-        frame = pd.read_csv(DEMO_CINC / name, dtype={"SNOMEDCTCode": str})
-        frames.append(frame[["Dx", "SNOMEDCTCode", "Abbreviation"]].assign(scored=scored))
-    return pd.concat(frames).drop_duplicates("SNOMEDCTCode").set_index("SNOMEDCTCode")
+#: The Challenge's code tables, in the data root's `cinc/` folder.
+DX_TABLES: tuple[str, ...] = ("dx_mapping_scored.csv", "dx_mapping_unscored.csv")
 
 
-def code_name(code: str) -> str:
-    """The code's name in the Challenge tables (e.g. 'sinus rhythm'), or 'unknown SNOMED-CT code <code>'."""
-    table = dx_table()
-    if code in table.index:
-        return str(table.loc[code, "Dx"])
-    return _EXTRA_NAMES.get(code, f"unknown SNOMED-CT code {code}")
+def code_names(settings: Settings | None = None) -> dict[str, str]:
+    """{SNOMED-CT code: name} from the Challenge's two tables in the data root's `cinc/` folder (the first
+    table wins for a code in both), plus the names those tables lack. Empty when there is no data root
+    (names then read "SNOMED-CT <code>")."""
+    settings = settings or resolve()
+    names: dict[str, str] = {}
+    if settings.has_source("cinc"):
+        for table in DX_TABLES:
+            path = settings.source("cinc") / table
+            if not path.is_file():
+                continue
+            with open(path, newline="", encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    code = (row.get("SNOMEDCTCode") or row.get("SNOMED CT Code") or "").strip()
+                    if code and code not in names:
+                        names[code] = (row.get("Dx") or "").strip()
+    return {**_EXTRA_NAMES, **names}
+
+
+def code_name(code: str, names: dict[str, str]) -> str:
+    """The code's name (e.g. 'sinus rhythm') from `code_names()`, or 'SNOMED-CT <code>' when unknown."""
+    return names.get(str(code).strip()) or f"SNOMED-CT {code}"
 
 
 def code_abbreviation(code: str) -> str:
@@ -146,32 +156,32 @@ def superclasses(codes: Iterable[str]) -> tuple[str, ...] | None:
     return None
 
 
-def mapping_table() -> pd.DataFrame:
-    """Every known code with name, abbreviation and superclass (None: unmapped), for documentation and the UI."""
-    rows = [{"code": c, "abbreviation": e.abbreviation, "name": code_name(c), "superclass": e.superclass,
-             "sinus_rhythm": c in SINUS_RHYTHMS} for c, e in CODES.items()]
-    return pd.DataFrame(rows).set_index("code")
+def mapping_markdown(settings: Settings | None = None) -> str:
+    """The mapping as a Markdown document (docs/SNOMED_MAPPING.md is this text; a test keeps them equal).
 
+    Names come from the data root's Challenge tables (`code_names`). Rows: the NORM-rule sinus rhythms, then
+    MI, STTC, CD, HYP, then unmapped codes; by abbreviation (case-insensitive) within each group.
+    """
+    names = code_names(settings)
+    rank = {c: i for i, c in enumerate(SUPERCLASSES)}
 
-def mapping_markdown() -> str:
-    """The mapping as a Markdown document (assets/data/cinc/SNOMED_MAPPING.md is this text; a test keeps them equal)."""
-    table = mapping_table().reset_index()
-    order = {c: i for i, c in enumerate(SUPERCLASSES)}
-    table["rank"] = table["superclass"].map(lambda c: order.get(c, 5 if c is None else 6))
-    table.loc[table["sinus_rhythm"], "rank"] = -1
-    table = table.sort_values(["rank", "abbreviation"], key=lambda col: col.str.lower() if col.dtype == object else col)
+    def order(item: tuple[str, Code]) -> tuple[int, str, str]:
+        code, entry = item
+        group = -1 if code in SINUS_RHYTHMS else rank.get(entry.superclass or "", len(SUPERCLASSES))
+        return group, entry.abbreviation.lower(), code
+
     lines = [
         "# SNOMED-CT codes of the PhysioNet/CinC Challenge mapped to PTB-XL superclasses",
         "",
         "Generated from `ecgcore/data/snomed.py` (`snomed.mapping_markdown()`); the rules and the NORM rule are",
         "explained in that module's docstring. Names come from the Challenge's `dx_mapping_scored.csv` /",
-        "`dx_mapping_unscored.csv` in this folder. \"sinus rhythm (NORM rule)\": the code maps to nothing by",
+        "`dx_mapping_unscored.csv` (data root `cinc/`). \"sinus rhythm (NORM rule)\": the code maps to nothing by",
         "itself, but a record whose codes are all of this kind is NORM. \"-\": unmapped, never guessed.",
         "",
         "| SNOMED-CT | abbreviation | name | superclass |",
         "| --- | --- | --- | --- |",
     ]
-    for row in table.itertuples():
-        target = "sinus rhythm (NORM rule)" if row.sinus_rhythm else (row.superclass or "-")
-        lines.append(f"| {row.code} | {row.abbreviation} | {row.name} | {target} |")
+    for code, entry in sorted(CODES.items(), key=order):
+        target = "sinus rhythm (NORM rule)" if code in SINUS_RHYTHMS else (entry.superclass or "-")
+        lines.append(f"| {code} | {entry.abbreviation} | {code_name(code, names)} | {target} |")
     return "\n".join(lines) + "\n"

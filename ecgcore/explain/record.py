@@ -19,7 +19,7 @@ from typing import Any, Callable, Hashable
 
 import numpy as np
 
-from ecgcore.config import MODELS_DIR
+from ecgcore.settings import resolve
 from ecgcore.ecg import ECG
 from ecgcore.errors import UnknownNameError
 from ecgcore.explain.attribution import IG_STEPS, record_attribution
@@ -207,7 +207,7 @@ def _record_parts_of(ecg: ECG, rpeak_method: str) -> _RecordParts:
 
 def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: str = "last",
                    cam: str = DEFAULT_CAM_METHOD, attribution: str = "ig", ig_steps: int = IG_STEPS,
-                   rpeak_method: str = DEFAULT_RPEAK_METHOD, models_dir: str | Path = MODELS_DIR,
+                   rpeak_method: str = DEFAULT_RPEAK_METHOD, models_dir: str | Path | None = None,
                    use_cache: bool = True) -> Explanation:
     """Explain one record: predictions, Grad-CAM for every class, the per-lead map and beat ranking for
     `target` (default: the most probable class), median beats, measurements and timings.
@@ -221,6 +221,7 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     `clear_cache()` forgets them). Raises UnknownNameError for an unknown model/class/layer and ECGSignalError for a record the
     models refuse (e.g. shorter than one 2.5 s window).
     """
+    models_dir = resolve(models_dir=models_dir).models_dir
     m = _model(model, models_dir)
     name = getattr(m, "name", str(model))
     if target is not None and target not in m.classes:

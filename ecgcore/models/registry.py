@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ecgcore.config import MODELS_DIR
+from ecgcore.settings import resolve
 from ecgcore.errors import UnknownNameError
 
 if TYPE_CHECKING:
@@ -50,14 +50,14 @@ def create(name: str, **config: Any) -> "ECGModel":
     return model_class(name)(**config)
 
 
-def load_model(name: str, models_dir: str | Path = MODELS_DIR) -> "ECGModel":
+def load_model(name: str, models_dir: str | Path | None = None) -> "ECGModel":
     """The trained model in `models_dir/name/`, after checking its files' sha256 against its card.
 
     Raises UnknownNameError for a name that is not registered and `CheckpointError` (an ECGError) for a
     missing, corrupt or changed checkpoint.
     """
     cls = model_class(name)
-    return cls.load(Path(models_dir) / name)
+    return cls.load(resolve(models_dir=models_dir).models_dir / name)
 
 
 def _import_shipped() -> None:

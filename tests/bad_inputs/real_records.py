@@ -1,18 +1,38 @@
-"""Where the real records live for the IO tests: the shipped copies in assets/data/ when present, else the
-originals in ../shared/ (the same files byte for byte)."""
+"""Where the real records live for the tests: the data root (`ecgcore.settings`: ECG_DATA_ROOT, else ../shared).
+
+A test that needs a real file and finds no data root, or not the file, FAILS with a message naming
+ECG_DATA_ROOT: the data root is part of every development and CI machine, so a skip would hide a broken set-up.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "assets" / "data"
-ORIGINALS = REPO.parent / "shared"
+import pytest
+
+from ecgcore.errors import ECGError
+from ecgcore.settings import resolve
+
+
+def data_root() -> Path:
+    """The data root, or a failed test naming ECG_DATA_ROOT."""
+    try:
+        root = resolve().data_root
+    except ECGError as exc:
+        pytest.fail(f"ECG_DATA_ROOT is wrong: {exc}", pytrace=False)
+    if root is None:
+        pytest.fail("these tests read real records from the data root, and there is none: set ECG_DATA_ROOT to the "
+                    "folder holding ptbxl/, ptbxl_more/, cinc/, cinc_more/, ptbdb/, ludb/ (or place it at ../shared "
+                    "beside the checkout)", pytrace=False)
+    return root
 
 
 def real_path(relative: str) -> Path:
-    """assets/data/<relative> if it exists, else ../shared/<relative>."""
-    shipped = SHIPPED / relative
-    return shipped if shipped.exists() else ORIGINALS / relative
+    """<data root>/<relative>; fails (naming ECG_DATA_ROOT) when the data root or that path is missing."""
+    path = data_root() / relative
+    if not path.exists():
+        pytest.fail(f"the data root {data_root()} has no {relative}: is ECG_DATA_ROOT the project's data root?",
+                    pytrace=False)
+    return path
 
 
 def record_files(relative_hea: str) -> dict[str, bytes]:

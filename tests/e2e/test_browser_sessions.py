@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ecgcore.config import DEMO_PTBXL
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parent.parent / "bad_inputs"))
+from real_records import real_path  # noqa: E402
+
+DEMO_PTBXL = real_path("ptbxl")
 from tests.e2e.helpers import RUN_TIMEOUT_MS, shot, wait_idle
 
 pytestmark = pytest.mark.browser
