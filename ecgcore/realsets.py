@@ -7,7 +7,8 @@
 - `external_sets()`: test-only sets from other hospitals, one per source: the Challenge sources
   ("cinc_georgia", "cinc_ningbo", "cinc_chapman_shaoxing", "cinc_cpsc2018"; the Challenge's PTB-XL copies HR*
   are PTB-XL recordings and are left out) and "ptbdb". `cinc_more/` headers of the Georgia records say
-  4880/mV where the true gain is 1000/mV (see cinc_more/SOURCE.md): their signals are rescaled here.
+  4880/mV where the true gain is 1000/mV (see cinc_more/SOURCE.md): `ecgcore.data.challenge.read_record`
+  reads them at 1000/mV (its GAIN_FIXES; meta["gain_fix"]).
   Challenge labels: SNOMED-CT codes mapped by `ecgcore.data.snomed`; ptbdb: 'Reason for admission'.
 
 Signals are (12, samples) float32 mV at 100 Hz in `ecgcore.leads.LEADS` order; records of other lengths keep
@@ -33,8 +34,6 @@ CHALLENGE_SOURCES = {  # set name -> folders under the data root
     "cinc_chapman_shaoxing": ("cinc/chapman_shaoxing",),
     "cinc_cpsc2018": ("cinc/cpsc2018", "cinc_more/cpsc2018_extra"),
 }
-#: folders whose 2020 headers give a wrong gain; the true gain is 1000/mV (cinc_more/SOURCE.md)
-TRUE_GAIN_FOLDERS = {"cinc_more/georgia": 1000.0, "cinc_more/ptbxl": 1000.0}
 
 
 @dataclass
@@ -124,22 +123,10 @@ def _challenge_set(root: Path, name: str, folders: tuple[str, ...]) -> LabelledS
             ecg = challenge.read_record(stem, record_id=f"{folder.replace('cinc_more', 'cinc')}/{stem.name}")
             if ecg.labels is None:
                 continue
-            signal = ecg.signal
-            if folder in TRUE_GAIN_FOLDERS:
-                signal = _regain(stem, signal, TRUE_GAIN_FOLDERS[folder])
-            ecg = ecg_resample(ecg.with_signal(signal), RATE)
+            ecg = ecg_resample(ecg, RATE)  # wrong 2020 header gains are fixed by read_record (GAIN_FIXES)
             ids.append(ecg.record_id); signals.append(ecg.signal.astype(np.float32)); Y.append(targets(ecg.labels))
             meta.append({"dx": ecg.meta.get("dx_abbreviations", []), "folder": folder})
     return LabelledSet(name, ids, signals, np.stack(Y) if Y else np.zeros((0, 5), np.uint8), meta=meta)
-
-
-def _regain(stem: Path, signal: np.ndarray, true_gain: float) -> np.ndarray:
-    """Rescale a signal read with its header's (wrong) per-lead gains to `true_gain` adu/mV."""
-    gains = []
-    for line in stem.with_suffix(".hea").read_text(errors="replace").splitlines()[1:13]:
-        gain = line.split()[2].split("/")[0].split("(")[0]
-        gains.append(float(gain))
-    return (signal * (np.array(gains, dtype=np.float64)[:, None] / true_gain)).astype(np.float32)
 
 
 def _ptbdb_set(root: Path) -> LabelledSet:
