@@ -5,6 +5,15 @@ The upload is the real PTB-XL record 00001 (10 s) repeated 180 times, written as
 (numpy registers its buffers with tracemalloc), not counting the uploaded bytes themselves.
 
     .venv/bin/python bench/bench_io_memory.py [--minutes 30] [--formats wfdb npy edf csv]
+
+With `--explain`, instead: predict + explain the first view (`explain_record`, resnet1d by default, one torch
+thread) of a record of `--minutes` at `--fs` Hz (the real record resampled and tiled), in a fresh process;
+prints wall seconds and the process's peak RSS (the goal: 30 min at 257 Hz within 10 s and 1 GB). With
+`--explain --at-limit`, the record is the longest the readers accept (`validate.MAX_VALUES`, 12 leads at
+`--fs`), read from a WFDB upload first:
+
+    .venv/bin/python bench/bench_io_memory.py --explain --minutes 30 --fs 257
+    .venv/bin/python bench/bench_io_memory.py --explain --at-limit --fs 500
 """
 from __future__ import annotations
 
@@ -64,11 +73,62 @@ def uploads(minutes: float, formats: list[str]) -> dict[str, tuple[dict[str, byt
     return out
 
 
+def explain_bench(minutes: float, fs: float, model_name: str, at_limit: bool) -> int:
+    """Time and peak RSS of predict + explain of the first view of a long record (one process, one run)."""
+    import torch
+
+    from ecgcore.explain.record import explain_record
+    from ecgcore.io import validate
+    from ecgcore.models import load_model
+    from ecgcore.settings import resolve
+    from ecgcore.signal.resample import resample_signal
+
+    torch.set_num_threads(1)
+    seed = record_files("ptbxl/records500/00000/00001_hr.hea")
+    ten_s = np.frombuffer(seed["00001_hr.dat"], dtype="<i2").reshape(-1, 12).T.astype(np.float32) / 1000
+    base = resample_signal(ten_s, 500.0, fs)
+    n = int(validate.MAX_VALUES // 12) if at_limit else int(minutes * 60 * fs)
+    model = load_model(model_name, resolve().models_dir)
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    if at_limit:
+        digital = np.tile(np.round(base * 1000).astype("<i2"), (1, -(-n // base.shape[1])))[:, :n]
+        header = f"big 12 {fs:g} {n}\n" + "".join(f"big.dat 16 1000/mV 16 0 0 0 0 {lead}\n" for lead in LEADS)
+        files = {"big.hea": header.encode(), "big.dat": digital.T.tobytes()}
+        del digital
+        upload_mb = sum(len(b) for b in files.values()) / 2**20
+        ecg = read_upload(files)
+        del files
+        read_s = time.perf_counter() - start
+    else:
+        from ecgcore.ecg import ECG
+
+        ecg = ECG(signal=np.tile(base, (1, -(-n // base.shape[1])))[:, :n], fs=fs, record_id="long", source="bench")
+        upload_mb, read_s = 0.0, 0.0
+    t0 = time.perf_counter()
+    ex = explain_record(ecg, model, use_cache=False)
+    explain_s = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"record: {ecg.n_samples / fs / 60:.1f} min, {fs:g} Hz, 12 leads ({ecg.signal.nbytes / 2**20:.0f} MB float32)"
+          + (f"; WFDB upload {upload_mb:.0f} MB read in {read_s:.1f} s" if at_limit else ""))
+    print(f"predict + explain of the first view ({model_name}): {explain_s:.1f} s; peak RSS {rss:.0f} MB "
+          f"(before: {rss0:.0f} MB with the model loaded)")
+    print("stages (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in ex.timings.items()))
+    print(f"per-lead map span: {ex.per_lead_span_s}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--formats", nargs="+", default=["wfdb", "npy", "edf", "csv"])
+    parser.add_argument("--explain", action="store_true", help="time and memory of predict + explain instead")
+    parser.add_argument("--at-limit", action="store_true", help="with --explain: the longest record accepted")
+    parser.add_argument("--fs", type=float, default=257.0, help="with --explain: the record's rate (Hz)")
+    parser.add_argument("--model", default="resnet1d")
     args = parser.parse_args()
+    if args.explain:
+        return explain_bench(args.minutes, args.fs, args.model, args.at_limit)
     cases = uploads(args.minutes, args.formats)
     print(f"reading a {args.minutes:g} min, {FS} Hz, 12-lead upload (real PTB-XL 00001 tiled); the record itself is "
           f"{12 * FS * args.minutes * 60 * 4 / 2**20:.1f} MB as float32")

@@ -23,7 +23,7 @@ from torch import nn
 from ecgcore.ecg import ECG
 from ecgcore.errors import UnknownNameError
 from ecgcore.explain.gradcam import check_no_inplace
-from ecgcore.explain.stitch import stitch_windows, to_rate
+from ecgcore.explain.stitch import WindowStitcher, to_rate
 
 METHODS = ("ig", "saliency")
 IG_STEPS = 32
@@ -51,11 +51,14 @@ def network_attribution(net: nn.Module, windows: torch.Tensor, target: int, fs: 
     return attr.detach().numpy().astype(np.float64) * fs
 
 
-def record_attribution(model: Any, ecg: ECG, target: int, method: str = "ig", n_steps: int = IG_STEPS) -> np.ndarray:
-    """(12, samples) attribution of class index `target` over a whole record at `ecg.fs`.
+def record_attribution(model: Any, ecg: ECG, target: int, method: str = "ig", n_steps: int = IG_STEPS,
+                       span_s: tuple[float, float] | None = None) -> np.ndarray:
+    """(12, samples) attribution of class index `target` at `ecg.fs`, over the whole record or only `span_s`.
 
     Networks: `network_attribution` per window, stitched (overlaps averaged) and interpolated to `ecg.fs`.
-    Models without `net` (the kernel model): `lead_occlusion` on the record at the model's rate.
+    With `span_s` = (start, end) seconds, only the windows that overlap it are attributed (the window in view
+    of a long record: cost and memory grow with the span, not the record); samples outside those windows
+    are 0. Models without `net` (the kernel model): `lead_occlusion` on the record at the model's rate.
     """
     from ecgcore.signal.resample import ecg_resample
 
@@ -68,9 +71,32 @@ def record_attribution(model: Any, ecg: ECG, target: int, method: str = "ig", n_
         per_lead = lead_occlusion(logit_fn, em.signal, target, model.fs)
     else:
         starts = model.window_starts(em.n_samples)
-        attr = network_attribution(model.net, model.prepare(em), target, model.fs, method, n_steps)
-        per_lead = stitch_windows(attr.transpose(1, 0, 2), starts, em.n_samples)
+        chosen = np.arange(len(starts)) if span_s is None else windows_in_span(starts / model.fs, model.window_s,
+                                                                                span_s)
+        stitcher = WindowStitcher((em.signal.shape[0],), em.n_samples, fill=0.0)
+        for i in range(0, len(chosen), ATTRIBUTION_CHUNK):
+            part = chosen[i:i + ATTRIBUTION_CHUNK]
+            windows = torch.from_numpy(model.standardise(_windows_at(model, em.signal, starts[part])))
+            attr = network_attribution(model.net, windows, target, model.fs, method, n_steps)
+            stitcher.add(attr.transpose(1, 0, 2), starts[part])
+        per_lead = stitcher.result()
     return to_rate(per_lead, model.fs, ecg.n_samples, ecg.fs)
+
+
+#: windows attributed per captum call (IG multiplies them by its steps): bounds the memory of one call
+ATTRIBUTION_CHUNK = 8
+
+
+def windows_in_span(starts_s: np.ndarray, window_s: float, span_s: tuple[float, float]) -> np.ndarray:
+    """Indices of the windows (starting at `starts_s`, `window_s` long) that overlap [start, end) seconds."""
+    start, end = span_s
+    return np.flatnonzero((starts_s < end) & (starts_s + window_s > start))
+
+
+def _windows_at(model: Any, signal: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """(w, leads, window) copies of the windows of `signal` starting at `starts` (samples at the model's rate)."""
+    idx = np.asarray(starts)[:, None] + np.arange(model.window)
+    return np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2))
 
 
 def lead_occlusion(logit_fn: Callable[[np.ndarray], np.ndarray], signal: np.ndarray, target: int,

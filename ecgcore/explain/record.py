@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Hashable
 
 import numpy as np
+import torch
 
 from ecgcore.settings import resolve
 from ecgcore.ecg import ECG
@@ -25,7 +26,8 @@ from ecgcore.errors import UnknownNameError
 from ecgcore.explain.attribution import IG_STEPS, record_attribution
 from ecgcore.explain.beats import (DEFAULT_RPEAK_METHOD, BeatScores, Beats, beat_bounds, find_beats, mean_beat,
                                    median_beat, score_beats)
-from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, record_gradcam
+from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_windows
+from ecgcore.explain.stitch import WindowStitcher, to_rate
 from ecgcore.explain.measure import Measurements, measure
 from ecgcore.signal.resample import ecg_resample
 
@@ -42,7 +44,9 @@ class Explanation:
     convolutional layers (`notes` say why); per_lead: (12, samples) attribution of the target class in
     logits/s ("ig", "occlusion") or |gradient| ("saliency"); maps are float32. median_beat: (12, L) mV over
     BEAT_BEFORE_S..BEAT_AFTER_S around R; median_per_lead: (12, L) and median_gradcam: (classes, L) mean
-    saliency over the same beats. timings: milliseconds per stage.
+    saliency over the same beats. timings: milliseconds per stage. per_lead_span_s: (start, end) seconds
+    the per-lead map covers when it was computed for the window in view only (a long record; 0 elsewhere),
+    None when it covers the whole record.
     """
 
     record_id: str
@@ -69,6 +73,7 @@ class Explanation:
     timings: dict[str, float]
     notes: tuple[str, ...] = ()
     leads: tuple[str, ...] = field(default=())
+    per_lead_span_s: tuple[float, float] | None = None
 
     @property
     def target_index(self) -> int:
@@ -205,10 +210,55 @@ def _record_parts_of(ecg: ECG, rpeak_method: str) -> _RecordParts:
     return _RecordParts(beats, meas, med, (t1 - t0) * 1000, (t2 - t1) * 1000)
 
 
+#: records longer than this (s) get the per-lead map for the part in view only
+LONG_RECORD_S = 60.0
+#: the part in view of a long record by default (s): the viewer's page
+VIEW_S = 10.0
+#: windows per Grad-CAM call: the activations and gradients of one chunk are held, never the whole record's
+CAM_CHUNK = 64
+
+
+def view_span(duration_s: float, view_s: tuple[float, float] | None) -> tuple[float, float] | None:
+    """The span (s) the per-lead map is computed for: None (whole record) for records up to `LONG_RECORD_S`,
+    else `view_s` clipped to the record, or the first `VIEW_S` seconds."""
+    if duration_s <= LONG_RECORD_S:
+        return None
+    start, end = view_s if view_s is not None else (0.0, VIEW_S)
+    start = float(min(max(start, 0.0), duration_s))
+    end = float(min(max(end, start), duration_s))
+    return (start, end) if end > start else (0.0, min(VIEW_S, duration_s))
+
+
+def streamed_gradcam(model: Any, ecg: ECG, layer: str = "last",
+                     method: str = DEFAULT_CAM_METHOD) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`ecgcore.explain.gradcam.record_gradcam`, `CAM_CHUNK` windows per captum call, stitched as it goes.
+
+    Same result (classes, samples at `ecg.fs`), window logits (W, classes) and window starts (s); memory
+    holds one chunk's activations and gradients plus the running sums, so it grows with the record's length
+    only through the (classes, samples) map itself.
+    """
+    em = ecg_resample(ecg, model.fs)
+    starts = model.window_starts(em.n_samples)
+    target_layer = gradcam_layer(model, layer)
+    stitcher = WindowStitcher((len(model.classes),), em.n_samples)
+    logits = []
+    for i in range(0, len(starts), CAM_CHUNK):
+        part = starts[i:i + CAM_CHUNK]
+        idx = part[:, None] + np.arange(model.window)
+        windows = torch.from_numpy(model.standardise(np.ascontiguousarray(em.signal[:, idx].transpose(1, 0, 2))))
+        cam_part, logit_part = gradcam_windows(model.net, target_layer, windows, range(len(model.classes)),
+                                               model.window_s, method)
+        stitcher.add(cam_part, part)
+        logits.append(logit_part)
+    del em
+    full = to_rate(stitcher.result(), model.fs, ecg.n_samples, ecg.fs)
+    return full, np.concatenate(logits), starts / model.fs
+
+
 def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: str = "last",
                    cam: str = DEFAULT_CAM_METHOD, attribution: str = "ig", ig_steps: int = IG_STEPS,
                    rpeak_method: str = DEFAULT_RPEAK_METHOD, models_dir: str | Path | None = None,
-                   use_cache: bool = True) -> Explanation:
+                   use_cache: bool = True, view_s: tuple[float, float] | None = None) -> Explanation:
     """Explain one record: predictions, Grad-CAM for every class, the per-lead map and beat ranking for
     `target` (default: the most probable class), median beats, measurements and timings.
 
@@ -218,6 +268,8 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     see `ecgcore.explain.gradcam`. attribution: "ig" (Integrated Gradients, `ig_steps`) or "saliency" for
     networks; the kernel model always gets lead occlusion. Beats and measurements don't depend on the model
     and are cached by signal either way (their timings read 0 and timings["record_parts_cached"] 1 then;
+    view_s: the (start, end) seconds in view; a record longer than `LONG_RECORD_S` gets its per-lead map for
+    that span only (default the first `VIEW_S` seconds), see `view_span`;
     `clear_cache()` forgets them). Raises UnknownNameError for an unknown model/class/layer and ECGSignalError for a record the
     models refuse (e.g. shorter than one 2.5 s window).
     """
@@ -227,14 +279,15 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     if target is not None and target not in m.classes:
         raise UnknownNameError(f"unknown class {target!r} for model {name}; choose one of {', '.join(m.classes)}")
     if not (use_cache and isinstance(model, str)):  # a model object may change (e.g. retrained): never cached
-        return _explain(ecg, m, name, target, layer, cam, attribution, ig_steps, rpeak_method)
-    key = (record_key(ecg), name, str(models_dir), target, layer, cam, attribution, ig_steps, rpeak_method)
+        return _explain(ecg, m, name, target, layer, cam, attribution, ig_steps, rpeak_method, view_s)
+    key = (record_key(ecg), name, str(models_dir), target, layer, cam, attribution, ig_steps, rpeak_method,
+           view_span(ecg.duration, view_s))
     return _explanations.get(key, lambda: _explain(ecg, m, name, target, layer, cam, attribution, ig_steps,
-                                                   rpeak_method))
+                                                   rpeak_method, view_s))
 
 
 def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: str, attribution: str,
-             ig_steps: int, rpeak_method: str) -> Explanation:
+             ig_steps: int, rpeak_method: str, view_s: tuple[float, float] | None = None) -> Explanation:
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     notes: list[str] = []
@@ -244,7 +297,7 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     t0 = time.perf_counter()
     if net is not None and getattr(m, "gradcam_layers", None):
         used_layer, used_cam = layer, cam
-        gradcam, logits, starts_s = record_gradcam(m, ecg, layer, cam)
+        gradcam, logits, starts_s = streamed_gradcam(m, ecg, layer, cam)
         window_probs = 1.0 / (1.0 + np.exp(-logits))
         probs = _aggregate(window_probs, m.aggregate)
     else:
@@ -258,7 +311,11 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     k = int(np.argmax(probs)) if target is None else m.classes.index(target)
 
     t0 = time.perf_counter()
-    per_lead = record_attribution(m, ecg, k, attribution, ig_steps)
+    span = view_span(ecg.duration, view_s)
+    per_lead = record_attribution(m, ecg, k, attribution, ig_steps, span_s=span)
+    if span is not None:
+        notes.append(f"The per-lead map covers {span[0]:g}-{span[1]:g} s, the part in view: it is computed on "
+                     "demand for the part shown, so a long record stays quick.")
     method = attribution if net is not None else "occlusion"
     timings["per_lead"] = (time.perf_counter() - t0) * 1000
 
@@ -292,5 +349,5 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         cam_method=used_cam, per_lead=per_lead.astype(np.float32), per_lead_method=method, beats=beats,
         beat_scores=scores, median_beat=parts.median_beat,
         median_per_lead=median_per_lead, median_gradcam=median_gradcam, measurements=parts.measurements,
-        timings=timings, notes=tuple(notes), leads=tuple(ecg.leads),
+        timings=timings, notes=tuple(notes), leads=tuple(ecg.leads), per_lead_span_s=span,
     )

@@ -41,3 +41,31 @@ def to_rate(values: np.ndarray, fs_in: float, n_out: int, fs_out: float) -> np.n
     flat = values.reshape(-1, n_in)
     out = np.stack([np.interp(t_out, t_in, row) for row in flat])
     return out.reshape(*values.shape[:-1], n_out)
+
+
+class WindowStitcher:
+    """`stitch_windows` fed one chunk of windows at a time: memory holds the running sums (maps, n_samples)
+    and the per-sample window counts, never every window's map.
+
+    add(values (..., w, T), starts (w,)); result() -> (..., n_samples) averaged, `fill` where no window added.
+    """
+
+    def __init__(self, lead_shape: tuple[int, ...], n_samples: int, fill: float = np.nan) -> None:
+        self.sums = np.zeros((int(np.prod(lead_shape, dtype=int)), n_samples), dtype=np.float64)
+        self.counts = np.zeros(n_samples, dtype=np.float64)
+        self.lead_shape, self.n_samples, self.fill = lead_shape, n_samples, fill
+
+    def add(self, values: np.ndarray, starts: np.ndarray) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        w, t = values.shape[-2:]
+        idx = (np.asarray(starts)[:, None] + np.arange(t)[None, :]).ravel()
+        if idx.max(initial=-1) >= self.n_samples:
+            raise ValueError(f"windows reach sample {idx.max()} but the record has {self.n_samples} samples")
+        self.counts += np.bincount(idx, minlength=self.n_samples)
+        for row, f in zip(self.sums, values.reshape(-1, w, t)):
+            row += np.bincount(idx, weights=f.ravel(), minlength=self.n_samples)
+
+    def result(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(self.counts > 0, self.sums / self.counts, self.fill)
+        return out.reshape(*self.lead_shape, self.n_samples)

@@ -1,0 +1,64 @@
+"""Long records within bounds, by design: the per-lead map of a long record is computed for the window in view
+only, and the class activation map is streamed over chunks of windows (bench/bench_io_memory.py --explain
+measures the time and peak memory)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import wfdb
+
+from ecgcore.ecg import ECG
+from ecgcore.explain import attribution, record
+from ecgcore.explain.gradcam import record_gradcam
+from ecgcore.models import load_model
+from ecgcore.settings import resolve
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+@pytest.fixture(scope="module")
+def real_10s() -> ECG:
+    root = resolve().require_data_root()  # fails, naming ECG_DATA_ROOT, when there is no data root
+    r = wfdb.rdrecord(str(root / "ptbxl" / "records500" / "00000" / "00001_hr"))
+    return ECG(signal=r.p_signal.T.astype(np.float32), fs=500.0, record_id="ptbxl/00001", source="ptbxl")
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model("resnet1d", resolve().models_dir)
+
+
+def test_per_lead_attribution_is_computed_for_the_window_in_view_only(real_10s, model, monkeypatch):
+    long = real_10s.with_signal(np.tile(real_10s.signal, (1, 9)), record_id="long")  # 90 s, real beats
+    attributed: list[int] = []
+    real_call = attribution.network_attribution
+
+    def counting(net, windows, *args, **kwargs):
+        attributed.append(len(windows))
+        return real_call(net, windows, *args, **kwargs)
+
+    monkeypatch.setattr(attribution, "network_attribution", counting)
+    ex = record.explain_record(long, model, use_cache=False, ig_steps=4, view_s=(20.0, 30.0))
+    starts = model.window_starts(int(long.duration * model.fs)) / model.fs
+    in_view = int(np.sum((starts < 30.0) & (starts + model.window_s > 20.0)))
+    assert sum(attributed) == in_view < len(starts) / 5  # the windows overlapping the view, not the record's
+    assert ex.per_lead_span_s == (20.0, 30.0)
+    fs = long.fs
+    assert np.abs(ex.per_lead[:, int(21 * fs):int(29 * fs)]).sum() > 0
+    assert not ex.per_lead[:, : int(15 * fs)].any() and not ex.per_lead[:, int(35 * fs):].any()
+    assert ex.gradcam is not None and ex.gradcam.shape == (len(model.classes), long.n_samples)
+    assert np.isfinite(ex.gradcam).all()  # the class map still covers the whole record (streamed)
+
+
+def test_short_record_keeps_its_whole_per_lead_map(real_10s, model):
+    ex = record.explain_record(real_10s, model, use_cache=False, ig_steps=4)
+    assert ex.per_lead_span_s is None and np.abs(ex.per_lead).sum(axis=1).min() > 0
+
+
+def test_streamed_class_map_equals_the_one_call_map(real_10s, model, monkeypatch):
+    monkeypatch.setattr(record, "CAM_CHUNK", 3)  # several chunks on a 10 s record
+    streamed, logits, starts = record.streamed_gradcam(model, real_10s, "last", "hirescam")
+    whole, logits_whole, starts_whole = record_gradcam(model, real_10s, "last", "hirescam")
+    np.testing.assert_allclose(streamed, whole, rtol=1e-4, atol=1e-4 * np.abs(whole).max())
+    np.testing.assert_allclose(logits, logits_whole, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(starts, starts_whole)
