@@ -10,7 +10,6 @@ electrode artefacts (a step with slow recovery, or a burst of large motion noise
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 from scipy.signal import butter, sosfilt
@@ -42,7 +41,6 @@ class NoiseReport:
     levels: dict[str, float] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=8)
 def _emg_filter(fs: float) -> np.ndarray:
     high = min(150.0, 0.45 * fs)
     return butter(2, [20.0, high], btype="bandpass", fs=fs, output="sos")
