@@ -31,15 +31,15 @@ synth: .venv/installed
 	$(PY) -m ecgcore synth --out $(DATA) --records 21799 --seed 0
 
 # Retrains every shipped model on DATA (default: the full-size synthetic corpus, generated if absent),
-# then evaluates each on DATA's fold 10 and on every real labelled record shipped in assets/.
+# then evaluates each on DATA's fold 10 and on every real labelled record of the data root (`--data real`).
 train: .venv/installed
 	test -f $(DATA)/ptbxl_database.csv || $(MAKE) synth DATA=$(DATA)
 	for m in $(MODELS); do $(PY) -m ecgcore train --model $$m --data $(DATA) || exit 1; done
 	$(MAKE) evaluate DATA=$(DATA)
 
 evaluate: .venv/installed
-	for m in $(MODELS); do $(PY) -m ecgcore evaluate --model $$m --data $(DATA) && \
-	  $(PY) -m ecgcore evaluate --model $$m --data real || exit 1; done
+	for m in $(MODELS); do $(PY) -m ecgcore evaluate --model $$m --data $(DATA) --save && \
+	  $(PY) -m ecgcore evaluate --model $$m --data real --save || exit 1; done
 
 bench: .venv/installed
 	for f in bench/bench_*.py; do $(PY) $$f || exit 1; done

@@ -233,16 +233,11 @@ class TrainingData:
 
 
 def is_synthetic_folder(root: str | Path, db: Any | None = None) -> bool:
-    """True for a corpus written by `ecgcore.synth`: README.md starting "# SYNTHETIC", rows with device
-    SYNTHETIC, or a truthy `synthetic` column."""
-    readme = Path(root) / "README.md"
-    if readme.is_file() and readme.read_text(errors="replace").lstrip().upper().startswith("# SYNTHETIC"):
-        return True
-    if db is None:
-        return False
-    if "device" in db.columns and db["device"].astype(str).str.upper().eq("SYNTHETIC").any():
-        return True
-    return bool("synthetic" in db.columns and db["synthetic"].astype(str).str.lower().isin(["true", "1"]).any())
+    """True for a corpus written by `ecgcore.synth`, by the one rule `ecgcore.data.ptbxl.is_synthetic` (rows with
+    device SYNTHETIC) on `db` (the folder's `load_database`, read when None)."""
+    from ecgcore.data import ptbxl
+
+    return ptbxl.is_synthetic(ptbxl.load_database(root) if db is None else db)
 
 
 def describe_corpus(root: Path, db: Any) -> dict[str, Any]:
