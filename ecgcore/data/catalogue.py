@@ -157,7 +157,7 @@ def _ludb_rows(settings: Settings, counts: dict) -> list[dict]:
         })
     listed = _ludb_listed(root)
     counts["ludb"] = {"metadata_rows": len(listed) or len(rows),
-                      "no_waveform": len(listed - {int(r["record_id"].split("/")[1]) for r in rows}),
+                      "no_waveform": len(listed - {record_ids.parse(r["record_id"]).number for r in rows}),
                       "duplicates_removed": 0}
     return rows
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ecgcore.config import SUPERCLASSES
-from ecgcore.data import catalogue, challenge, ptbxl
+from ecgcore.data import catalogue, challenge, ptbxl, record_ids
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError, ECGReadError
 from ecgcore.settings import Settings, resolve
@@ -61,10 +61,10 @@ def read_ptbxl_test_fold(root: str | os.PathLike, rate: int = 100, fold: int = 1
     db = ptbxl.load_database(root)
     rows = db[db["strat_fold"] == fold]
     has_wave = rows["has_100"] | rows["has_500"] if rate == 100 else rows[f"has_{rate}"]
-    skipped = {f"ptbxl/{i:05d}": "no waveform file" for i in rows.index[~has_wave]}
+    skipped = {record_ids.ptbxl(i): "no waveform file" for i in rows.index[~has_wave]}
     rows = rows[has_wave]
     unlabelled = rows["superclasses"].map(len) == 0
-    skipped.update({f"ptbxl/{i:05d}": "no diagnostic superclass" for i in rows.index[unlabelled]})
+    skipped.update({record_ids.ptbxl(i): "no diagnostic superclass" for i in rows.index[unlabelled]})
     rows = rows[~unlabelled]
     X = ptbxl.load_signals(root, rows.index, rate=rate, db=db, cache_dir=cache_dir)
     records = [

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import wfdb
 
-from ecgcore.data.ptbxl import STATEMENTS_CSV, SYNTHETIC_DEVICE
+from ecgcore.data.ptbxl import AGE_OVER_89, STATEMENTS_CSV, SYNTHETIC_DEVICE
 from ecgcore.settings import Settings, resolve
 
 #: PTB-XL's 28 columns, in its order.
@@ -102,7 +102,7 @@ def write_database(root: Path, specs: list[dict[str, Any]], metas: dict[int, dic
         age = spec["age"]
         rows.append({
             "ecg_id": spec["ecg_id"], "patient_id": spec["patient_id"],
-            "age": 300.0 if age > 89.5 else float(round(age)), "sex": 0 if spec["male"] else 1,
+            "age": float(AGE_OVER_89) if age > 89.5 else float(round(age)), "sex": 0 if spec["male"] else 1,
             "height": spec["height"] if spec["height_known"] else np.nan,
             "weight": spec["weight"] if spec["weight_known"] else np.nan,
             "nurse": spec["nurse"], "site": spec["site"], "device": DEVICE, "recording_date": spec["recording_date"],
