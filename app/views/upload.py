@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import loaders, state, widgets
+from ecgcore.ecg import twelve_leads
 from ecgcore.errors import ECGError
 from ecgcore.io import read_upload
 from ecgcore.io.upload import ACCEPTED, CSV_EXTENSIONS, WFDB_EXTENSIONS
@@ -24,6 +25,17 @@ files = st.file_uploader("ECG file(s)", type=TYPES, accept_multiple_files=True, 
 fs = st.number_input("Sampling rate (Hz) for files that do not state one (CSV without a time column, NPY)",
                      min_value=1.0, max_value=20000.0, value=None, step=1.0, key="upload_fs",
                      placeholder="e.g. 500")
+with st.expander("Units and lead order, for files that do not state them (CSV without units, NPY)"):
+    u1, u2 = st.columns(2)
+    units_label = u1.selectbox("Units of the values", ["mV", "µV", "ADC counts"], index=None, key="upload_units",
+                               placeholder="as the file says (else mV)")
+    gain = u2.number_input("Gain (ADC counts per mV)", min_value=0.001, value=None, step=1.0, key="upload_gain",
+                           placeholder="e.g. 200", disabled=units_label != "ADC counts")
+    if "_upload_order_proposal" in st.session_state:  # set before the widget exists (Streamlit's rule)
+        st.session_state["upload_lead_order"] = st.session_state.pop("_upload_order_proposal")
+    order_text = st.text_input("Lead order of the rows (NPY), comma-separated", key="upload_lead_order",
+                               placeholder="I, II, III, aVR, aVL, aVF, V1, V2, V3, V4, V5, V6")
+UNITS = {"mV": "mV", "µV": "µV", "ADC counts": "counts"}
 
 
 def _read(files, fs) -> None:
@@ -31,9 +43,15 @@ def _read(files, fs) -> None:
     failure show the reader's message (the files stay listed so the user sees what was given)."""
     with st.spinner("Reading the file(s) ..."):
         try:
-            ecg = read_upload({f.name: f.getvalue() for f in files}, fs=fs)
+            order = [x.strip() for x in (order_text or "").split(",") if x.strip()] or None
+            ecg = read_upload({f.name: f.getvalue() for f in files}, fs=fs, units=UNITS.get(units_label or ""),
+                              gain=gain, lead_order=order)
         except ECGError as exc:
             st.error(f"**This file could not be read.** {exc}", icon=":material/error:")
+            proposed = getattr(exc, "proposed_order", None)
+            if proposed and st.button(f"Read it in the order that fits: {', '.join(proposed)}"):
+                st.session_state["_upload_order_proposal"] = ", ".join(proposed)
+                st.rerun()
             return
     name = ecg.record_id
     while name in state.uploads():
@@ -55,6 +73,15 @@ def understood(name: str) -> None:
     c[2].metric("Samples per lead", f"{ecg.n_samples:,}")
     c[3].metric("Leads recorded", f"{len(ecg.leads) - len(ecg.derived)}")
     c[4].metric("Leads derived", f"{len(ecg.derived)}")
+    said = ecg.meta.get("assumptions", {})
+    if said:
+        st.markdown("**Read as** (check before predicting):\n" + "\n".join(
+            f"- {what}: {said[key]}" for key, what in (("rate", "Sampling rate"), ("units", "Units"),
+                                                       ("leads", "Lead order")) if key in said))
+    try:
+        twelve_leads(ecg)
+    except ECGError as exc:
+        st.warning(str(exc), icon=":material/info:")
     lines = [f"Leads in canonical order: {', '.join(ecg.leads)}."]
     if ecg.derived:
         lines.append(f"Derived (computed from I and II, not recorded): {', '.join(ecg.derived)}.")
