@@ -257,3 +257,113 @@ def test_wrong_kind_of_xml_and_dicom_get_a_clear_message():
     tampered = head + b"<LeadDataCRC32>1" + tail
     with pytest.raises(ECGReadError, match="CRC32"):
         read_upload({"a.xml": tampered})
+
+
+# --- SCP-ECG beyond the two sample files: the record's own Huffman tables, reference-beat subtraction ---
+
+def scp_record(bodies: dict[int, bytes]) -> bytes:
+    """An SCP-ECG record from section bodies {id: bytes}: Section 0 pointers, 16-byte headers, length and CRC."""
+    import binascii
+    import struct
+
+    ids = sorted(bodies)
+    section0_length = 16 + 10 * (len(ids) + 1)
+    index = 7 + section0_length  # 1-based: 6 bytes of record header, then Section 0
+    pointers, blobs = [struct.pack("<HII", 0, section0_length, 7)], []
+    for sid in ids:
+        length = 16 + len(bodies[sid])
+        pointers.append(struct.pack("<HII", sid, length, index))
+        blobs.append(struct.pack("<HHI", 0, sid, length) + b"\x14\x14SCPECG" + bodies[sid])
+        index += length
+    section0 = struct.pack("<HHI", 0, 0, section0_length) + b"\x14\x14SCPECG" + b"".join(pointers)
+    record = section0 + b"".join(blobs)
+    record = struct.pack("<I", len(record) + 6) + record
+    return struct.pack("<H", binascii.crc_hqx(record, 0xFFFF)) + record
+
+
+def scp_sections(data: bytes) -> dict[int, bytes]:
+    from ecgcore.io import scp_ecg
+
+    return {sid: scp_ecg._section(data, pointer, sid) for sid, pointer in scp_ecg._pointers(data).items() if sid}
+
+
+def test_scp_reference_beat_and_global_measurements_match_the_aecg():
+    """Section 5's reference beat decodes to the aECG's representative beat; Section 7 gives its measurements."""
+    import struct
+
+    from defusedxml import ElementTree
+
+    from ecgcore.io import scp_ecg
+
+    data = (formats_root() / "scp_ecg/Example.scp").read_bytes()
+    sections = scp_sections(data)
+    tables = scp_ecg._huffman_tables(data, scp_ecg._pointers(data)[2])
+    avm, interval, difference = struct.unpack_from("<HHB", sections[5])
+    sizes = struct.unpack_from("<12H", sections[5], 6)
+    beats = scp_ecg._decode_leads(sections[5], 30, sizes, [599] * 12, tables, difference, "Section 5")
+    root = ElementTree.fromstring((formats_root() / "hl7_aecg/hl7_example_aECG.xml").read_bytes())
+    ns = "{urn:hl7-org:v3}"
+    beat_set = list(root.iter(f"{ns}sequenceSet"))[1]
+    lead_i = next(s for s in beat_set.iter(f"{ns}sequence") if s.find(f"{ns}code").get("code") == "MDC_ECG_LEAD_I")
+    digits = [int(v) for v in lead_i.find(f"{ns}value/{ns}digits").text.split()]
+    assert (avm, interval, len(digits)) == (2500, 2000, 599)
+    assert beats[0].astype(int).tolist() == digits
+    assert read("scp_ecg/Example.scp").meta["cart_measurements"] == dict(
+        PR=148.0, QRS=120.0, QT=420.0, P_axis=44.0, QRS_axis=-61.0, T_axis=86.0)  # the aECG's annotations
+
+
+def test_scp_with_its_own_huffman_table_decodes_the_same():
+    """Example.scp rewritten with the default table spelled out as the record's own table (Section 2 entries:
+    prefix bits, total bits, mode, base value, base code) decodes to the same samples."""
+    import struct
+
+    from ecgcore.io.scp_ecg import DEFAULT_TABLE
+
+    data = (formats_root() / "scp_ecg/Example.scp").read_bytes()
+    sections = scp_sections(data)
+    sections[2] = struct.pack("<HH", 1, len(DEFAULT_TABLE)) + b"".join(struct.pack("<BBBhI", *e) for e in DEFAULT_TABLE)
+    rebuilt = read_upload({"own_table.scp": scp_record(sections)})
+    np.testing.assert_array_equal(rebuilt.signal, read("scp_ecg/Example.scp").signal)
+
+
+def test_scp_reference_beat_subtraction_is_undone():
+    """A record whose rhythm is stored as residuals (the reference beat subtracted around three QRS complexes,
+    Sections 4 and 5, raw int16) reads back to the original samples exactly. Built from Example.scp's real
+    rhythm and reference beat; the index conventions are those of EN 1064 (1-based samples)."""
+    import struct
+
+    ecg = read("scp_ecg/Example.scp")
+    rhythm = np.round(ecg.signal[[0, 1, 6, 7, 8, 9, 10, 11]] * 400).astype(np.int64)  # 2.5 µV units, 8 leads
+    codes = [1, 2, 3, 4, 5, 6, 7, 8]
+    beat = rhythm[:, 1000:1599].copy()  # any 599-sample beat (1198 ms at 500 Hz)
+    fiducial = 200  # 1-based sample of the beat's fiducial
+    complexes = [(0, 1601, 1800, 2000), (1, 2500, 2600, 2700), (0, 3801, 4000, 4100)]  # type, start, fid, end
+    residual = rhythm.copy()
+    for kind, start, fid, end in complexes:
+        if kind == 0:
+            m0 = fiducial - fid + start - 1
+            residual[:, start - 1:end] -= beat[:, m0:m0 + end - start + 1]
+    lead_def = struct.pack("<BB", 8, 0x05) + b"".join(struct.pack("<IIB", 1, 5000, c) for c in codes)
+    qrs = struct.pack("<HHH", 1198, fiducial, len(complexes)) + b"".join(struct.pack("<HIII", *c) for c in complexes)
+    section5 = struct.pack("<HHBB", 2500, 2000, 0, 0) + struct.pack("<8H", *[599 * 2] * 8) + \
+        b"".join(b.astype("<i2").tobytes() for b in beat)
+    section6 = struct.pack("<HHBB", 2500, 2000, 0, 0) + struct.pack("<8H", *[5000 * 2] * 8) + \
+        b"".join(r.astype("<i2").tobytes() for r in residual)
+    data = scp_record({3: lead_def, 4: qrs, 5: section5, 6: section6})
+    out = read_upload({"subtracted.scp": data})
+    got = np.round(out.signal[[0, 1, 6, 7, 8, 9, 10, 11]] * 400).astype(np.int64)
+    np.testing.assert_array_equal(got, rhythm)
+    assert not np.array_equal(residual, rhythm)  # the residual really differs
+
+
+def test_scp_bimodal_compression_is_refused_clearly():
+    import struct
+
+    data = (formats_root() / "scp_ecg/demo.scp").read_bytes()
+    sections = scp_sections(data)
+    body = bytearray(sections[6])
+    body[5] = 1  # bimodal flag
+    sections[6] = bytes(body)
+    with pytest.raises(ECGReadError, match="bimodal compression"):
+        read_upload({"bimodal.scp": scp_record(sections)})
+    assert struct.unpack_from("<H", sections[6])[0] == 183

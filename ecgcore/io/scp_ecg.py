@@ -2,15 +2,17 @@
 
 Layout read: the record's CRC-CCITT (bytes 0-1, over bytes 2..end) and length (2-5); Section 0's pointers (id,
 length, 1-based index) to the other sections, each with a 16-byte header; Section 1 (patient and acquisition
-tags: age, sex, date and time, device; names and ids are skipped); Section 2 (Huffman tables: only the standard's
-default table, code 19999, is supported); Section 3 (leads: sample range and lead code); Section 6 (rhythm data: AVM
-in nV, sample interval in µs, difference encoding 0/1/2, bimodal flag, per-lead byte counts, then the data).
+tags: age, sex, date and time, device; names and ids are skipped); Section 2 (Huffman tables: the standard's
+default table for code 19999, else the record's own tables, with table switching); Section 3 (leads: sample range
+and lead code; flag bit 0 = reference-beat subtraction); Sections 4 and 5 (QRS locations and the reference beat,
+added back where it was subtracted); Section 6 (rhythm data: AVM in nV, sample interval in µs, difference encoding
+0/1/2, bimodal flag, per-lead byte counts, then the data); Section 7 (the cart's global measurements).
 
-Without Section 2 the rhythm data are little-endian int16; with the default Huffman table they are a bit stream,
-most significant bit first, where k ones, a zero and a sign bit code ±k (k = 1..8), a single zero codes 0, nine
-ones and a zero escape to an 8-bit value, ten ones to a 16-bit value. First (second) differences are undone as
-x[n] = d[n] + x[n-1] (x[n] = d[n] + 2 x[n-1] - x[n-2]). Records that need reference-beat subtraction or bimodal
-compression are refused with a clear message, not decoded wrongly.
+Without Section 2 the data are little-endian int16; with it they are a bit stream, most significant bit first,
+decoded code by code (a prefix, then as many bits as the code's total length leaves, read as a signed value).
+First (second) differences are undone as x[n] = d[n] + x[n-1] (x[n] = d[n] + 2 x[n-1] - x[n-2]). Bimodal
+compression (the signal between QRS complexes stored at a lower rate) is refused with a clear message, not
+guessed: no sample file has it, and a wrong interpolation would pass unnoticed.
 """
 from __future__ import annotations
 
@@ -67,20 +69,19 @@ def _read(data: bytes, name: str) -> ECG:
     if 3 not in sections or 6 not in sections:
         raise ECGReadError(f"{label}: this SCP-ECG record has no rhythm data (Sections 3 and 6 are needed); it may "
                            "hold only measurements or a median beat. Export the full ECG.")
-    huffman = _huffman_tables(data, sections.get(2))
+    tables = _huffman_tables(data, sections.get(2))
     leads, simultaneous_ok = _section3(data, sections[3])
+    rhythm = _section6(data, sections[6], leads["ranges"], tables)
     if leads["subtraction"]:
-        raise ECGReadError(f"{label} uses reference-beat subtraction (SCP-ECG Section 4), which this reader does "
-                           "not decode. Export the ECG without compression, or as DICOM, XML or aECG.")
-    rhythm = _section6(data, sections[6], leads["ranges"], huffman)
-    counts = [end - start + 1 for start, end, _ in leads["ranges"]]
+        _add_reference_beats(data, sections, leads["ranges"], rhythm, tables)
     out = {}
-    for (start, end, code), values, count in zip(leads["ranges"], rhythm["leads"], counts):
+    for (_, _, code), values in zip(leads["ranges"], rhythm["leads"]):
         lead = LEAD_CODES.get(code, f"SCP lead code {code}")
         if lead not in out:
-            out[lead] = values[:count] * rhythm["uv_per_unit"]
+            out[lead] = values
     notes = [] if simultaneous_ok else ["The SCP-ECG record does not flag its leads as recorded simultaneously."]
-    meta = {"device": patient.pop("device", ""), "acquired": patient.pop("acquired", None)}
+    meta = {"device": patient.pop("device", ""), "acquired": patient.pop("acquired", None),
+            "cart_measurements": _section7(data, sections.get(7))}
     return clinical.finish(out, rhythm["fs"], name=name, fmt="scp_ecg", identities=identities,
                            age=patient.get("age"), sex=patient.get("sex"),
                            meta={k: v for k, v in meta.items() if v}, notes=notes)
@@ -154,17 +155,104 @@ def _section1(data: bytes, pointer: tuple[int, int] | None) -> dict[str, Any]:
     return out
 
 
-def _huffman_tables(data: bytes, pointer: tuple[int, int] | None) -> bool:
-    """True when the rhythm data are Huffman-coded with the default table; False when uncompressed."""
+#: the standard's default Huffman table: (prefix bits, total bits, mode switch, base value, base code), where the
+#: base code holds the prefix with its first transmitted bit in the least significant bit
+DEFAULT_TABLE = ((1, 1, 1, 0, 0), (3, 3, 1, 1, 1), (3, 3, 1, -1, 5), (4, 4, 1, 2, 3), (4, 4, 1, -2, 11),
+                 (5, 5, 1, 3, 7), (5, 5, 1, -3, 23), (6, 6, 1, 4, 15), (6, 6, 1, -4, 47), (7, 7, 1, 5, 31),
+                 (7, 7, 1, -5, 95), (8, 8, 1, 6, 63), (8, 8, 1, -6, 191), (9, 9, 1, 7, 127), (9, 9, 1, -7, 383),
+                 (10, 10, 1, 8, 255), (10, 10, 1, -8, 767), (10, 18, 1, 0, 511), (10, 26, 1, 0, 1023))
+
+_Table = dict  # (prefix length, prefix read most significant bit first) -> (total bits, mode switch, base value)
+
+
+def _build_table(entries) -> _Table:
+    table: _Table = {}
+    for prefix, total, mode, value, code in entries:
+        if not 1 <= prefix <= 32 or total < prefix or total - prefix > 32:
+            raise _Damaged("Section 2 holds an impossible Huffman code")
+        msb_first = int(f"{code & ((1 << prefix) - 1):0{prefix}b}"[::-1], 2)  # first sent bit stored in the LSB
+        table[(prefix, msb_first)] = (total, mode, value)
+    return table
+
+
+def _huffman_tables(data: bytes, pointer: tuple[int, int] | None) -> list[_Table] | None:
+    """The Huffman tables of Section 2 (the default table for code 19999), or None for uncompressed data."""
     if pointer is None:
-        return False
+        return None
     body = _section(data, pointer, 2)
     if len(body) < 2:
         raise _Damaged("Section 2 (Huffman tables) is empty")
-    if struct.unpack_from("<H", body)[0] != DEFAULT_HUFFMAN:
-        raise ECGReadError("This SCP-ECG record uses its own Huffman tables; only the standard's default table is "
-                           "decoded here. Export the ECG with the default table, or as DICOM, XML or aECG.")
-    return True
+    count = struct.unpack_from("<H", body)[0]
+    if count == DEFAULT_HUFFMAN:
+        return [_build_table(DEFAULT_TABLE)]
+    if count == 0 or count > 256:
+        raise _Damaged(f"Section 2 announces {count} Huffman tables")
+    tables, offset = [], 2
+    for _ in range(count):
+        structures = struct.unpack_from("<H", body, offset)[0]
+        offset += 2
+        entries = [struct.unpack_from("<BBBhI", body, offset + 9 * k) for k in range(structures)]
+        offset += 9 * structures
+        tables.append(_build_table(entries))
+    return tables
+
+
+def _huffman_decode(chunk: bytes, count: int, tables: list[_Table]) -> np.ndarray:
+    """Up to `count` values from a Huffman bit stream (most significant bit first), starting with table 1; a
+    code whose mode switch is 0 selects table (base value) for what follows."""
+    bits = np.unpackbits(np.frombuffer(chunk, dtype=np.uint8)).tolist()
+    total_bits = len(bits)
+    longest = [max(p for p, _ in t) for t in tables]
+    table, limit = tables[0], longest[0]
+    out = np.zeros(count, dtype=np.int64)
+    i = n = 0
+    while n < count and i < total_bits:
+        acc = length = 0
+        entry = None
+        while entry is None:
+            if i >= total_bits:
+                return out[:n]
+            acc = (acc << 1) | bits[i]
+            i += 1
+            length += 1
+            entry = table.get((length, acc))
+            if entry is None and length >= limit:
+                raise _Damaged("the rhythm data hold a bit pattern that is not a code of their Huffman table")
+        total, mode, value = entry
+        if mode == 0:
+            if not 1 <= value <= len(tables):
+                raise _Damaged(f"a Huffman code switches to table {value}, which does not exist")
+            table, limit = tables[value - 1], longest[value - 1]
+            continue
+        width = total - length
+        if width:
+            if i + width > total_bits:
+                break
+            value = 0
+            for bit in bits[i:i + width]:
+                value = (value << 1) | bit
+            if value >= 1 << (width - 1):
+                value -= 1 << width
+            i += width
+        out[n] = value
+        n += 1
+    return out[:n]
+
+
+def _decode_leads(body: bytes, offset: int, sizes: tuple[int, ...], counts: list[int],
+                  tables: list[_Table] | None, difference: int, what: str) -> list[np.ndarray]:
+    """Each lead's values (file units) from consecutive byte blocks of `sizes`, `counts` values each."""
+    leads = []
+    for size, count in zip(sizes, counts):
+        chunk = body[offset:offset + size]
+        offset += size
+        if len(chunk) != size:
+            raise _Damaged(f"{what}'s lead data are shorter than announced")
+        values = _huffman_decode(chunk, count, tables) if tables else np.frombuffer(chunk[:2 * count], dtype="<i2")
+        if len(values) < count:
+            raise _Damaged(f"a lead of {what} holds {len(values)} samples where {count} are announced")
+        leads.append(_undifference(np.asarray(values[:count], dtype=np.int64), difference).astype(np.float64))
+    return leads
 
 
 def _section3(data: bytes, pointer: tuple[int, int]) -> tuple[dict[str, Any], bool]:
@@ -183,61 +271,88 @@ def _section3(data: bytes, pointer: tuple[int, int]) -> tuple[dict[str, Any], bo
     return {"subtraction": bool(flags & 0x01), "ranges": ranges}, bool(flags & 0x04)
 
 
-def _section6(data: bytes, pointer: tuple[int, int], ranges: list, huffman: bool) -> dict[str, Any]:
+def _section6(data: bytes, pointer: tuple[int, int], ranges: list, tables: list[_Table] | None) -> dict[str, Any]:
     body = _section(data, pointer, 6)
     avm, interval, difference, bimodal = struct.unpack_from("<HHBB", body)
     if avm == 0 or interval == 0:
         raise _Damaged("Section 6 gives no amplitude or sampling interval")
     if bimodal:
-        raise ECGReadError("This SCP-ECG record uses bimodal compression, which this reader does not decode. "
-                           "Export the ECG without compression, or as DICOM, XML or aECG.")
+        raise ECGReadError("This SCP-ECG record uses bimodal compression (the signal between QRS complexes stored "
+                           "at a lower rate), which this reader does not decode. Export the ECG without "
+                           "compression, or as DICOM, XML or aECG.")
     if difference not in (0, 1, 2):
         raise _Damaged(f"Section 6 gives an unknown difference encoding ({difference})")
     sizes = struct.unpack_from(f"<{len(ranges)}H", body, 6)
-    offset = 6 + 2 * len(ranges)
-    leads = []
-    for size, (start, end, _) in zip(sizes, ranges):
-        chunk = body[offset:offset + size]
-        offset += size
-        if len(chunk) != size:
-            raise _Damaged("Section 6's lead data are shorter than announced")
-        count = end - start + 1
-        values = _huffman_default(chunk, count) if huffman else np.frombuffer(chunk[:2 * count], dtype="<i2")
-        if len(values) < count:
-            raise _Damaged(f"a lead holds {len(values)} samples where Section 3 announces {count}")
-        leads.append(_undifference(np.asarray(values[:count], dtype=np.int64), difference).astype(np.float64))
-    return {"leads": leads, "uv_per_unit": avm / 1000.0, "fs": 1e6 / interval}
+    counts = [end - start + 1 for start, end, _ in ranges]
+    leads = _decode_leads(body, 6 + 2 * len(ranges), sizes, counts, tables, difference, "Section 6")
+    return {"leads": [lead * (avm / 1000.0) for lead in leads], "fs": 1e6 / interval, "interval": interval}
 
 
-def _huffman_default(chunk: bytes, count: int) -> np.ndarray:
-    """Up to `count` values from a bit stream coded with SCP-ECG's default Huffman table (see the module doc)."""
-    bits = "".join(f"{b:08b}" for b in chunk)
-    out = np.zeros(count, dtype=np.int64)
-    i = n = 0
-    total = len(bits)
-    while n < count and i < total:
-        zero = bits.find("0", i, i + 10)
-        ones = 10 if zero < 0 else zero - i
-        if ones <= 8:
-            if ones == 0:
-                value, i = 0, i + 1
-            else:
-                if i + ones + 2 > total:
-                    break
-                value = -ones if bits[i + ones + 1] == "1" else ones
-                i += ones + 2
-        else:
-            width = 8 if ones == 9 else 16
-            start = i + 10
-            if start + width > total:
-                break
-            value = int(bits[start:start + width], 2)
-            if value >= 1 << (width - 1):
-                value -= 1 << width
-            i = start + width
-        out[n] = value
-        n += 1
-    return out[:n]
+def _add_reference_beats(data: bytes, sections: dict, ranges: list, rhythm: dict[str, Any],
+                         tables: list[_Table] | None) -> None:
+    """Undo reference-beat subtraction: add the Section 5 beat back over each type-0 QRS of Section 4 (µV, in place).
+
+    Section 4: beat length (ms), the beat's fiducial sample (1-based), the number of QRS complexes, then per complex
+    its type, subtraction start, fiducial and end samples (1-based, of the rhythm). Section 5: AVM (nV), interval
+    (µs), difference encoding, a reserved byte, per-lead byte counts, then the beats.
+    """
+    if 4 not in sections or 5 not in sections:
+        raise _Damaged("reference-beat subtraction is flagged but Section 4 or 5 is missing")
+    qrs = _section(data, sections[4], 4)
+    length_ms, first_fiducial, n_qrs = struct.unpack_from("<HHH", qrs)
+    complexes = [struct.unpack_from("<HIII", qrs, 6 + 14 * k) for k in range(n_qrs)]
+    beat = _section(data, sections[5], 5)
+    avm, interval, difference = struct.unpack_from("<HHB", beat)
+    if avm == 0 or interval != rhythm["interval"] or difference not in (0, 1, 2):
+        raise _Damaged("the reference beat (Section 5) has no amplitude, another sampling interval than the rhythm, "
+                       "or an unknown difference encoding")
+    sizes = struct.unpack_from(f"<{len(ranges)}H", beat, 6)
+    n_beat = int(round(length_ms * 1000 / interval))
+    medians = _decode_leads(beat, 6 + 2 * len(ranges), sizes, [n_beat] * len(ranges), tables, difference,
+                            "Section 5")
+    for lead, median, (lead_start, _, _) in zip(rhythm["leads"], medians, ranges):
+        median = median * (avm / 1000.0)
+        for kind, start, fiducial, end in complexes:
+            if kind != 0:
+                continue
+            first = start - lead_start
+            first_median = first_fiducial - fiducial + start - 1
+            stop = min(end - lead_start + 1, len(lead), first + len(median) - first_median)
+            if first >= 0 and first_median >= 0 and stop > first:
+                lead[first:stop] += median[first_median:first_median + stop - first]
+
+
+#: Section 7 marks a value it does not have with 29999 (undefined) or 29998 (not calculated) and above
+_UNDEFINED = 29998
+
+
+def _section7(data: bytes, pointer: tuple[int, int] | None) -> dict[str, float]:
+    """The cart's global measurements: from the first reference beat's P onset/offset, QRS onset/offset and
+    T offset (ms) and its P, QRS and T axes (degrees), and the average RR interval (ms) for the heart rate."""
+    if pointer is None:
+        return {}
+    body = _section(data, pointer, 7)
+    if len(body) < 6 + 16:
+        return {}
+    _, _, rr, _ = struct.unpack_from("<BBHH", body)
+    p_on, _, qrs_on, qrs_off, t_off, p_axis, qrs_axis, t_axis = struct.unpack_from("<HHHHHhhh", body, 6)
+
+    def known(*values: int) -> bool:
+        return all(v < _UNDEFINED for v in values)
+
+    values = {}
+    if known(rr) and rr > 0:
+        values["HR"] = round(60000.0 / rr, 1)
+    if known(p_on, qrs_on) and qrs_on > p_on:
+        values["PR"] = qrs_on - p_on
+    if known(qrs_on, qrs_off) and qrs_off > qrs_on:
+        values["QRS"] = qrs_off - qrs_on
+    if known(qrs_on, t_off) and t_off > qrs_on:
+        values["QT"] = t_off - qrs_on
+    for key, axis in (("P_axis", p_axis), ("QRS_axis", qrs_axis), ("T_axis", t_axis)):
+        if abs(axis) < _UNDEFINED:
+            values[key] = axis
+    return clinical.cart_measurements(values)
 
 
 def _undifference(values: np.ndarray, difference: int) -> np.ndarray:
