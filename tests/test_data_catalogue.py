@@ -41,7 +41,7 @@ def counts(settings):
 def test_catalogue_lists_every_real_record_once(cat):
     unique = cat[cat["duplicate_of"].isna()]
     assert cat["record_id"].is_unique
-    assert Counter(unique["source"]) == {"ptbxl": 529, **CHALLENGE, "ptbdb": 4, "ludb": 100}
+    assert Counter(unique["source"]) == {"ptbxl": 529 - 4, **CHALLENGE, "ptbdb": 4, "ludb": 100}
     assert {"ptbxl/00001", "cinc/georgia/E00271", "cinc/georgia/E00015", "ptbdb/patient096/s0379lre",
             "ludb/1"} <= set(cat["record_id"])
     row = cat.set_index("record_id").loc["ptbxl/00001"]
@@ -68,14 +68,32 @@ def test_ptbxl_folders_merge_into_one_record_per_ecg_id(settings):
 
 def test_duplicate_rules_shown_by_counts(cat, counts):
     dups = cat[cat["duplicate_of"].notna()]
-    assert len(dups) == 37 and set(dups["source"]) == {"cinc/ptbxl"}  # every cinc/ HR* record is a PTB-XL ecg_id
+    hr = dups[dups["source"] == "cinc/ptbxl"]
+    assert len(hr) == 37  # every HR* record of cinc/ is a PTB-XL ecg_id of the catalogue
     assert set(dups["duplicate_of"]) <= set(cat.loc[cat["source"] == "ptbxl", "record_id"])
     assert not dups["in_real_set"].any()
+    # one recording under two ecg_ids (same patient and time, identical files); PTB-XL 1.0.3 removed 137
+    twins = dict(dups.loc[dups["source"] == "ptbxl", ["record_id", "duplicate_of"]].itertuples(index=False))
+    assert twins == {"ptbxl/00137": "ptbxl/00138", "ptbxl/00143": "ptbxl/00144", "ptbxl/00456": "ptbxl/00457",
+                     "ptbxl/00459": "ptbxl/00460"}
     assert counts["cinc/ptbxl"]["duplicates_removed"] == 37 and counts["cinc/ptbxl"]["records"] == 2
-    assert counts["ptbxl"]["duplicates_removed"] == 9  # ecg_id 2-10 in both ptbxl/ and ptbxl_more/
+    assert counts["ptbxl"]["duplicates_removed"] == 9 + 4  # ecg_id 2-10 in both folders; the 4 twins
     assert counts["cinc/georgia"]["duplicates_removed"] == 0  # cinc_more's 3 Georgia records are new
-    assert counts["total"]["duplicates_removed"] == 46
-    assert counts["total"]["records"] == 529 + sum(CHALLENGE.values()) + 4 + 100
+    assert counts["total"]["duplicates_removed"] == 37 + 13
+    assert counts["total"]["records"] == 525 + sum(CHALLENGE.values()) + 4 + 100
+
+
+def test_a_challenge_record_in_cinc_and_cinc_more_is_one_record(tmp_path, settings):
+    for folder, names in (("cinc", ("E00271",)), ("cinc_more", ("E00271", "E00015"))):
+        (tmp_path / folder / "georgia").mkdir(parents=True)
+        for name in names:
+            source = settings.source("cinc" if name == "E00271" else "cinc_more") / "georgia"
+            for ext in (".hea", ".mat"):
+                shutil.copy(source / f"{name}{ext}", tmp_path / folder / "georgia")
+    local = resolve(data_root=tmp_path)
+    counts = catalogue.summary(local)
+    assert counts["cinc/georgia"]["records"] == 2 and counts["cinc/georgia"]["duplicates_removed"] == 1
+    assert list(catalogue.catalogue(local)["record_id"]) == ["cinc/georgia/E00271", "cinc/georgia/E00015"]
 
 
 def test_metadata_rows_without_waveform_are_counted_not_errors(counts):
@@ -86,9 +104,10 @@ def test_metadata_rows_without_waveform_are_counted_not_errors(counts):
 def test_labelled_counts_per_superclass(counts):
     # ptbxl_more/SOURCE.md: ecg_id 1-500 NORM 297, MI 73, STTC 96, CD 78, HYP 40, 12 without a superclass;
     # ptbxl/SOURCE.md: the 29 other ids add MI 8883, 9739; STTC 6001, 9008, 9739; CD 6002, 11165; 12083 none
+    # less the 4 twins: 137 (HYP), 143 (PACE only), 456 and 459 (NORM)
     ptb = counts["ptbxl"]
-    assert ptb["superclasses"] == {"NORM": 320, "MI": 75, "STTC": 99, "CD": 80, "HYP": 40}
-    assert ptb["labelled"] == 516 and ptb["unlabelled"] == 13 and ptb["eval_set"] == 516
+    assert ptb["superclasses"] == {"NORM": 320 - 2, "MI": 75, "STTC": 99, "CD": 80, "HYP": 40 - 1}
+    assert ptb["labelled"] == 516 - 3 and ptb["unlabelled"] == 13 - 1 and ptb["eval_set"] == 513
     assert counts["ptbdb"]["superclasses"] == {"NORM": 3, "MI": 1, "STTC": 0, "CD": 0, "HYP": 0}
     assert counts["cinc/cpsc2018_extra"]["superclasses"]["MI"] >= 6  # SOURCE: 11 of 24 carry an MI-type code
     assert counts["total"]["eval_set"] == sum(c["eval_set"] for s, c in counts.items() if s != "total")

@@ -12,6 +12,9 @@ The data root (`ecgcore.settings`) holds one folder per source; this module read
 Duplicates (one recording, one row):
 - PTB-XL: an ecg_id in both `ptbxl/` and `ptbxl_more/` is one record; each rate's file comes from the first
   folder holding it (`ptbxl/` first: the original files), so every record with a 500 Hz file is read at 500 Hz.
+- PTB-XL: one recording listed under two ecg_ids (same patient and time, byte-identical files:
+  `ptbxl.duplicate_recordings`, e.g. 137 = 138, which PTB-XL 1.0.3 removed) keeps the later ecg_id; the other
+  row stays listed with `duplicate_of`.
 - Challenge: a record in both `cinc/` and `cinc_more/` is one record (the `cinc/` copy, with the 2021 header).
 - Challenge `HR<ecg_id>` records are PTB-XL recordings (sample for sample): where that ecg_id is in the
   PTB-XL catalogue, the Challenge row stays listed with `duplicate_of` = the PTB-XL record and is left out of
@@ -49,8 +52,9 @@ def _ptbxl_rows(settings: Settings, counts: dict) -> list[dict]:
         return []
     db = ptbxl.load_database(ptbxl.data_root_folders(settings))
     has_wave = db["has_100"] | db["has_500"]
+    same = ptbxl.duplicate_recordings(db)
     counts["ptbxl"] = {"metadata_rows": int(len(db)), "no_waveform": int((~has_wave).sum()),
-                       "duplicates_removed": int((db["folders"] > 1).sum())}
+                       "duplicates_removed": int((db["folders"] > 1).sum()) + len(same)}
     rows = []
     for ecg_id, row in db[has_wave].iterrows():
         labels = tuple(row["superclasses"]) or None
@@ -64,7 +68,8 @@ def _ptbxl_rows(settings: Settings, counts: dict) -> list[dict]:
             "patient_id": None if pd.isna(patient) else str(int(patient)),
             "validated_by_human": bool(row.get("validated_by_human", False)),
             "report": row.get("report") if isinstance(row.get("report"), str) else None,
-            "codes": ", ".join(row["scp_codes"]), "duplicate_of": None,
+            "codes": ", ".join(row["scp_codes"]),
+            "duplicate_of": record_ids.ptbxl(same[ecg_id]) if ecg_id in same else None,
         })
     return rows
 

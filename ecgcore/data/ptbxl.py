@@ -200,6 +200,33 @@ def load_database(root: Roots) -> pd.DataFrame:
     return db
 
 
+def duplicate_recordings(db: pd.DataFrame) -> dict[int, int]:
+    """{ecg_id: the ecg_id kept} for recordings listed twice under two ecg_ids: same patient_id and recording_date,
+    and byte-identical waveform files (the highest rate both have). The later ecg_id is kept, as PTB-XL 1.0.3 did
+    when it removed ecg_id 137 (a copy of 138). In PTB-XL 1.0.1/1.0.2 ecg_id 1-500 this finds 137 -> 138,
+    143 -> 144, 456 -> 457 and 459 -> 460. Needs `load_database` columns (path_100/path_500)."""
+    wave = db[db["has_100"] | db["has_500"]]
+    if not {"patient_id", "recording_date"} <= set(wave.columns):
+        return {}
+    out: dict[int, int] = {}
+    for _, group in wave.groupby(["patient_id", "recording_date"], sort=False):
+        if len(group) < 2:
+            continue
+        ids = sorted(int(i) for i in group.index)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                if a not in out and _same_files(db.loc[a], db.loc[b]):
+                    out[a] = out.get(b, b)
+    return out
+
+
+def _same_files(a: pd.Series, b: pd.Series) -> bool:
+    for rate in (500, 100):
+        if a[f"has_{rate}"] and b[f"has_{rate}"]:
+            return Path(str(a[f"path_{rate}"]) + ".dat").read_bytes() == Path(str(b[f"path_{rate}"]) + ".dat").read_bytes()
+    return False
+
+
 def _read_table(folder: Path) -> pd.DataFrame:
     csv = _csv(folder, DATABASE_CSV)
     _csv(folder, STATEMENTS_CSV)
