@@ -1,6 +1,6 @@
-"""Long records within bounds, by design: the per-lead map of a long record is computed for the window in view
-only, and the class activation map is streamed over chunks of windows (bench/bench_io_memory.py --explain
-measures the time and peak memory)."""
+"""Long records within bounds, by design: every window of a long record is predicted, but the class activation
+map, the per-lead map, the beats and the measurements are computed for the window in view only; the class map
+is streamed over chunks of windows (bench/bench_io_memory.py --explain measures the time and peak memory)."""
 from __future__ import annotations
 
 import numpy as np
@@ -47,7 +47,12 @@ def test_per_lead_attribution_is_computed_for_the_window_in_view_only(real_10s, 
     assert np.abs(ex.per_lead[:, int(21 * fs):int(29 * fs)]).sum() > 0
     assert not ex.per_lead[:, : int(15 * fs)].any() and not ex.per_lead[:, int(35 * fs):].any()
     assert ex.gradcam is not None and ex.gradcam.shape == (len(model.classes), long.n_samples)
-    assert np.isfinite(ex.gradcam).all()  # the class map still covers the whole record (streamed)
+    assert np.abs(ex.gradcam[:, int(21 * fs):int(29 * fs)]).sum() > 0  # the class map: the view's windows only
+    assert not ex.gradcam[:, : int(15 * fs)].any() and not ex.gradcam[:, int(35 * fs):].any()
+    # the predictions still cover every window of the whole record
+    assert ex.window_probabilities.shape == (len(starts), len(model.classes))
+    np.testing.assert_allclose(ex.probabilities, model.predict_proba(long)[0], rtol=1e-5, atol=1e-6)
+    assert ex.beats.ok and (ex.beats.rpeaks >= 20 * fs).all() and (ex.beats.rpeaks < 30 * fs).all()
 
 
 def test_short_record_keeps_its_whole_per_lead_map(real_10s, model):

@@ -79,7 +79,7 @@ def record_attribution(model: Any, ecg: ECG, target: int, method: str = "ig", n_
             windows = torch.from_numpy(model.standardise(_windows_at(model, em.signal, starts[part])))
             attr = network_attribution(model.net, windows, target, model.fs, method, n_steps)
             stitcher.add(attr.transpose(1, 0, 2), starts[part])
-        per_lead = stitcher.result()
+        return stitcher.at_rate(model.fs, ecg.n_samples, ecg.fs, fill=0.0)
     return to_rate(per_lead, model.fs, ecg.n_samples, ecg.fs)
 
 

@@ -13,7 +13,7 @@ import hashlib
 import math
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Hashable
 
@@ -23,11 +23,11 @@ import torch
 from ecgcore.settings import resolve
 from ecgcore.ecg import ECG
 from ecgcore.errors import UnknownNameError
-from ecgcore.explain.attribution import IG_STEPS, record_attribution
+from ecgcore.explain.attribution import IG_STEPS, record_attribution, windows_in_span
 from ecgcore.explain.beats import (DEFAULT_RPEAK_METHOD, BeatScores, Beats, beat_bounds, find_beats, mean_beat,
                                    median_beat, score_beats)
 from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_windows
-from ecgcore.explain.stitch import WindowStitcher, to_rate
+from ecgcore.explain.stitch import WindowStitcher
 from ecgcore.explain.measure import Measurements, measure
 from ecgcore.signal.resample import ecg_resample
 
@@ -200,13 +200,21 @@ class _RecordParts:
     measurements_ms: float
 
 
-def _record_parts_of(ecg: ECG, rpeak_method: str) -> _RecordParts:
+def _record_parts_of(ecg: ECG, rpeak_method: str, span: tuple[float, float] | None = None) -> _RecordParts:
+    """Beats, measurements and median beat of the record, or of the part `span` (s) of a long one (R-peaks
+    then given in samples of the whole record)."""
+    first = 0
+    if span is not None:
+        first, last = int(span[0] * ecg.fs), int(np.ceil(span[1] * ecg.fs))
+        ecg = ecg.with_signal(ecg.signal[:, first:last])
     t0 = time.perf_counter()
     beats = find_beats(ecg, rpeak_method)
     t1 = time.perf_counter()
     meas = measure(ecg, beats)
     t2 = time.perf_counter()
     med = median_beat(ecg.signal, beats.rpeaks, ecg.fs)
+    if first:
+        beats = replace(beats, rpeaks=beats.rpeaks + first)
     return _RecordParts(beats, meas, med, (t1 - t0) * 1000, (t2 - t1) * 1000)
 
 
@@ -229,16 +237,18 @@ def view_span(duration_s: float, view_s: tuple[float, float] | None) -> tuple[fl
     return (start, end) if end > start else (0.0, min(VIEW_S, duration_s))
 
 
-def streamed_gradcam(model: Any, ecg: ECG, layer: str = "last",
-                     method: str = DEFAULT_CAM_METHOD) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def streamed_gradcam(model: Any, ecg: ECG, layer: str = "last", method: str = DEFAULT_CAM_METHOD,
+                     span_s: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`ecgcore.explain.gradcam.record_gradcam`, `CAM_CHUNK` windows per captum call, stitched as it goes.
 
-    Same result (classes, samples at `ecg.fs`), window logits (W, classes) and window starts (s); memory
-    holds one chunk's activations and gradients plus the running sums, so it grows with the record's length
-    only through the (classes, samples) map itself.
+    Same result (classes, samples at `ecg.fs`, float32), logits (w, classes) of the windows it ran on and
+    their starts (s). Memory holds one chunk's activations and gradients plus the running sums. With `span_s`
+    = (start, end) seconds, only the windows overlapping it are run (the map is 0 elsewhere).
     """
     em = ecg_resample(ecg, model.fs)
     starts = model.window_starts(em.n_samples)
+    if span_s is not None:
+        starts = starts[windows_in_span(starts / model.fs, model.window_s, span_s)]
     target_layer = gradcam_layer(model, layer)
     stitcher = WindowStitcher((len(model.classes),), em.n_samples)
     logits = []
@@ -251,8 +261,7 @@ def streamed_gradcam(model: Any, ecg: ECG, layer: str = "last",
         stitcher.add(cam_part, part)
         logits.append(logit_part)
     del em
-    full = to_rate(stitcher.result(), model.fs, ecg.n_samples, ecg.fs)
-    return full, np.concatenate(logits), starts / model.fs
+    return stitcher.at_rate(model.fs, ecg.n_samples, ecg.fs, fill=0.0), np.concatenate(logits), starts / model.fs
 
 
 def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: str = "last",
@@ -295,7 +304,17 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     gradcam = None
     used_layer = used_cam = None
     t0 = time.perf_counter()
-    if net is not None and getattr(m, "gradcam_layers", None):
+    span = view_span(ecg.duration, view_s)
+    if net is not None and getattr(m, "gradcam_layers", None) and span is not None:
+        # a long record: every window is predicted (forward passes only); the class map is made for the view
+        used_layer, used_cam = layer, cam
+        ecg_m = ecg_resample(ecg, m.fs)
+        window_probs = m.predict_windows(ecg_m)
+        starts_s = m.window_starts(ecg_m.n_samples) / m.fs
+        del ecg_m
+        probs = _aggregate(window_probs, m.aggregate)
+        gradcam, _, _ = streamed_gradcam(m, ecg, layer, cam, span_s=span)
+    elif net is not None and getattr(m, "gradcam_layers", None):
         used_layer, used_cam = layer, cam
         gradcam, logits, starts_s = streamed_gradcam(m, ecg, layer, cam)
         window_probs = 1.0 / (1.0 + np.exp(-logits))
@@ -311,17 +330,17 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     k = int(np.argmax(probs)) if target is None else m.classes.index(target)
 
     t0 = time.perf_counter()
-    span = view_span(ecg.duration, view_s)
     per_lead = record_attribution(m, ecg, k, attribution, ig_steps, span_s=span)
     if span is not None:
-        notes.append(f"The per-lead map covers {span[0]:g}-{span[1]:g} s, the part in view: it is computed on "
-                     "demand for the part shown, so a long record stays quick.")
+        notes.append(f"A long record: the predictions cover the whole record; the class activation map, the "
+                     f"per-lead map, the beats and the measurements here cover {span[0]:g}-{span[1]:g} s, the part "
+                     "in view (computed on demand for each part shown).")
     method = attribution if net is not None else "occlusion"
     timings["per_lead"] = (time.perf_counter() - t0) * 1000
 
-    parts_key = (record_key(ecg), rpeak_method)
+    parts_key = (record_key(ecg), rpeak_method, span)
     cached = parts_key in _record_parts.items
-    parts = _record_parts.get(parts_key, lambda: _record_parts_of(ecg, rpeak_method))
+    parts = _record_parts.get(parts_key, lambda: _record_parts_of(ecg, rpeak_method, span))
     timings["beats"] = 0.0 if cached else parts.beats_ms
     timings["measurements"] = 0.0 if cached else parts.measurements_ms
     timings["record_parts_cached"] = float(cached)

@@ -47,7 +47,8 @@ class WindowStitcher:
     """`stitch_windows` fed one chunk of windows at a time: memory holds the running sums (maps, n_samples)
     and the per-sample window counts, never every window's map.
 
-    add(values (..., w, T), starts (w,)); result() -> (..., n_samples) averaged, `fill` where no window added.
+    add(values (..., w, T), starts (w,)); result() -> (..., n_samples) averaged, `fill` where no window added;
+    at_rate(...) -> the same brought to another rate, interpolating only the span the windows cover.
     """
 
     def __init__(self, lead_shape: tuple[int, ...], n_samples: int, fill: float = np.nan) -> None:
@@ -69,3 +70,20 @@ class WindowStitcher:
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(self.counts > 0, self.sums / self.counts, self.fill)
         return out.reshape(*self.lead_shape, self.n_samples)
+
+    def at_rate(self, fs_in: float, n_out: int, fs_out: float, fill: float = 0.0) -> np.ndarray:
+        """float32 (..., n_out) at `fs_out`: `to_rate` of `result()` over the samples the added windows cover
+        (edges held when they cover the whole record), `fill` elsewhere; memory and time follow the covered
+        span, not the record."""
+        out = np.full((self.sums.shape[0], n_out), fill, dtype=np.float32)
+        covered = np.flatnonzero(self.counts > 0)
+        if covered.size:
+            a, b = int(covered[0]), int(covered[-1]) + 1
+            with np.errstate(invalid="ignore", divide="ignore"):
+                part = np.where(self.counts[a:b] > 0, self.sums[:, a:b] / self.counts[a:b], fill)
+            k0 = 0 if a == 0 else int(np.ceil(a / fs_in * fs_out))
+            k1 = n_out if b == self.n_samples else min(n_out, int(np.floor((b - 1) / fs_in * fs_out)) + 1)
+            t_in, t_out = np.arange(a, b) / fs_in, np.arange(k0, k1) / fs_out
+            for row, values in zip(out, part):
+                row[k0:k1] = np.interp(t_out, t_in, values)
+        return out.reshape(*self.lead_shape, n_out)
