@@ -367,3 +367,22 @@ def test_scp_bimodal_compression_is_refused_clearly():
     with pytest.raises(ECGReadError, match="bimodal compression"):
         read_upload({"bimodal.scp": scp_record(sections)})
     assert struct.unpack_from("<H", sections[6])[0] == 183
+
+
+def test_philips_xli_chunk_that_expands_past_its_lead_is_refused():
+    """An LZW chunk crafted to expand ~600-fold (each code the longest string so far) is stopped at the lead's
+    announced length instead of decoding for minutes."""
+    import base64
+    import re
+    import struct
+
+    codes = [65] + list(range(256, 1022)) + [1021] * 4000
+    bits = "".join(f"{c:010b}" for c in codes)
+    bits += "0" * (-len(bits) % 8)
+    body = bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8))
+    chunk = struct.pack("<ihh", len(body), 0, 0) + body
+    data = (formats_root() / "philips_xml/129DYPRG.XML").read_bytes()
+    crafted = re.sub(rb"(<parsedwaveforms[^>]*>)[^<]*(</parsedwaveforms>)",
+                     lambda m: m.group(1) + base64.b64encode(chunk * 12) + m.group(2), data)
+    with pytest.raises(ECGReadError, match="decompresses to more than"):
+        read_upload({"bomb.xml": crafted})

@@ -1,9 +1,12 @@
 """Philips Sierra / PageWriter / TraceMaster ECG XML (`<restingecgdata>`, SierraECG 1.03 to PhilipsECG 1.04.02).
 
 The waveforms (`<parsedwaveforms>`, base64, usually XLI-compressed: per-lead LZW chunks of second differences) are
-decoded by the `sierraecg` package, which also rebuilds III, aVR, aVL and aVF from I and II (the file stores them as
-residuals). Values are scaled by `<signalcharacteristics>`'s `resolution` / `signalresolution` (µV per unit, 5 in
-every sample file) at its `samplingrate`. Files may be ASCII or UTF-16 with a BOM; the XML parser reads both.
+decoded with the `sierraecg` package's LZW decoder and delta reconstruction, driven here so that no chunk may
+decompress to more than its lead's announced samples (`sierraecg.read_file` has no such bound, and reads only
+from a path). III, aVR, aVL and aVF are stored as residuals and rebuilt from I and II as `sierraecg` does. Values
+are scaled by the `resolution` (µV per unit, 5 in every sample file) at `samplespersecond` of `<parsedwaveforms>`,
+else of `<signalcharacteristics>` (`samplingrate`, `resolution`/`signalresolution`, version 1.03). Files may be
+ASCII or UTF-16 with a BOM; the XML parser reads both.
 
 Checked against the HL7 aECG export of the same ECG (`hl7_aecg/ad4d3d80-d165_1-04_converted.xml`): the two agree
 within 20 µV (4 units of 5 µV) sample for sample, correlation > 0.99 per lead (the aECG lacks the calibration pulse); see tests/test_io_formats.py.
@@ -15,18 +18,22 @@ recording date; never the `defaultage`), sex and acquisition time are kept; name
 """
 from __future__ import annotations
 
-import io
+import base64
+import binascii
+import struct
 import warnings
 from datetime import datetime
 from xml.etree.ElementTree import Element
 
 import numpy as np
-import sierraecg
+from sierraecg.lzw import LzwDecoder
+from sierraecg.xli import xli_decode_deltas
 
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGReadError
-from ecgcore.io import clinical
+from ecgcore.io import clinical, validate
 from ecgcore.io.clinical import child, children, descendants, local, number, text
+from ecgcore.leads import LEADS
 
 WHAT = "a Philips XML ECG"
 _MEASUREMENTS = {"HR": ("heartrate", "meanventrate"), "PR": ("print", "meanprint"), "QRS": ("qrsdur", "meanqrsdur"),
@@ -49,11 +56,7 @@ def read_philips(data: bytes, *, name: str = "upload.xml") -> ECG:
     identities = [(e.text or "") for tag in _IDENTITY_TAGS for e in (descendants(patient, tag) if patient is not None else [])]
     label = clinical.redact(name, identities)
     signal = next(descendants(root, "signalcharacteristics"), None)
-    resolution = number(text(signal, "resolution") or text(signal, "signalresolution"))
-    if resolution is None or not 0 < resolution <= 1000:
-        raise ECGReadError(f"{label}: the Philips XML gives no usable signal resolution (µV per unit) in "
-                           "<signalcharacteristics>. Export the ECG again.")
-    leads, fs = _waveforms(data, label)
+    leads, fs, resolution = _waveforms(root, signal, label)
     acquisition = next(descendants(root, "dataacquisition"), None)
     acquired = _acquired(acquisition)
     interpretation = next(descendants(root, "interpretation"), None)
@@ -65,26 +68,104 @@ def read_philips(data: bytes, *, name: str = "upload.xml") -> ECG:
                            sex=clinical.sex_of(text(patient, "sex")), meta={k: v for k, v in meta.items() if v})
 
 
-def _waveforms(data: bytes, label: str) -> tuple[dict[str, np.ndarray], float]:
-    """Lead label -> samples (file units, float64), and the rate in Hz, decoded by `sierraecg`."""
+def _waveforms(root: Element, signal: Element | None, label: str) -> tuple[dict[str, np.ndarray], float, float]:
+    """Lead label -> samples (file units, float64), the rate in Hz and the resolution in µV per unit."""
+    waveforms = next(descendants(root, "parsedwaveforms"), None)
+    if waveforms is None:
+        raise ECGReadError(f"{label}: the Philips XML holds no <parsedwaveforms> (no rhythm data). Export the ECG "
+                           "again with its waveforms.")
+    rate = number(waveforms.get("samplespersecond")) or number(text(signal, "samplingrate"))
+    resolution = number(waveforms.get("resolution")) or number(text(signal, "resolution")) \
+        or number(text(signal, "signalresolution"))
+    duration = number(waveforms.get("durationperchannel"))
+    if not rate or not duration or rate <= 0 or duration <= 0 or not resolution or not 0 < resolution <= 1000:
+        raise ECGReadError(f"{label}: the Philips XML does not give a usable sampling rate, duration and resolution "
+                           "(µV per unit) for its waveforms. Export the ECG again.")
+    samples = int(round(duration * rate / 1000))
+    labels = _labels(waveforms, signal)
+    validate.check_length(samples, len(labels), rate)
+    if (waveforms.get("dataencoding") or "Base64") != "Base64":
+        raise ECGReadError(f"{label}: the waveforms are encoded as {waveforms.get('dataencoding')!r}; only Base64 "
+                           "is read. Export the ECG again.")
     try:
+        raw = base64.b64decode("".join((waveforms.text or "").split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ECGReadError(f"{label}: the waveform data are not valid base64; the file is damaged. Export it "
+                           "again.") from None
+    method = waveforms.get("compressmethod") or waveforms.get("compression") or "Uncompressed"
+    if method == "XLI":
+        stored = _xli(raw, len(labels), samples, label)
+    elif method == "Uncompressed":
+        if len(raw) < 2 * samples * len(labels):
+            raise ECGReadError(f"{label}: the uncompressed waveforms are shorter than announced; the file is "
+                               "truncated. Export it again.")
+        flat = np.frombuffer(raw[:2 * samples * len(labels)], dtype="<i2").astype(np.int64)
+        stored = list(flat.reshape(len(labels), samples))
+    else:
+        raise ECGReadError(f"{label}: the waveforms use {method!r} compression; XLI and uncompressed data are read. "
+                           "Export the ECG again.")
+    leads = dict(zip(labels, stored))
+    if all(lead in leads for lead in ("I", "II", "III", "aVR", "aVL", "aVF")):
+        _rebuild_limb_leads(leads)
+    return {lab: v.astype(np.float64) for lab, v in leads.items()}, float(rate), float(resolution)
+
+
+def _labels(waveforms: Element, signal: Element | None) -> list[str]:
+    """Lead labels: `leadlabels` (1.04), else the standard 12 for a 12-lead acquisition (1.03), as sierraecg does."""
+    given = (waveforms.get("leadlabels") or "").split()
+    count = int(number(waveforms.get("numberofleads")) or len(given) or 0)
+    if given:
+        return given[:count or len(given)]
+    channels = int(number(text(signal, "numberchannelsallocated")) or 12)
+    if text(signal, "acquisitiontype") in ("STD-12", "10-WIRE") and channels <= 12:
+        return list(LEADS[:channels])
+    return [f"Channel {i + 1}" for i in range(min(channels, 64))]
+
+
+def _xli(raw: bytes, n_leads: int, samples: int, label: str) -> list[np.ndarray]:
+    """XLI chunks (int32 size, int16 code, int16 start value, then 10-bit LZW of the packed second differences),
+    decoded with sierraecg's `LzwDecoder` and `xli_decode_deltas`. Each chunk may decompress to at most its
+    lead's announced samples: a crafted chunk could otherwise expand some 600-fold and hold the server."""
+    cap = 2 * samples + 1
+    leads, offset = [], 0
+    while offset < len(raw) and len(leads) < n_leads:
+        if offset + 8 > len(raw):
+            break
+        size, _, start = struct.unpack_from("<ihh", raw, offset)
+        offset += 8
+        if size <= 0 or offset + size > len(raw):
+            raise ECGReadError(f"{label}: an XLI chunk of the waveforms runs past the end of the data; the file is "
+                               "damaged or truncated. Export it again.")
+        decoder = LzwDecoder(raw[offset:offset + size], bits=10)
+        offset += size
+        buffer: list[int] = []
+        while len(buffer) < cap and (byte := decoder.read()) != -1:
+            buffer.append(byte & 0xFF)
+        if len(buffer) >= cap:
+            raise ECGReadError(f"{label}: an XLI chunk decompresses to more than its lead's {samples} samples; the "
+                               "file is damaged. Export it again.")
+        if len(buffer) % 2:
+            buffer.append(0)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # int16 overflow in a damaged file ends in the amplitude checks
-            parsed = sierraecg.read_file(io.BytesIO(data))
-    except Exception as exc:  # the package raises its own errors, and IndexError/ValueError on damaged data
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise ECGReadError(f"{label}: the Philips waveforms cannot be decoded ({reason}). The file is damaged or "
-                           "of an unsupported version (1.03 to 1.04.02 are read). Export it again.") from None
-    leads: dict[str, np.ndarray] = {}
-    rates = set()
-    for lead in parsed.leads:
-        if lead.label not in leads:
-            leads[lead.label] = np.asarray(lead.samples, dtype=np.float64)
-            rates.add(lead.sampling_freq)
-    if len(rates) != 1:
-        raise ECGReadError(f"{label}: the Philips XML holds no waveforms with one sampling rate. Export the ECG "
-                           "again with its rhythm data.")
-    return leads, float(rates.pop())
+            warnings.simplefilter("ignore")
+            try:
+                leads.append(np.asarray(xli_decode_deltas(buffer, start), dtype=np.int64))
+            except (OverflowError, IndexError, ValueError):
+                raise ECGReadError(f"{label}: an XLI chunk holds values outside 16 bits; the file is damaged. "
+                                   "Export it again.") from None
+    if len(leads) < n_leads:
+        raise ECGReadError(f"{label}: the waveforms hold {len(leads)} XLI chunks for {n_leads} leads; the file is "
+                           "damaged or truncated. Export it again.")
+    return leads
+
+
+def _rebuild_limb_leads(leads: dict[str, np.ndarray]) -> None:
+    """III, aVR, aVL and aVF from I, II and the stored residuals (in place), as sierraecg's `read_file` does."""
+    lead_i, lead_ii = leads["I"], leads["II"]
+    leads["III"] = lead_ii - lead_i - leads["III"]
+    leads["aVR"] = -leads["aVR"] - np.floor_divide(lead_i + lead_ii, 2)
+    leads["aVL"] = np.floor_divide(lead_i - leads["III"], 2) - leads["aVL"]
+    leads["aVF"] = np.floor_divide(lead_ii + leads["III"], 2) - leads["aVF"]
 
 
 def _measurements(root: Element, interpretation: Element | None) -> dict[str, float]:
