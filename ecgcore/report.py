@@ -52,18 +52,23 @@ def _paper_axes(fig: Figure, paper: PaperLayout, left_mm: float, bottom_mm: floa
 
 
 def _draw(ax, ecg: ECG, paper: PaperLayout, saliency: np.ndarray | None) -> None:
-    """Traces, calibration pulses, lead labels, and saliency (a band or per-lead band) behind each panel."""
+    """Traces, calibration pulses, lead labels, and saliency (a display map on [0, 1], shared or per lead)
+    drawn ON the trace: above each level the trace is thicker and a darker blue (`ecgcore.plot.style`), so
+    the evidence stays legible when the page is printed in grey."""
+    from ecgcore.plot.saliency import LEVEL_EDGES
+    from ecgcore.plot.style import TRACE_LEVELS
+
     for panel in paper.panels:
         t = panel.x0 + np.arange(panel.stop - panel.start) / ecg.fs
+        y = ecg.lead(panel.lead)[panel.start:panel.stop] + panel.baseline
+        ax.plot(t, y, color="#111111", linewidth=0.55, zorder=3)
         if saliency is not None:
             row = saliency if saliency.ndim == 1 else saliency[ecg.leads.index(panel.lead)]
-            values = row[panel.start:panel.stop]
-            half = paper.row_height_mv / 2
-            ax.imshow(values[None, :], extent=(t[0], t[-1], panel.baseline - half, panel.baseline + half),
-                      aspect="auto", cmap="Oranges", vmin=0.0, vmax=1.0, alpha=0.55, zorder=1,
-                      interpolation="nearest")
-        ax.plot(t, ecg.lead(panel.lead)[panel.start:panel.stop] + panel.baseline, color="#111111",
-                linewidth=0.55, zorder=3)
+            width = max(1, int(round(0.04 * ecg.fs)))  # the level follows the map averaged over 40 ms
+            values = np.convolve(row[panel.start:panel.stop], np.ones(width) / width, mode="same")
+            for k, (edge, colour) in enumerate(zip(LEVEL_EDGES, TRACE_LEVELS)):
+                ax.plot(t, np.where(values >= edge, y, np.nan), color=colour, linewidth=1.0 + 0.6 * k,
+                        zorder=3.1 + 0.1 * k, solid_capstyle="round")
         label = panel.lead + ("*" if panel.lead in ecg.derived else "")
         ax.text(panel.x0 + 0.04, panel.baseline + paper.row_height_mv * 0.38, label, fontsize=8,
                 fontweight="bold", zorder=4)
@@ -203,6 +208,9 @@ def build_report(
     if explanation is not None:
         subtitle += (f" · model {explanation.model}: " + ", ".join(
             f"{c} {p:.2f}" for c, p in zip(explanation.classes, explanation.probabilities)))
+    if saliency is not None and explanation is not None:
+        subtitle += (f"\nEvidence for {explanation.target}: the trace is drawn thicker and darker where the model "
+                     f"found evidence; thickest = strongest evidence for {explanation.target} in this record")
     pages = [_page_tracing(ecg, start_s, None if saliency is None else np.asarray(saliency, float), subtitle),
              _page_details(ecg, explanation, card, measurements, median)]
     out = io.BytesIO()
