@@ -406,7 +406,7 @@ def test_the_synthetic_set_carries_its_banner_on_every_table_and_figure():
 
 
 # ------------------------------------------------------------------------------------- shareable links
-VIEW = dict(record="ptbxl/09739", model=None, target="MI", sal="band", scale="relative", layout="12x1",
+VIEW = dict(record="ptbxl/09739", model=None, target="MI", sal="band", scale="fixed", layout="12x1",
             rate="500", beat="3")
 
 
@@ -416,7 +416,7 @@ def test_every_url_key_round_trips_on_predict_and_beats():
     no_errors(at)
     assert {k: at.query_params[k] for k in view} == view  # adopted and written back unchanged
     assert next(m.value for m in at.markdown if m.value.startswith("**Beat ")).startswith("**Beat 3** of")
-    assert at.session_state["scale"] == "relative" and at.toggle(key="_beats_relative").value
+    assert at.session_state["scale"] == "fixed" and not at.toggle(key="_beats_relative").value
     goto(at, "predict")
     no_errors(at)
     assert {k: at.query_params[k] for k in view} == view
@@ -424,11 +424,11 @@ def test_every_url_key_round_trips_on_predict_and_beats():
     assert paper and any(t["type"] == "heatmap" for t in paper[0]["data"])
     # each choice made on screen goes back into the link
     at.segmented_control(key="_predict_mode").set_value("trace").run()
-    at.toggle(key="_predict_relative").set_value(False).run()
+    at.toggle(key="_predict_relative").set_value(True).run()
     at.segmented_control(key="_predict_layout").set_value("3x4").run()
     at.segmented_control(key="_predict_target").set_value("STTC").run()
     assert {k: at.query_params[k] for k in ("sal", "scale", "layout", "target")} == \
-        {"sal": "trace", "scale": "fixed", "layout": "3x4", "target": "STTC"}
+        {"sal": "trace", "scale": "relative", "layout": "3x4", "target": "STTC"}
 
 
 def test_compare_set_and_models_round_trip():

@@ -66,12 +66,13 @@ def saliency_controls(key: str, modes: tuple[str, ...] = ("trace", "band", "none
     with st.expander("Advanced (saliency method and scale)", expanded=False):
         c1, c2, c3, c4 = st.columns(4)
         scale_key = f"_{key}_relative"
-        st.session_state[scale_key] = state.get("scale") == "relative"
+        st.session_state[scale_key] = state.get("scale") != "fixed"  # relative unless fixed was chosen
         c1.toggle("Relative scale (band)", key=scale_key,
                   on_change=state.remember("scale", scale_key, lambda on: "relative" if on else "fixed"),
-                  help="Off: one fixed scale in logits per second, so a band's colour means the same on every "
-                       "record and model (weak evidence stays faint). On: scaled to this record's strongest "
-                       "evidence. The per-lead map is always relative to the record.")
+                  help="On (default): full colour = this record's strongest evidence (shows where the model "
+                       "looked). Off: one fixed scale in logits per second, so a band's colour means the same on "
+                       "every record and model (weak evidence stays faint). The per-lead map is always relative "
+                       "to the record.")
         layer = c2.selectbox("CAM layer", ["last", "early"], key=f"_{key}_layer", format_func=LAYER_NAMES.get,
                              help="Where the class activation map is taken: the last convolutional block "
                                   "(default) or a finer, earlier layer.")
@@ -81,7 +82,7 @@ def saliency_controls(key: str, modes: tuple[str, ...] = ("trace", "band", "none
                                 "and activation position by position (sharper in time).")
         opacity = c4.slider("Opacity", 0.1, 1.0, 0.8, 0.05, key=f"_{key}_opacity")
     mode = state.get("sal") if state.get("sal") in modes else modes[0]
-    return SaliencyView(mode, opacity, state.get("scale") == "relative", layer, cam)
+    return SaliencyView(mode, opacity, state.get("scale") != "fixed", layer, cam)
 
 
 def explanation_or_error(ecg, model_name: str, target: str | None, view: SaliencyView | None = None):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, START_TIMEOUT_S
+from tests.e2e.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, RUN_TIMEOUT_MS, START_TIMEOUT_S
 
 
 def free_port() -> int:
@@ -63,3 +63,13 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)  # a fresh temporary profile
         yield browser
         browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh browser context (a new user: own session, no cookies) at 1600x1000, closed after the test."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(RUN_TIMEOUT_MS)
+    yield page
+    context.close()

@@ -43,3 +43,25 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_page(page, url: str) -> None:
+    """Go to `url`, wait until the script is idle and every figure drawn; no exception box on the page."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    wait_drawn(page)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def main_text(page) -> str:
+    """The page's main area as text, whitespace collapsed."""
+    return " ".join(page.locator('[data-testid="stMain"]').inner_text().split())
+
+
+def ptbxl_files(ecg_id: int) -> list[str]:
+    """The .hea and .dat of a real PTB-XL record (500 Hz) under the data root."""
+    from ecgcore.settings import resolve
+
+    stem = resolve().require_data_root() / "ptbxl" / "records500" / f"{ecg_id // 1000 * 1000:05d}" / f"{ecg_id:05d}_hr"
+    return [str(stem.with_suffix(".hea")), str(stem.with_suffix(".dat"))]

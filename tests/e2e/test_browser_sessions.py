@@ -6,22 +6,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-import sys as _sys
-from pathlib import Path as _Path
-
-_sys.path.insert(0, str(_Path(__file__).resolve().parent.parent / "bad_inputs"))
-from real_records import real_path  # noqa: E402
-
-DEMO_PTBXL = real_path("ptbxl")
-from tests.e2e.helpers import RUN_TIMEOUT_MS, shot, wait_idle
+from tests.e2e.helpers import RUN_TIMEOUT_MS, ptbxl_files, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 ECG_IDS = (1, 2, 6000, 6001, 8883)  # five real PTB-XL records, one per simultaneous user
 
 
 def files_of(ecg_id: int) -> list[str]:
-    stem = DEMO_PTBXL / "records500" / f"{ecg_id // 1000 * 1000:05d}" / f"{ecg_id:05d}_hr"
-    return [str(stem.with_suffix(".hea")), str(stem.with_suffix(".dat"))]
+    return ptbxl_files(ecg_id)
 
 
 def test_simultaneous_sessions_see_only_their_own_upload(app_url, browser):
