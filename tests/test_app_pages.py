@@ -86,7 +86,7 @@ def test_a_broken_shared_link_shows_a_message_not_a_traceback():
     assert at.error and "99999" in at.error[0].value
     at = goto(app(record="cinc/nowhere/X1"), "predict")
     assert not at.exception
-    assert at.error and "No shipped record" in at.error[0].value
+    assert at.error and "cinc/nowhere/X1" in at.error[0].value and "Record ids look like" in at.error[0].value
 
 
 # ------------------------------------------------------------------------------------------------ viewer
