@@ -386,3 +386,11 @@ def test_philips_xli_chunk_that_expands_past_its_lead_is_refused():
                      lambda m: m.group(1) + base64.b64encode(chunk * 12) + m.group(2), data)
     with pytest.raises(ECGReadError, match="decompresses to more than"):
         read_upload({"bomb.xml": crafted})
+
+
+def test_patient_name_in_a_statement_is_cut_out_as_a_whole_word():
+    data = (formats_root() / "muse_xml/egm_muse-sinus.xml").read_bytes()
+    edited = data.replace(b"<StmtText>Abnormal ECG</StmtText>", b"<StmtText>Abnormal ECG, DOE DOES well</StmtText>")
+    ecg = read_upload({"doe_john.xml": edited})
+    assert "Abnormal ECG, … DOES well" in ecg.meta["cart_statements"]
+    assert ecg.record_id == "muse_xml upload"  # nothing but the name: a neutral id

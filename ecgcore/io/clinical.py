@@ -137,10 +137,14 @@ def plausible_age(value: float | None) -> float | None:
     return value if value is not None and 0 <= value <= 120 else None
 
 
-def redact(label: str, identities: Iterable[str]) -> str:
-    """`label` (a file name) with any of the patient's name parts or ids (3+ characters) replaced by "…"."""
+def redact(label: str, identities: Iterable[str], *, whole_words: bool = False) -> str:
+    """`label` with any of the patient's name parts or ids (3+ characters) replaced by "…": anywhere in a file
+    name, or only as whole words (`whole_words`, for free text such as statements: "DOE" but not "DOES")."""
     for ident in sorted({i.strip() for i in identities if i and len(i.strip()) >= 3}, key=len, reverse=True):
-        label = re.sub(re.escape(ident), "…", label, flags=re.IGNORECASE)
+        pattern = re.escape(ident)
+        if whole_words:
+            pattern = rf"(?<![^\W_]){pattern}(?![^\W_])"
+        label = re.sub(pattern, "…", label, flags=re.IGNORECASE)
     return label
 
 
@@ -171,9 +175,11 @@ def finish(leads: Mapping[str, np.ndarray], fs: float, *, name: str, fmt: str, i
            notes: list[str] | None = None) -> ECG:
     """The validated `ECG` from per-lead samples in µV (lead label -> 1-D array) at `fs` Hz.
 
-    All leads must have the same length. The file name is kept with the patient's identities removed.
+    All leads must have the same length. The file name is kept with the patient's identities removed, and the
+    cart's statements and device text with them removed as whole words.
     Raises `ECGReadError` / `ECGSignalError`.
     """
+    identities = list(identities)
     shown = redact(PurePath(name).name, identities)
     if not leads:
         raise ECGReadError(f"{shown} holds no ECG leads. Export the full 12-lead ECG with its waveforms.")
@@ -189,5 +195,10 @@ def finish(leads: Mapping[str, np.ndarray], fs: float, *, name: str, fmt: str, i
     if not any(c.isalnum() for c in stem):
         stem = f"{fmt} upload"
     full_meta = {"format": fmt, "file_names": [shown], **(meta or {})}
+    if "cart_statements" in full_meta:
+        full_meta["cart_statements"] = [redact(line, identities, whole_words=True)
+                                        for line in full_meta["cart_statements"]]
+    if "device" in full_meta:
+        full_meta["device"] = redact(full_meta["device"], identities, whole_words=True)
     return build_ecg(list(leads), signal.astype(np.float32), fs, record_id=stem,
                      source=f"upload:{fmt}", age=plausible_age(age), sex=sex, meta=full_meta, notes=notes)
