@@ -85,12 +85,24 @@ def saliency_controls(key: str, modes: tuple[str, ...] = ("trace", "band", "none
     return SaliencyView(mode, opacity, state.get("scale") != "fixed", layer, cam)
 
 
-def explanation_or_error(ecg, model_name: str, target: str | None, view: SaliencyView | None = None):
-    """The explanation, or the library's clear message (e.g. a record too short for a model) and None."""
+def view_span(ecg, start_s: float | None) -> tuple[float, float] | None:
+    """The seconds in view for a long record (whose maps are made for the part in view only), None for a
+    record short enough to be explained whole (so its cached explanation does not depend on the window)."""
+    from ecgcore.explain.record import view_span as span
+
+    if start_s is None:
+        return None
+    return span(ecg.duration, (float(start_s), float(start_s) + 10.0))
+
+
+def explanation_or_error(ecg, model_name: str, target: str | None, view: SaliencyView | None = None,
+                         start_s: float | None = None):
+    """The explanation, or the library's clear message (e.g. a record too short for a model) and None.
+    start_s: where the drawn 10 s begin (a long record is explained for that part)."""
     try:
         if view is None:
-            return loaders.explanation(ecg, model_name, target)
-        return loaders.explanation(ecg, model_name, target, view.layer, view.cam)
+            return loaders.explanation(ecg, model_name, target, view_s=view_span(ecg, start_s))
+        return loaders.explanation(ecg, model_name, target, view.layer, view.cam, view_s=view_span(ecg, start_s))
     except ECGError as exc:
         st.error(str(exc))
         return None

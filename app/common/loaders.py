@@ -260,23 +260,26 @@ def beat_analysis(ecg: ECG):
     return _library_analysis(*key)
 
 
-def _explain(ecg: ECG, model_name: str, target: str | None, layer: str, cam: str | None):
+def _explain(ecg: ECG, model_name: str, target: str | None, layer: str, cam: str | None,
+             view_s: tuple[float, float] | None = None):
     from ecgcore.explain import explain_record
 
     with model_lock(model_name):
         extra = {} if cam is None else {"cam": cam}
-        return explain_record(ecg, model(model_name), target, layer=layer, use_cache=False, **extra)
+        return explain_record(ecg, model(model_name), target, layer=layer, use_cache=False, view_s=view_s, **extra)
 
 
 @st.cache_data(show_spinner="Running the model and computing its saliency ...", max_entries=256)
 def _library_explanation(record_id: str, rate: int, root: str, model_name: str, folder: str, target: str | None,
-                         layer: str, cam: str | None):
-    return _explain(_library_record(record_id, rate, root), model_name, target, layer, cam)
+                         layer: str, cam: str | None, view_s: tuple[float, float] | None = None):
+    return _explain(_library_record(record_id, rate, root), model_name, target, layer, cam, view_s)
 
 
-def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str = "last", cam: str | None = None):
+def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str = "last", cam: str | None = None,
+                view_s: tuple[float, float] | None = None):
     """`ecgcore.explain.explain_record` of the current record: probabilities, Grad-CAM, per-lead map, beats
-    (cam None: the library's default CAM method).
+    (cam None: the library's default CAM method; view_s: the seconds in view, which is all a long record's
+    maps are made for, see `ecgcore.explain.record.view_span`; pass None for a record that is not long).
 
     Library records are cached for everyone by id; an upload's results stay in its session.
     """
@@ -284,8 +287,8 @@ def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str
     if key is None:
         with st.spinner("Running the model and computing its saliency ..."):
             return _session_memo(("explain", state.get("record"), ecg.fs, model_name, str(models_dir()), target,
-                                  layer, cam), lambda: _explain(ecg, model_name, target, layer, cam))
-    return _library_explanation(*key, model_name, str(models_dir()), target, layer, cam)
+                                  layer, cam, view_s), lambda: _explain(ecg, model_name, target, layer, cam, view_s))
+    return _library_explanation(*key, model_name, str(models_dir()), target, layer, cam, view_s)
 
 
 def _proba(ecg: ECG, model_name: str):

@@ -22,7 +22,8 @@ if ecg is not None:
             target = explain_view.class_picker(classes, "predict", default=explain_view.default_target(ecg, name))
             labels.ground_truth_line(ecg)
         view = explain_view.saliency_controls("predict")
-        ex = explain_view.explanation_or_error(ecg, name, target, view)
+        layout = tracing.view_controls(ecg, "predict")
+        ex = explain_view.explanation_or_error(ecg, name, target, view, layout.start_s)
         if ex is not None:
             truth = labels.truth(ecg)
             found = verdicts(ex.classes, ex.probabilities, ex.thresholds, truth)
@@ -33,7 +34,6 @@ if ecg is not None:
                 flag = contradiction(found)
                 if flag:
                     st.warning(flag, icon=":material/warning:")
-            layout = tracing.view_controls(ecg, "predict")
             saliency = explain_view.saliency_map(ex, view)
             empty = explain_view.empty_message(ex, view, saliency)
             if empty:
@@ -43,6 +43,10 @@ if ecg is not None:
                                            legend=explain_view.legend(ex, view),
                                            title=f"{name} · {ex.target}: {explain_view.method_text(ex, view)}"),
                                 key="predict_ecg")
+            if getattr(ex, "per_lead_span_s", None):
+                st.caption(f"A long record: the maps are computed for the {ex.per_lead_span_s[0]:.0f}–"
+                           f"{ex.per_lead_span_s[1]:.0f} s in view (move the window to explain another part); "
+                           "the probabilities cover the whole record.")
             if view.mode != "none":
                 st.caption(f"Blue marks evidence FOR {ex.target} only (evidence against is not drawn); darker and "
                            f"thicker = stronger. {explain_view.legend(ex, view)}. Computed in "
