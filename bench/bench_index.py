@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_index.py [--data DIR] [--rows 21799] [--repeat 5]
 
 With --data (or when data/synth-ptbxl/ptbxl_database.csv exists) the folder's own table is timed. Otherwise a
-full-size table is built in a temporary folder by sampling the 550 real rows of the shipped demo
+full-size table is built in a temporary folder by sampling the 550 real rows of the data root's ptbxl/
 ptbxl_database.csv with replacement (seeded), giving each copy a new ecg_id, file names, patient_id, jittered
 age, a fold 1-10 and re-drawn SCP likelihoods (same codes, so the same labels; thousands of distinct
 scp_codes strings to parse, as in PTB-XL); reports and every other column are real text. Prints figures; asserts nothing.
@@ -33,7 +33,7 @@ SYNTH = ROOT / "data" / "synth-ptbxl"
 
 
 def build_full_size_table(out: Path, rows: int, seed: int = 0) -> Path:
-    """A PTB-XL folder (csv files only) with `rows` rows resampled from the real demo rows."""
+    """A PTB-XL folder (csv files only) with `rows` rows resampled from the real rows of the data root's ptbxl/."""
     rng = np.random.default_rng(seed)
     real = pd.read_csv(DEMO_PTBXL / ptbxl.DATABASE_CSV)
     table = real.iloc[rng.integers(0, len(real), rows)].reset_index(drop=True)
@@ -81,7 +81,7 @@ def main() -> None:
             root, what = SYNTH, f"synthetic corpus {SYNTH}"
         else:
             root = build_full_size_table(Path(tmp) / "ptbxl", args.rows)
-            what = f"{args.rows:,} rows resampled from the 550 real demo rows"
+            what = f"{args.rows:,} rows resampled from the 550 real rows of ptbxl/"
 
         def cold():  # ecgcore keeps no cache: every call reads the csv (the app caches the frame)
             return ptbxl.load_database(root)

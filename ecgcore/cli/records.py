@@ -49,7 +49,7 @@ def _ptbxl_table(args: argparse.Namespace) -> pd.DataFrame:
         db, superclass=args.superclass, scp=args.scp, age_min=args.age_min, age_max=args.age_max, sex=args.sex,
         fold=args.fold, validated=True if args.validated else None, with_signal=True if args.with_signal else None,
     )
-    table = rows.reset_index()
+    table = rows.assign(age=ptbxl.age_column(rows)).reset_index()  # PTB-XL's "over 89" (300) shown as 90
     return table[[c for c in _TABLE if c in table.columns]]
 
 

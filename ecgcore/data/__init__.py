@@ -1,1 +1,2 @@
-"""Datasets on disk: PTB-XL, PhysioNet/CinC Challenge folders, ptbdb, and the shipped demo catalogue."""
+"""Datasets on disk under the data root (`ecgcore.settings`): PTB-XL, PhysioNet/CinC Challenge folders, ptbdb,
+LUDB; one catalogue of them all (`catalogue`), record ids (`record_ids`)."""
