@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from ecgcore.settings import resolve
-from ecgcore.ecg import ECG
+from ecgcore.ecg import ECG, twelve_leads
 from ecgcore.errors import UnknownNameError
 from ecgcore.explain.attribution import IG_STEPS, record_attribution, windows_in_span
 from ecgcore.explain.beats import (DEFAULT_RPEAK_METHOD, BeatScores, Beats, beat_bounds, find_beats, mean_beat,
@@ -283,6 +283,7 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     models refuse (e.g. shorter than one 2.5 s window).
     """
     models_dir = resolve(models_dir=models_dir).models_dir
+    ecg = twelve_leads(ecg)  # the 12-lead models: refuses lead subsets plainly, derives 4 leads from 8
     m = _model(model, models_dir)
     name = getattr(m, "name", str(model))
     if target is not None and target not in m.classes:

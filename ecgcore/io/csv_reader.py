@@ -90,7 +90,9 @@ class _Layout:
         for i, line in content:
             sep = _separator(line)
             cells = _cells(line, sep)
-            if any(lead_of(_split_unit(c)[0]) is not None for c in cells) and len(cells) > 1 or (
+            key_value = len(cells) == 2 and bool(_LEAD_KEY.match(cells[0]) or _UNITS_KEY.match(cells[0])
+                                                 or _RATE_KEY.search(cells[0]))
+            if not key_value and any(lead_of(_split_unit(c)[0]) is not None for c in cells) and len(cells) > 1 or (
                     len(cells) == 1 and lead_of(_split_unit(cells[0])[0]) is not None and not self.preamble):
                 self.header_line, self.columns, self.sep = i, cells, sep
                 break
@@ -102,6 +104,7 @@ class _Layout:
                 self.preamble[m.group("key").strip()] = m.group("value").strip()
         else:
             self.first = content[0]
+            self.second = content[1] if len(content) > 1 else None
             return
         self.data_line = self.header_line + 1 if self.header_line >= 0 else self.data_line
         rest = [(i, ln) for i, ln in content if i >= self.data_line]
@@ -275,12 +278,14 @@ def _no_header_message(layout: _Layout) -> str:
         return ("The CSV's metadata lines name no lead for the numbers under them, and no header row names "
                 "the leads. " + advice)
     _, line = layout.first
-    cells = _cells(line, _separator(line))
+    sep = _separator(line)
+    cells = _cells(line, sep)
     if _numeric_cells(cells):
         return "The CSV has no header row. " + advice
-    if layout.preamble and len(layout.preamble) > 1:
-        return "The CSV has metadata lines but no header row that names the leads. " + advice
-    return f"The CSV header ({', '.join(cells[:14])}) names no standard lead. " + advice
+    below = _cells(layout.second[1], sep) if getattr(layout, "second", None) else []
+    if len(below) == len(cells) and _numeric_cells(below):  # a table header: its names can be shown
+        return f"The CSV header ({', '.join(cells[:14])}) names no standard lead. " + advice
+    return "The CSV has no header row that names the leads (its first lines are not a table header). " + advice
 
 
 def _units(columns: list[str], row_units: dict[str, str], preamble: tuple[str, str] | None, units: str | None,

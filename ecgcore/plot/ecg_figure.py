@@ -182,10 +182,13 @@ def strip_figure(
     saliency_mode: str = "band",
     legend: str | None = None,
 ) -> go.Figure:
-    """One lead as a rhythm strip on ECG paper (R-peaks clickable, the chosen beat framed).
+    """One lead as a rhythm strip on ECG paper (R-peaks clickable, the chosen beat framed); the record's
+    first lead when it lacks `lead`.
 
     saliency: (samples,) shared map or (12, samples) per-lead map (its row for `lead` is drawn).
     """
+    if lead not in ecg.leads:  # a record with fewer leads: its first lead is the strip
+        lead = ecg.leads[0]
     one = ECG(ecg.lead(lead)[None, :], ecg.fs, ecg.record_id, ecg.source, leads=(lead,),
               derived=tuple(d for d in ecg.derived if d == lead))
     sal = None

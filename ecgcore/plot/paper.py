@@ -77,7 +77,7 @@ def paper_layout(
 
     layout "3x4": three rows of four leads, each column showing its own quarter of the window (as on a
     printed 12-lead ECG), plus a full-window lead-II rhythm strip; "12x1": all twelve leads stacked, each
-    over the whole window. `start_s`/`window_s` pick the time window (s) for records longer than 10 s.
+    over the whole window. A record with fewer leads (`ECG.leads`) is always drawn stacked, the leads present. `start_s`/`window_s` pick the time window (s) for records longer than 10 s.
     Row height defaults to 4 mV (40 mm) for 3x4 and 3 mV (30 mm) for 12x1; baselines lie on 5 mm lines.
     """
     if layout not in LAYOUTS:
@@ -89,7 +89,7 @@ def paper_layout(
     if stop - start < 2:
         raise ECGError("the chosen window holds no samples; pick a start time inside the record")
     panels: list[Panel] = []
-    if layout == "3x4":
+    if layout == "3x4" and ecg.is_twelve_lead:
         height = 4.0 if row_height_mv is None else row_height_mv
         edges = np.linspace(start, stop, 5).round().astype(int)
         for r, row in enumerate(GRID_3X4):
@@ -117,16 +117,18 @@ GRID_2X6: tuple[tuple[str, ...], ...] = (("I", "II", "III", "aVR", "aVL", "aVF")
 
 def beat_layout(ecg: ECG, start: int, stop: int, row_height_mv: float = 4.0, gap_s: float = 0.2) -> PaperLayout:
     """The 12 leads of one stretch `start:stop` (samples, e.g. one beat or a median beat) side by side,
-    limb leads above chest leads (2 x 6); panels start on 5 mm lines so the grid stays aligned."""
+    limb leads above chest leads (2 x 6), or one row of the leads present for a record with fewer leads;
+    panels start on 5 mm lines so the grid stays aligned."""
     if not 0 <= start < stop <= ecg.n_samples:
         raise ECGError(f"beat window {start}:{stop} lies outside the record (0:{ecg.n_samples})")
     width = (stop - start) / ecg.fs
     pitch = float(np.ceil((width + gap_s) / 0.2 - 1e-9) * 0.2)
+    grid = GRID_2X6 if ecg.is_twelve_lead else (tuple(ecg.leads),)  # fewer leads: one row of those present
     panels = tuple(Panel(lead, r, start, stop, c * pitch, -r * row_height_mv)
-                   for r, row in enumerate(GRID_2X6) for c, lead in enumerate(row))
-    x1 = 5 * pitch + width
-    return PaperLayout(panels, 2, row_height_mv, (-CAL_MARGIN_S, x1),
-                       (-1.5 * row_height_mv, 0.5 * row_height_mv), ecg.fs)
+                   for r, row in enumerate(grid) for c, lead in enumerate(row))
+    x1 = (max(len(row) for row in grid) - 1) * pitch + width
+    return PaperLayout(panels, len(grid), row_height_mv, (-CAL_MARGIN_S, x1),
+                       (-(len(grid) - 0.5) * row_height_mv, 0.5 * row_height_mv), ecg.fs)
 
 
 def calibration_pulse(baseline: float, x_end: float) -> tuple[np.ndarray, np.ndarray]:
