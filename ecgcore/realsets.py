@@ -2,8 +2,8 @@
 
 - `ptbxl_set()`: every real PTB-XL record under the data root with a waveform and at least one diagnostic
   superclass: `ptbxl_more/` (ecg_id 1-500, 100 Hz files; ecg_id 1 from `ptbxl/`) plus the other PTB-XL ids in
-  `ptbxl/` (500 Hz files, resampled to 100 Hz). ecg_id 137 is left out (PTB-XL 1.0.3 removed it as a
-  duplicate recording). With PTB-XL's `strat_fold` and `patient_id` (folds are patient-disjoint).
+  `ptbxl/` (500 Hz files, resampled to 100 Hz). Recordings listed twice under two ecg_ids are counted once
+  (`ecgcore.data.ptbxl.duplicate_recordings`: 137 = 138, which PTB-XL 1.0.3 removed, 456 = 457, 459 = 460). With PTB-XL's `strat_fold` and `patient_id` (folds are patient-disjoint).
 - `external_sets()`: test-only sets from other hospitals, one per source: the Challenge sources
   ("cinc_georgia", "cinc_ningbo", "cinc_chapman_shaoxing", "cinc_cpsc2018"; the Challenge's PTB-XL copies HR*
   are PTB-XL recordings and are left out) and "ptbdb". `cinc_more/` headers of the Georgia records say
@@ -89,13 +89,14 @@ def ptbxl_set(settings: Settings | None = None) -> LabelledSet:
             raise ECGError(f"{folder} is missing: the real PTB-XL set needs ptbxl_more/ and ptbxl/ under the data "
                            "root (set ECG_DATA_ROOT or --data-root)")
     db_more, db_old = ptbxl.load_database(more), ptbxl.load_database(old)
+    twins = ptbxl.duplicate_recordings(ptbxl.load_database([old, more]))
     parts = []
     ids_more = [i for i in db_more.index if db_more.at[i, "has_100"] and db_more.at[i, "superclasses"]]
     ids_old = [i for i in db_old.index if (db_old.at[i, "has_100"] or db_old.at[i, "has_500"])
                and db_old.at[i, "superclasses"] and (i not in db_more.index or not db_more.at[i, "has_100"])]
     cache = settings.cache_dir / "realsets"
     for root_i, db, ids in ((more, db_more, ids_more), (old, db_old, ids_old)):
-        ids = [i for i in ids if i not in EXCLUDED_PTBXL]
+        ids = [i for i in ids if i not in EXCLUDED_PTBXL and i not in twins]
         X = ptbxl.load_signals(root_i, ids, rate=RATE, cache_dir=cache, workers=1, db=db)
         for k, ecg_id in enumerate(ids):
             row = db.loc[ecg_id]
