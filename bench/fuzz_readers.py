@@ -4,7 +4,8 @@ Each target starts from a valid real input (PTB-XL 00001 as WFDB, a Challenge .h
 the same signal as CSV, NPY, EDF and zip, and one real sample file per clinical format from the data root's
 formats/ folder: GE MUSE XML, Philips XML, HL7 aECG, DICOM, SCP-ECG Huffman and raw) and applies random byte/token
 mutations; a target feeds random bodies behind each clinical format's signature (DICM preamble, an SCP-ECG header
-with a valid length and CRC, each XML root element), and a last one raw random bytes under every extension. An outcome is `ok` (a record), `clear error` (an ECGError) or `crash` (any
+with a valid length and CRC, each XML root element), and a last one raw random bytes under every extension.
+An outcome is `ok` (a record), `clear error` (an ECGError) or `crash` (any
 other exception: printed and saved under --findings, to become a regular test case).
 
     .venv/bin/python bench/fuzz_readers.py --seconds 60      # or: make fuzz FUZZ_SECONDS=60

@@ -165,6 +165,7 @@ def test_hl7_aecg(name):
 
 def test_hl7_aecg_maps_leads_by_code_and_reads_annotations():
     ecg = read("hl7_aecg/hl7_example_aECG.xml")  # stored I, II, V1-V6, III, aVR, aVL, aVF
+    assert (ecg.sex, ecg.age, ecg.meta["acquired"]) == ("M", 46.0, "2002-11-22T09:10:00")  # "Reported Age" 46
     np.testing.assert_allclose(ecg.lead("III"), ecg.lead("II") - ecg.lead("I"), atol=0.0051)
     assert ecg.meta["cart_measurements"] == dict(PR=148.0, QRS=120.0, QT=420.0, QTc=443.0, P_axis=44.0,
                                                  QRS_axis=-61.0, T_axis=86.0)

@@ -7,7 +7,8 @@ V). Leads are mapped by their code, never by position (files order them differen
 
 The cart's measurements are the first annotation of each code (MDC_ECG_HEART_RATE, MDC_ECG_TIME_PD_PR / _QRS / _QT /
 _QTc / _QTcB, MDC_ECG_ANGLE_P_FRONT / _QRS_FRONT / _T_FRONT); statements are the MDC_ECG_INTERPRETATION* texts.
-Sex and age come from the subject (birth time at the recording date, else "Reported Age"); names and ids do not.
+Sex and age come from the subject ("Reported Age", else the birth time at the recording date); names, ids and the
+birth date are not kept.
 """
 from __future__ import annotations
 
@@ -43,10 +44,60 @@ def read_aecg(data: bytes, *, name: str = "upload.xml") -> ECG:
                            "<AnnotatedECG>).")
     identities = _identities(root)
     label = clinical.redact(name, identities)
-    sequence_set = _rhythm_set(root)
-    if sequence_set is None:
+    sets = _rhythm_sets(root)
+    if not sets:
         raise ECGReadError(f"{label}: this aECG holds no waveform sequenceSet. Export the ECG with its rhythm "
                            "waveforms.")
+    period, leads = _sequence_set(sets[0], label)
+    if period is None:
+        raise ECGReadError(f"{label}: the waveform has no time sequence with an <increment>, so its sampling rate "
+                           "is unknown. Export the aECG again.")
+    for other in sets[1:]:  # further simultaneous sets of the same series add the leads the first lacks
+        more_period, more = _sequence_set(other, label)
+        length = len(next(iter(leads.values()))) if leads else None
+        for lead, values in more.items():
+            if lead not in leads and more_period == period and len(values) == length:
+                leads[lead] = values
+    annotations = _annotations(root)
+    acquired = _acquired(root)
+    age = _reported_age(root)  # the file's own "Reported Age" first, else the birth date at the recording
+    if age is None:
+        age = clinical.age_at(clinical.parse_date(_attribute(child(root, *_SUBJECT, "birthTime"), "value")), acquired)
+    meta = {"cart_measurements": clinical.cart_measurements(annotations[0]), "cart_statements": annotations[1],
+            "device": _device(root), "acquired": acquired.isoformat() if acquired else None}
+    return clinical.finish(leads, 1.0 / period, name=name, fmt="hl7_aecg", identities=identities, age=age,
+                           sex=clinical.sex_of(_attribute(child(root, *_SUBJECT, "administrativeGenderCode"),
+                                                          "code")),
+                           meta={k: v for k, v in meta.items() if v})
+
+
+_SUBJECT = ("componentOf", "timepointEvent", "componentOf", "subjectAssignment", "subject", "trialSubject",
+            "subjectDemographicPerson")
+
+
+def _code(elem: Element | None) -> str:
+    code = child(elem, "code")
+    return (code.get("code") or "").strip() if code is not None else ""
+
+
+def _attribute(elem: Element | None, name: str) -> str | None:
+    return elem.get(name) if elem is not None else None
+
+
+def _rhythm_sets(root: Element) -> list[Element]:
+    """The sequenceSets of the RHYTHM series (else of the first series that has any); its derived series
+    (representative beats) are not rhythm."""
+    series = [s for s in descendants(root, "series")]
+    series.sort(key=lambda s: _code(s) != "RHYTHM")  # RHYTHM first, else document order
+    for one in series:
+        found = [s for c in children(one, "component") for s in children(c, "sequenceSet")]
+        if found:
+            return found
+    return []
+
+
+def _sequence_set(sequence_set: Element, label: str) -> tuple[float | None, dict[str, np.ndarray]]:
+    """(sample period in s or None, lead code suffix -> µV) of one sequenceSet."""
     period = None
     leads: dict[str, np.ndarray] = {}
     for component in children(sequence_set, "component"):
@@ -61,40 +112,7 @@ def read_aecg(data: bytes, *, name: str = "upload.xml") -> ECG:
             lead = code[len("MDC_ECG_LEAD_"):]
             if lead not in leads:
                 leads[lead] = _digits(value, lead, label)
-    if period is None:
-        raise ECGReadError(f"{label}: the waveform has no time sequence with an <increment>, so its sampling rate "
-                           "is unknown. Export the aECG again.")
-    annotations = _annotations(root)
-    acquired = _acquired(root)
-    birth = clinical.parse_date((child(root, *_SUBJECT, "birthTime") or Element("x")).get("value"))
-    age = clinical.age_at(birth, acquired)
-    if age is None:
-        age = _reported_age(root)
-    meta = {"cart_measurements": clinical.cart_measurements(annotations[0]), "cart_statements": annotations[1],
-            "device": _device(root), "acquired": acquired.isoformat() if acquired else None}
-    return clinical.finish(leads, 1.0 / period, name=name, fmt="hl7_aecg", identities=identities, age=age,
-                           sex=clinical.sex_of((child(root, *_SUBJECT, "administrativeGenderCode")
-                                                or Element("x")).get("code")),
-                           meta={k: v for k, v in meta.items() if v})
-
-
-_SUBJECT = ("componentOf", "timepointEvent", "componentOf", "subjectAssignment", "subject", "trialSubject",
-            "subjectDemographicPerson")
-
-
-def _code(elem: Element | None) -> str:
-    code = child(elem, "code")
-    return (code.get("code") or "").strip() if code is not None else ""
-
-
-def _rhythm_set(root: Element) -> Element | None:
-    series = [s for s in descendants(root, "series")]
-    series.sort(key=lambda s: _code(s) != "RHYTHM")  # RHYTHM first, else document order
-    for one in series:
-        found = next(descendants(one, "sequenceSet"), None)
-        if found is not None:
-            return found
-    return None
+    return period, leads
 
 
 def _period(increment: Element, label: str) -> float:
@@ -157,8 +175,11 @@ def _identities(root: Element) -> list[str]:
 
 
 def _acquired(root: Element) -> datetime | None:
-    low = child(root, "effectiveTime", "low")
-    stamp = (low.get("value") if low is not None else "") or ""
+    """The recording's time: the document's effectiveTime (low, else center), else the rhythm series' start."""
+    stamp = ""
+    for holder in [root] + list(descendants(root, "series"))[:1]:
+        for tag in ("low", "center"):
+            stamp = stamp or (_attribute(child(holder, "effectiveTime", tag), "value") or "")
     match = re.match(r"(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?", stamp)
     if not match:
         return None

@@ -2,14 +2,14 @@
 
 The waveforms (`<parsedwaveforms>`, base64, usually XLI-compressed: per-lead LZW chunks of second differences) are
 decoded with the `sierraecg` package's LZW decoder and delta reconstruction, driven here so that no chunk may
-decompress to more than its lead's announced samples (`sierraecg.read_file` has no such bound, and reads only
-from a path). III, aVR, aVL and aVF are stored as residuals and rebuilt from I and II as `sierraecg` does. Values
+decompress to more than its lead's announced samples (`sierraecg.read_file` has no such bound). III, aVR, aVL and aVF are stored as residuals and rebuilt from I and II as `sierraecg` does. Values
 are scaled by the `resolution` (µV per unit, 5 in every sample file) at `samplespersecond` of `<parsedwaveforms>`,
 else of `<signalcharacteristics>` (`samplingrate`, `resolution`/`signalresolution`, version 1.03). Files may be
 ASCII or UTF-16 with a BOM; the XML parser reads both.
 
 Checked against the HL7 aECG export of the same ECG (`hl7_aecg/ad4d3d80-d165_1-04_converted.xml`): the two agree
-within 20 µV (4 units of 5 µV) sample for sample, correlation > 0.99 per lead (the aECG lacks the calibration pulse); see tests/test_io_formats.py.
+within 20 µV (4 units of 5 µV) sample for sample, correlation > 0.99 per lead (the aECG lacks the calibration
+pulse); see tests/test_io_formats.py.
 
 The cart's global measurements come from the interpretation (`globalmeasurements` in 1.04,
 `interpretationmeasurements` in 1.03), else the acquisition's global measurements; statements are the
@@ -53,7 +53,8 @@ def read_philips(data: bytes, *, name: str = "upload.xml") -> ECG:
         raise ECGReadError(f"The file is XML but not a Philips ECG (its root element is <{local(root.tag)}>, not "
                            "<restingecgdata>).")
     patient = next(descendants(root, "generalpatientdata"), None)
-    identities = [(e.text or "") for tag in _IDENTITY_TAGS for e in (descendants(patient, tag) if patient is not None else [])]
+    found = [e for tag in _IDENTITY_TAGS for e in descendants(patient, tag)] if patient is not None else []
+    identities = [e.text or "" for e in found]
     label = clinical.redact(name, identities)
     signal = next(descendants(root, "signalcharacteristics"), None)
     leads, fs, resolution = _waveforms(root, signal, label)
