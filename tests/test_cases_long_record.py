@@ -67,3 +67,28 @@ def test_streamed_class_map_equals_the_one_call_map(real_10s, model, monkeypatch
     np.testing.assert_allclose(streamed, whole, rtol=1e-4, atol=1e-4 * np.abs(whole).max())
     np.testing.assert_allclose(logits, logits_whole, rtol=1e-4, atol=1e-5)
     np.testing.assert_array_equal(starts, starts_whole)
+
+
+def test_viewer_pages_through_a_long_upload_10_s_at_a_time(real_10s):
+    import io
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    buf = io.BytesIO()
+    np.save(buf, np.tile(real_10s.signal, (1, 6)))  # 60 s of a real record
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app" / "main.py"), default_timeout=180)
+    at.switch_page("views/upload.py").run()
+    at.number_input(key="upload_fs").set_value(500).run()
+    at.file_uploader[0].set_value([("long.npy", buf.getvalue(), "application/octet-stream")]).run()
+    at.switch_page("views/viewer.py").run()
+
+    def shown() -> str:
+        return next(c.value for c in at.caption if c.value.startswith("Showing"))
+
+    assert shown() == "Showing 0-10 s of 60 s (page 1 of 6)"
+    at.button(key="viewer_page_next").click().run()
+    at.button(key="viewer_page_next").click().run()
+    assert shown() == "Showing 20-30 s of 60 s (page 3 of 6)" and not at.exception
+    at.button(key="viewer_page_prev").click().run()
+    assert shown() == "Showing 10-20 s of 60 s (page 2 of 6)"
