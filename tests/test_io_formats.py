@@ -395,3 +395,12 @@ def test_patient_name_in_a_statement_is_cut_out_as_a_whole_word():
     ecg = read_upload({"doe_john.xml": edited})
     assert "Abnormal ECG, … DOES well" in ecg.meta["cart_statements"]
     assert ecg.record_id == "muse_xml upload"  # nothing but the name: a neutral id
+
+
+def test_muse_base64_without_padding_reads_the_same():
+    import re
+
+    data = (formats_root() / "muse_xml/egm_muse-sinus.xml").read_bytes()
+    unpadded = re.sub(rb"=+(\s*</WaveFormData>)", rb"\1", data)
+    assert unpadded != data
+    np.testing.assert_array_equal(read_upload({"x.xml": unpadded}).signal, read("muse_xml/egm_muse-sinus.xml").signal)

@@ -11,6 +11,7 @@ Cart measurements (`meta["cart_measurements"]`): {"HR": bpm, "PR": ms, "QRS": ms
 """
 from __future__ import annotations
 
+import base64
 import math
 import re
 from datetime import date, datetime
@@ -42,6 +43,14 @@ def parse_xml(data: bytes, name: str, what: str) -> Element:
         reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise ECGReadError(f"The file looks like {what} but is not well-formed XML ({reason}); the file may be "
                            "truncated or edited. Export it again from the cart or archive.") from None
+
+
+def base64_bytes(text_value: str | None) -> bytes:
+    """Bytes of base64 text with line breaks and spaces inside, padding optional (some exports drop the "=").
+
+    Raises binascii.Error / ValueError for characters outside the base64 alphabet."""
+    compact = "".join((text_value or "").split())
+    return base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
 
 
 def local(tag: Any) -> str:

@@ -11,7 +11,6 @@ flagged `ENDSLINE`. Age, sex and acquisition time are kept; the patient's name a
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import zlib
 from datetime import date, datetime
@@ -89,7 +88,7 @@ def _samples(lead: Element, lead_id: str, label: str) -> np.ndarray:
         raise ECGReadError(f"{label}: lead {lead_id} has no usable amplitude scale (LeadAmplitudeUnitsPerBit "
                            f"{text(lead, 'LeadAmplitudeUnitsPerBit')!r} {units}); expected e.g. 4.88 MICROVOLTS.")
     try:
-        raw = base64.b64decode("".join(text(lead, "WaveFormData").split()), validate=True)
+        raw = clinical.base64_bytes(text(lead, "WaveFormData"))
     except (binascii.Error, ValueError):
         raise ECGReadError(f"{label}: lead {lead_id}'s waveform data are not valid base64; the file is damaged. "
                            "Export it again.") from None

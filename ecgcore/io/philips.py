@@ -18,7 +18,6 @@ recording date; never the `defaultage`), sex and acquisition time are kept; name
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import struct
 import warnings
@@ -89,7 +88,7 @@ def _waveforms(root: Element, signal: Element | None, label: str) -> tuple[dict[
         raise ECGReadError(f"{label}: the waveforms are encoded as {waveforms.get('dataencoding')!r}; only Base64 "
                            "is read. Export the ECG again.")
     try:
-        raw = base64.b64decode("".join((waveforms.text or "").split()), validate=True)
+        raw = clinical.base64_bytes(waveforms.text)
     except (binascii.Error, ValueError):
         raise ECGReadError(f"{label}: the waveform data are not valid base64; the file is damaged. Export it "
                            "again.") from None
