@@ -14,6 +14,9 @@ prints wall seconds and the process's peak RSS (the goal: 30 min at 257 Hz withi
 
     .venv/bin/python bench/bench_io_memory.py --explain --minutes 30 --fs 257
     .venv/bin/python bench/bench_io_memory.py --explain --at-limit --fs 500
+    .venv/bin/python bench/bench_io_memory.py --explain --at-limit --upload csv --fs 500   # a 200 MB CSV upload
+
+Peak RSS includes the upload's bytes held in memory (as Streamlit holds an uploaded file).
 """
 from __future__ import annotations
 
@@ -73,7 +76,37 @@ def uploads(minutes: float, formats: list[str]) -> dict[str, tuple[dict[str, byt
     return out
 
 
-def explain_bench(minutes: float, fs: float, model_name: str, at_limit: bool) -> int:
+def _csv_at_upload_limit(base: np.ndarray, fs: float) -> dict[str, bytes]:
+    """A CSV upload (time + 12 leads, mV with 3 decimals) of `config.MAX_UPLOAD_MB` at most: the real record
+    tiled for as many rows as fit."""
+    from ecgcore import config
+
+    def rows(signal: np.ndarray, first: int) -> bytes:
+        text = io.StringIO()
+        t = (first + np.arange(signal.shape[1])) / fs
+        np.savetxt(text, np.column_stack([t, signal.T]), fmt=["%.4f"] + ["%.3f"] * 12, delimiter=",")
+        return text.getvalue().encode()
+
+    limit = int(config.MAX_UPLOAD_MB * 2**20) - 2**19  # just under the limit (row lengths vary)
+    header = ("time," + ",".join(LEADS) + "\n").encode()
+    parts, size, n = [header], len(header), 0
+    while True:
+        block = rows(base, n)
+        if size + len(block) > limit:
+            per_row = len(block) / base.shape[1]
+            k = int((limit - size) / per_row) - 2
+            if k > 0:
+                block = rows(base[:, :k], n)
+                parts.append(block)
+                size += len(block)
+            break
+        parts.append(block)
+        size += len(block)
+        n += base.shape[1]
+    return {"limit.csv": b"".join(parts)}
+
+
+def explain_bench(minutes: float, fs: float, model_name: str, at_limit: bool, upload: str = "wfdb") -> int:
     """Time and peak RSS of predict + explain of the first view of a long record (one process, one run)."""
     import torch
 
@@ -91,7 +124,14 @@ def explain_bench(minutes: float, fs: float, model_name: str, at_limit: bool) ->
     model = load_model(model_name, resolve().models_dir)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
-    if at_limit:
+    if at_limit and upload == "csv":
+        files = _csv_at_upload_limit(base, fs)
+        upload_mb = sum(len(b) for b in files.values()) / 2**20
+        start = time.perf_counter()
+        ecg = read_upload(files)
+        del files
+        read_s = time.perf_counter() - start
+    elif at_limit:
         digital = np.tile(np.round(base * 1000).astype("<i2"), (1, -(-n // base.shape[1])))[:, :n]
         header = f"big 12 {fs:g} {n}\n" + "".join(f"big.dat 16 1000/mV 16 0 0 0 0 {lead}\n" for lead in LEADS)
         files = {"big.hea": header.encode(), "big.dat": digital.T.tobytes()}
@@ -110,7 +150,7 @@ def explain_bench(minutes: float, fs: float, model_name: str, at_limit: bool) ->
     explain_s = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"record: {ecg.n_samples / fs / 60:.1f} min, {fs:g} Hz, 12 leads ({ecg.signal.nbytes / 2**20:.0f} MB float32)"
-          + (f"; WFDB upload {upload_mb:.0f} MB read in {read_s:.1f} s" if at_limit else ""))
+          + (f"; {upload.upper()} upload {upload_mb:.0f} MB read in {read_s:.1f} s" if at_limit else ""))
     print(f"predict + explain of the first view ({model_name}): {explain_s:.1f} s; peak RSS {rss:.0f} MB "
           f"(before: {rss0:.0f} MB with the model loaded)")
     print("stages (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in ex.timings.items()))
@@ -126,9 +166,12 @@ def main() -> int:
     parser.add_argument("--at-limit", action="store_true", help="with --explain: the longest record accepted")
     parser.add_argument("--fs", type=float, default=257.0, help="with --explain: the record's rate (Hz)")
     parser.add_argument("--model", default="resnet1d")
+    parser.add_argument("--upload", choices=["wfdb", "csv"], default="wfdb",
+                        help="with --at-limit: wfdb = the longest record accepted (MAX_VALUES); csv = a CSV of "
+                             "the upload size limit (MAX_UPLOAD_MB)")
     args = parser.parse_args()
     if args.explain:
-        return explain_bench(args.minutes, args.fs, args.model, args.at_limit)
+        return explain_bench(args.minutes, args.fs, args.model, args.at_limit, args.upload)
     cases = uploads(args.minutes, args.formats)
     print(f"reading a {args.minutes:g} min, {FS} Hz, 12-lead upload (real PTB-XL 00001 tiled); the record itself is "
           f"{12 * FS * args.minutes * 60 * 4 / 2**20:.1f} MB as float32")
