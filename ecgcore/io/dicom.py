@@ -126,9 +126,9 @@ def _lead(definition: Any) -> str:
     match = re.fullmatch(r"(?:5\.6\.3-9-|2:)(\d+)", code.strip())
     if match and int(match.group(1)) in _SCP:
         return _SCP[int(match.group(1))]
-    for text in (meaning, str(definition.get("ChannelLabel", "") or "")):
+    for text in (meaning, str(definition.get("ChannelLabel", "") or ""), code):
         plain = re.sub(r"\(.*?\)", "", text).strip()
-        plain = re.sub(r"^(lead|ecg|ekg)\s+", "", plain, flags=re.IGNORECASE).strip()
+        plain = re.sub(r"^(lead|ecg|ekg|mdc_ecg_lead_)[\s_]*", "", plain, flags=re.IGNORECASE).strip()
         for lead in LEADS:
             if plain.upper() == lead.upper():
                 return lead
@@ -156,10 +156,20 @@ def _annotations(ds: Any) -> tuple[dict[str, float], list[str]]:
         number = clinical.number(annotation.get("NumericValue"))
         if not concept or number is None:
             continue
-        key = _MEANINGS.get(str(concept[0].get("CodeMeaning", "") or "").strip().lower())
+        key = _measurement(str(concept[0].get("CodeMeaning", "") or ""))
         if key and key not in values:
             values[key] = number
     return clinical.cart_measurements(values), clinical.clean_statements(lines)
+
+
+def _measurement(meaning: str) -> str | None:
+    """Our key for a coded measurement's meaning: exact ("QT Interval"), or with a qualifier after it
+    ("QTc Interval (Bazett)")."""
+    text = " ".join(meaning.lower().split())
+    for phrase in sorted(_MEANINGS, key=len, reverse=True):
+        if text == phrase or text.startswith(phrase + " "):
+            return _MEANINGS[phrase]
+    return None
 
 
 def _identities(ds: Any) -> list[str]:
