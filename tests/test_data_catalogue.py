@@ -252,3 +252,17 @@ def test_no_state_at_module_level_in_the_data_layer():
     for module in (c, p, s):
         assert not [n for n, v in vars(module).items() if hasattr(v, "cache_clear")], module.__name__
     assert np.array_equal(resolve(data_root="none").data_root is None, True)
+
+
+def test_caches_go_to_the_cache_folder_never_under_the_data_root(settings, tmp_path, monkeypatch):
+    def listing() -> set[str]:
+        return {str(p.relative_to(settings.data_root)) for name in ("ptbxl", "ptbxl_more")
+                for p in settings.source(name).rglob("*")}
+
+    before = listing()
+    monkeypatch.setenv("ECG_CACHE_DIR", str(tmp_path / "cache"))
+    folders = ptbxl.data_root_folders(settings)
+    X = ptbxl.load_signals(folders, [1, 11, 6000], rate=100, workers=1)  # default cache folder: the settings'
+    assert X.shape == (3, 12, 1000) and len(list((tmp_path / "cache").glob("signals_100hz_*.npy"))) == 1
+    catalogue.catalogue(resolve())
+    assert listing() == before
