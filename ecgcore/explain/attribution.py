@@ -68,7 +68,15 @@ def record_attribution(model: Any, ecg: ECG, target: int, method: str = "ig", n_
             p = np.clip(model.predict_proba(batch), 1e-6, 1 - 1e-6)
             return np.log(p / (1 - p))
 
-        per_lead = lead_occlusion(logit_fn, em.signal, target, model.fs)
+        if span_s is None:
+            per_lead = lead_occlusion(logit_fn, em.signal, target, model.fs)
+        else:  # a long record: the leads that mattered for the part in view (its own features), 0 elsewhere
+            a = int(span_s[0] * model.fs)
+            b = max(a + model.window, int(np.ceil(span_s[1] * model.fs)))
+            a, b = max(0, min(a, em.n_samples - model.window)), min(b, em.n_samples)
+            stitcher = WindowStitcher((em.signal.shape[0],), em.n_samples, fill=0.0)
+            stitcher.add(lead_occlusion(logit_fn, em.signal[:, a:b], target, model.fs)[:, None, :], np.array([a]))
+            return stitcher.at_rate(model.fs, ecg.n_samples, ecg.fs, fill=0.0)
     else:
         starts = model.window_starts(em.n_samples)
         chosen = np.arange(len(starts)) if span_s is None else windows_in_span(starts / model.fs, model.window_s,
