@@ -128,3 +128,25 @@ def test_year_only_base_date_is_read(cases):
     header[0] += " 12:30:00 2020"
     ecg = read_upload({**files, "00001_hr.hea": "\n".join(header).encode()})
     assert ecg.n_samples == 5000 and ecg.meta["base_date"] == "2020"
+
+
+def test_adc_counts_with_a_stated_gain(cases):
+    """Integer ADC counts at 200 counts/mV (the README's 'other condition'): stated units, never guessed."""
+    ecg = read_path(cases / "af-no-p-waves" / "af105.hea")
+    counts = np.round(ecg.signal * 200).astype(np.int16)
+    data = _npy(counts)
+    stated = read_upload({"c.npy": data}, fs=500, units="counts", gain=200)
+    np.testing.assert_allclose(stated.signal, counts / 200, atol=1e-6)
+    assert stated.meta["assumptions"]["units"] == "ADC counts at 200 counts per mV, as you stated"
+    with pytest.raises(ECGReadError, match="counts per mV"):
+        read_upload({"c.npy": data}, fs=500, units="counts")
+    unstated = read_upload({"c.npy": data}, fs=500)  # counts taken as mV: the µV rule must not pass silently
+    assert "if they are ADC counts, state the units and the gain" in unstated.meta["assumptions"]["units"]
+
+
+def _npy(array: np.ndarray) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()

@@ -193,7 +193,8 @@ def build_ecg(
     said = dict(assumptions or {})
     if microvolts:
         said["units"] = ("µV: the values looked like microvolts and were divided by 1000"
-                         + (f" (instead of: {said['units']})" if "units" in said else ""))
+                         + (f" (instead of: {said['units']})" if "units" in said else "")
+                         + "; if they are ADC counts, state the units and the gain")
     if said:
         meta["assumptions"] = said
     return ECG(signal=out, fs=fs, record_id=record_id, source=source, leads=leads,

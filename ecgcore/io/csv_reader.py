@@ -87,6 +87,8 @@ class _Layout:
         if not content:
             raise ECGReadError("The CSV file is empty. Upload a CSV with a header row of lead names and one row "
                                "per sample.")
+        self.first = content[0]
+        self.second = content[1] if len(content) > 1 else None
         for i, line in content:
             sep = _separator(line)
             cells = _cells(line, sep)
@@ -103,8 +105,6 @@ class _Layout:
             if m:
                 self.preamble[m.group("key").strip()] = m.group("value").strip()
         else:
-            self.first = content[0]
-            self.second = content[1] if len(content) > 1 else None
             return
         self.data_line = self.header_line + 1 if self.header_line >= 0 else self.data_line
         rest = [(i, ln) for i, ln in content if i >= self.data_line]
@@ -115,7 +115,6 @@ class _Layout:
                     u is not None or not c for u, c in zip(units, cells)):
                 self.units = [u or "" for u in units]
                 self.data_line = rest[0][0] + 1
-        self.first = content[0]
 
     def _headerless(self, i: int, cells: list[str], sep: str) -> None:
         """Numbers right after a preamble that names the lead (a single-lead wearable export): one column."""
@@ -282,7 +281,7 @@ def _no_header_message(layout: _Layout) -> str:
     cells = _cells(line, sep)
     if _numeric_cells(cells):
         return "The CSV has no header row. " + advice
-    below = _cells(layout.second[1], sep) if getattr(layout, "second", None) else []
+    below = _cells(layout.second[1], sep) if layout.second else []
     if len(below) == len(cells) and _numeric_cells(below):  # a table header: its names can be shown
         return f"The CSV header ({', '.join(cells[:14])}) names no standard lead. " + advice
     return "The CSV has no header row that names the leads (its first lines are not a table header). " + advice

@@ -61,6 +61,8 @@ def read_npy(data: bytes, fs: float | None, *, name: str = "upload.npy", units: 
                            f"{describe_order(order)}. State the lead order the array was saved in.")
     signal = array if array.shape[0] == len(order) else array.T
     scale, said_units = validate.stated_units(units, gain)
+    if units is None and array.dtype.kind in "iu":
+        said_units += " (the values are whole numbers: if they are ADC counts, state the units and the gain)"
     if scale != 1.0:
         signal = signal.astype(np.float32) * np.float32(scale)
     said = {"rate": f"{rate:g} Hz, as you entered it (an .npy file carries no rate)",
