@@ -111,11 +111,11 @@ def models_dir() -> Path:
 
 
 def shipped_model_names() -> list[str]:
-    """Registered models that have a trained checkpoint folder (with its model card) to load."""
-    from ecgcore.models import model_names
-
+    """The trained model folders (each with its model card) under the models folder, sorted. Read from the
+    folder alone, without importing the models (torch, ~3 s on a cold server), so a page that only lists
+    them stays light; a folder that is not a registered model fails with the registry's message on load."""
     folder = models_dir()
-    return [name for name in model_names() if (folder / name / "card.json").is_file()]
+    return sorted(p.parent.name for p in folder.glob("*/card.json"))
 
 
 @st.cache_resource(show_spinner="Loading the model ...")
@@ -166,14 +166,28 @@ def results(name: str, dataset: str) -> dict | None:
     return _json(str(path), path.stat().st_mtime) if path.is_file() else None
 
 
+def data_stamp() -> tuple:
+    """(name, mtime) of every folder of the data root and of its sources' folders: part of the key of the
+    tables kept on disk across server restarts, so a source added or changed is read again."""
+    root = settings().data_root
+    if root is None:
+        return ()
+    stamps = []
+    for top in sorted(p for p in root.iterdir() if p.is_dir()):
+        stamps.append((top.name, top.stat().st_mtime_ns))
+        stamps += [(f"{top.name}/{p.name}", p.stat().st_mtime_ns) for p in sorted(top.iterdir()) if p.is_dir()]
+    return tuple(stamps)
+
+
 def catalogue() -> pd.DataFrame:
     """Every real record of the data root (PTB-XL, Challenge, ptbdb, LUDB): one row each, no signals loaded.
-    Empty when there is no data root."""
-    return _catalogue(data_key())
+    Empty when there is no data root. Kept on disk (Streamlit's cache) across server restarts: reading every
+    header takes seconds, and every page's record picker needs it on a cold server's first page."""
+    return _catalogue(data_key(), data_stamp())
 
 
-@st.cache_data(show_spinner="Reading the records' headers ...")
-def _catalogue(key: str) -> pd.DataFrame:
+@st.cache_data(show_spinner="Reading the records' headers ...", persist="disk")
+def _catalogue(key: str, stamp: tuple = ()) -> pd.DataFrame:
     from ecgcore.data.catalogue import catalogue as build
 
     return build(settings())
@@ -181,11 +195,11 @@ def _catalogue(key: str) -> pd.DataFrame:
 
 def data_summary() -> dict[str, dict]:
     """`ecgcore.data.catalogue.summary` of the data root (per source counts), {} when there is none."""
-    return _summary(data_key())
+    return _summary(data_key(), data_stamp())
 
 
-@st.cache_data(show_spinner=False)
-def _summary(key: str) -> dict[str, dict]:
+@st.cache_data(show_spinner=False, persist="disk")
+def _summary(key: str, stamp: tuple = ()) -> dict[str, dict]:
     from ecgcore.data.catalogue import summary
 
     return summary(settings())
@@ -194,11 +208,11 @@ def _summary(key: str) -> dict[str, dict]:
 def record_choices() -> dict[str, str]:
     """Record id -> a short label, for every record shown (the sidebar's list): the data root's catalogue,
     or the synthetic demo's records."""
-    return _record_choices(data_key())
+    return _record_choices(data_key(), data_stamp())
 
 
-@st.cache_data(show_spinner=False)
-def _record_choices(key: str) -> dict[str, str]:
+@st.cache_data(show_spinner=False, persist="disk")
+def _record_choices(key: str, stamp: tuple = ()) -> dict[str, str]:
     labels = {}
     if is_synthetic():
         db = ptbxl_database()

@@ -40,7 +40,7 @@ else:
     c2.metric("Labelled (real evaluation sets)", f"{total.get('eval_set', 0):,}")
     c3.metric("Duplicates removed", f"{total.get('duplicates_removed', 0):,}")
     sources = {k: v for k, v in counts.items() if k != "total"}
-    st.dataframe(tables.sources_overview(sources), hide_index=True, width="stretch")
+    st.markdown(tables.markdown(tables.sources_overview(sources)))  # static: no data-grid code to fetch
     st.caption(f"Data root: `{settings.data_root}` (`ECG_DATA_ROOT`). PTB-XL (Wagner et al. 2020, CC BY 4.0), "
                "PhysioNet/CinC Challenge 2020/21 (Perez Alday et al. 2020, Reyna et al. 2021, CC BY 4.0), PTB "
                "Diagnostic ECG Database (Bousseljot et al. 1995, ODC-BY 1.0), LUDB (Kalyakulina et al. 2020, "
@@ -51,8 +51,7 @@ names = loaders.shipped_model_names()
 if not names:
     st.info(widgets.NO_MODEL)
 else:
-    st.dataframe(tables.models_overview({n: loaders.card(n) or {} for n in names}), hide_index=True,
-                 width="stretch")
+    st.markdown(tables.markdown(tables.models_overview({n: loaders.card(n) or {} for n in names})))
     st.caption("Macro AUC over the five superclasses with its bootstrap 95% interval. The real figure is measured "
                "on real labelled records; that is the one that matters. Details per model: **Compare models**.")
 
