@@ -158,7 +158,7 @@ def test_records_filters_shrink_the_table_and_a_row_opens_the_record():
     at.run()
     no_errors(at)
     assert at.session_state["record"] == "ptbxl/09739" and at.query_params["record"] == "ptbxl/09739"
-    at.button(key="ptbxl_views/viewer.py").click().run()
+    at.button(key="ptbxl_viewer").click().run()
     assert at.subheader[0].value == "ptbxl/09739"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import loaders, state, tables, widgets
+from app.common import loaders, pages, state, tables, widgets
 from ecgcore.config import SUPERCLASSES
 from ecgcore.data.ptbxl import filter_records
 from ecgcore.errors import ECGError
@@ -21,11 +21,11 @@ def open_buttons(record_id: str, has_waveform: bool, key: str) -> None:
     state.write_to_url()
     st.success(f"**{record_id}** is now the current record (shareable link: `?record={record_id}`).")
     cols = st.columns(3)
-    for col, (page, label) in zip(cols, (("views/viewer.py", "Open in the viewer"),
-                                          ("views/predict.py", "Predict & explain"),
-                                          ("views/beats.py", "Review beats"))):
+    for col, (page, label) in zip(cols, (("viewer", "Open in the viewer"),
+                                          ("predict", "Predict & explain"),
+                                          ("beats", "Review beats"))):
         if col.button(label, key=f"{key}_{page}", width="stretch"):
-            st.switch_page(page)
+            pages.switch_to(page)
 
 
 synthetic = loaders.is_synthetic()

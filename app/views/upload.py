@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import loaders, state, widgets
+from app.common import loaders, pages, state, widgets
 from ecgcore.ecg import twelve_leads
 from ecgcore.errors import ECGError
 from ecgcore.io import read_upload
@@ -96,11 +96,11 @@ def understood(name: str) -> None:
         lines.append(f"Patient: age {ecg.age if ecg.age is not None else 'unknown'}, sex {ecg.sex or 'unknown'}.")
     st.markdown("\n".join(f"- {line}" for line in lines))
     cols = st.columns(3)
-    for col, (page, label) in zip(cols, (("views/viewer.py", "Open in the viewer"),
-                                          ("views/predict.py", "Predict & explain"),
-                                          ("views/beats.py", "Review beats"))):
+    for col, (page, label) in zip(cols, (("viewer", "Open in the viewer"),
+                                          ("predict", "Predict & explain"),
+                                          ("beats", "Review beats"))):
         if col.button(label, key=f"up_{page}", width="stretch"):
-            st.switch_page(page)
+            pages.switch_to(page)
 
 
 def _model_rate() -> float | None:
