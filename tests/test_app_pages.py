@@ -439,3 +439,30 @@ def test_compare_set_and_models_round_trip():
     assert at.multiselect(key="_cmp_models").value == names
     at.multiselect(key="_cmp_models").unselect(names[1]).run()
     assert at.query_params["models"] == names[0]
+
+
+def test_compare_shows_a_dash_where_a_figure_cannot_be_computed(tmp_path, monkeypatch):
+    """A real subset without HYP positives (the stored real predictions of the records not labelled HYP,
+    re-scored by `evaluate`'s own report): HYP has no AUC and no sensitivity, shown as "—", never 0."""
+    from ecgcore.metrics.report import evaluation_report
+
+    names = shipped_model_names()[:2]
+    for name in names:
+        res = json.loads((Path(MAIN).parent.parent / "assets" / "models" / name / "results_real.json").read_text())
+        Y, P = np.asarray(res["predictions"]["y_true"]), np.asarray(res["predictions"]["y_prob"])
+        keep = Y[:, res["classes"].index("HYP")] == 0
+        ids = [r for r, k in zip(res["predictions"]["record_ids"], keep) if k]
+        sub = evaluation_report(Y[keep], P[keep], res["classes"], [res["thresholds"][c] for c in res["classes"]], ids,
+                                n_boot=50)
+        sub["dataset"] = {"name": "real records without HYP", "synthetic": False}
+        (tmp_path / name).mkdir()
+        shutil.copy(Path(MAIN).parent.parent / "assets" / "models" / name / "card.json", tmp_path / name)
+        (tmp_path / name / "results_nohyp.json").write_text(json.dumps(sub))
+    monkeypatch.setenv("ECG_MODELS_DIR", str(tmp_path))
+    at = goto(app(set="nohyp"), "compare")
+    no_errors(at)
+    clinical = at.dataframe[0].value.set_index(["model", "class"])
+    assert (clinical.xs("HYP", level="class")["sensitivity"] == "—").all()
+    assert (clinical.xs("HYP", level="class")["positives"] == "0 ⚠ few").all()
+    auc = at.dataframe[1].value
+    assert (auc["HYP AUC (95% CI)"] == "—").all() and not (auc["NORM AUC (95% CI)"] == "—").any()
