@@ -64,12 +64,15 @@ def probability_figure(
             y=y, x=[v.probability for v in found], orientation="h", width=band * 0.9, name=name,
             marker=dict(color=[POSITIVE_COLOUR if v.positive else NEGATIVE_COLOUR for v in found],
                         line=dict(color="#333333", width=0.5)),
-            text=text, textposition="outside", cliponaxis=False, textfont=dict(size=11),
             customdata=[[v.threshold, v.outcome or "no ground truth"] for v in found],
             meta=dict(positive=[v.positive for v in found], outcome=[v.outcome for v in found]),
             hovertemplate=f"{name}<br>p = %{{x:.3f}}<br>threshold %{{customdata[0]:.3f}}<br>%{{customdata[1]}}"
                           "<extra></extra>",
         ))
+        data.append(go.Scatter(  # the verdict in a column right of the axis, clear of bars and ticks
+            x=[1.03] * len(found), y=y, mode="text", text=text, textposition="middle right", cliponaxis=False,
+            textfont=dict(size=11, color=[POSITIVE_COLOUR if v.positive else "#333333" for v in found]),
+            hoverinfo="skip", showlegend=False, name=f"{name} verdicts"))
         for yi, v in zip(y, found):  # the threshold tick spans exactly this bar's slot
             shapes.append(dict(type="line", x0=v.threshold, x1=v.threshold, y0=yi - band * 0.5, y1=yi + band * 0.5,
                                line=dict(color="#111111", width=3)))
@@ -80,7 +83,7 @@ def probability_figure(
     fig = go.Figure(data=data)
     fig.update_yaxes(tickvals=list(range(len(classes))), ticktext=labels, autorange="reversed", title=None,
                      range=[len(classes) - 0.5, -0.5], showgrid=False)
-    fig.update_xaxes(range=[0, 1.45 if k > 1 or truth is not None else 1.2], title="probability · black tick = "
+    fig.update_xaxes(range=[0, 1.62 if k > 1 or truth is not None else 1.35], title="probability · black tick = "
                      "the model's decision threshold · red = above it", tickvals=[0, 0.25, 0.5, 0.75, 1.0])
     fig.update_layout(shapes=shapes, showlegend=False, bargap=0.0, meta=dict(contradiction=flags or None))
     note = "ground truth: " + (", ".join(truth) + " (✔)" if truth else "none for this record")
