@@ -75,7 +75,10 @@ class WindowStitcher:
         """float32 (..., n_out) at `fs_out`: `to_rate` of `result()` over the samples the added windows cover
         (edges held when they cover the whole record), `fill` elsewhere; memory and time follow the covered
         span, not the record."""
-        out = np.full((self.sums.shape[0], n_out), fill, dtype=np.float32)
+        # zeros come from calloc: pages outside the covered span are never written, so a long record's map
+        # costs resident memory only for the part computed (an explanation kept per view stays small)
+        out = (np.zeros if fill == 0 else np.full)((self.sums.shape[0], n_out), *(() if fill == 0 else (fill,)),
+                                                   dtype=np.float32)
         covered = np.flatnonzero(self.counts > 0)
         if covered.size:
             a, b = int(covered[0]), int(covered[-1]) + 1
