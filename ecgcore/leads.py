@@ -11,6 +11,11 @@ INDEPENDENT: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 #: Holter (ambulatory) leads kept as they are in records of fewer than 12 leads: modified limb leads, placed on
 #: the torso, so never taken for I, II or III.
 HOLTER_LEADS: tuple[str, ...] = ("MLI", "MLII", "MLIII")
+#: The name kept for the one channel of a single-channel recording whose file does not say which lead it is
+#: (a wearable's EDF labelled just `ECG`); never used when any channel names a lead.
+UNSPECIFIED_LEAD = "ECG"
+#: Every lead an `ECG` may hold, in the order its rows follow.
+ALL_LEADS: tuple[str, ...] = (*LEADS, *HOLTER_LEADS, UNSPECIFIED_LEAD)
 
 _ALIASES = {
     "LI": "I", "LEAD I": "I", "LEADI": "I", "L1": "I",
@@ -67,3 +72,8 @@ def derive_limb_leads(lead_i: np.ndarray, lead_ii: np.ndarray) -> dict[str, np.n
         "aVL": lead_i - lead_ii / 2,
         "aVF": lead_ii - lead_i / 2,
     }
+
+
+def is_unspecified_lead(name: str) -> bool:
+    """True for a channel label that says "an ECG" but not which lead: `ECG`, `EKG`, `ECG1`, `ECG 1`, `ecg_0`."""
+    return re.fullmatch(r"\s*(ecg|ekg)[\s_-]*\d?\s*", name, flags=re.IGNORECASE) is not None

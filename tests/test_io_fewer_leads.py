@@ -11,7 +11,7 @@ import pytest
 import wfdb
 
 from ecgcore.ecg import twelve_leads
-from ecgcore.errors import ECGSignalError
+from ecgcore.errors import ECGReadError, ECGSignalError
 from ecgcore.explain.record import explain_record
 from ecgcore.io import read_path, read_upload
 from ecgcore.leads import INDEPENDENT, LEADS
@@ -122,3 +122,18 @@ def test_app_shows_a_holter_strip_and_says_the_models_cannot_score_it(holter):
     assert not at.exception and not at.error
     at.switch_page("views/predict.py").run()
     assert not at.exception and any("cannot score" in e.value for e in at.error)
+
+
+def test_a_single_channel_labelled_ecg_is_kept_its_lead_unknown(real):
+    signal = edfio.EdfSignal(real[1].astype(np.float64), sampling_frequency=500, label="ECG",
+                             physical_dimension="mV", physical_range=(-5, 5))
+    buf = io.BytesIO()
+    edfio.Edf([signal]).write(buf)
+    ecg = read_upload({"patch.edf": buf.getvalue()})
+    assert ecg.leads == ("ECG",) and "does not say which lead" in " ".join(ecg.meta["notes"])
+    np.testing.assert_allclose(ecg.lead("ECG"), real[1], atol=1e-3)
+    csv = ("time,ECG\n" + "".join(f"{i / 500:.3f},{v:.4f}\n" for i, v in enumerate(real[1]))).encode()
+    assert read_upload({"patch.csv": csv}).leads == ("ECG",)
+    two = ("time,ECG1,ECG2\n" + "".join(f"{i / 500:.3f},{v:.4f},{v:.4f}\n" for i, v in enumerate(real[1]))).encode()
+    with pytest.raises(ECGReadError, match="names no standard lead"):  # two unnamed channels: which is which?
+        read_upload({"two.csv": two})

@@ -13,7 +13,8 @@ from ecgcore.ecg import ECG
 from ecgcore.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io import limb_leads
-from ecgcore.leads import HOLTER_LEADS, LEADS, canonical_lead, derive_limb_leads, holter_lead
+from ecgcore.leads import (ALL_LEADS, LEADS, UNSPECIFIED_LEAD, canonical_lead, derive_limb_leads, holter_lead,
+                           is_unspecified_lead)
 
 _PRECORDIAL = ("V1", "V2", "V3", "V4", "V5", "V6")
 _WHAT_WORKS = ("A 12-lead ECG needs V1-V6 and at least two of the limb leads I, II, III "
@@ -70,6 +71,10 @@ def plan_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
         for lead in holter:
             unmatched.append(str(names[index.pop(lead)]))
         return index, unmatched
+    unspecified = [i for i, name in enumerate(names) if is_unspecified_lead(str(name))]
+    if not index and len(unspecified) == 1:  # one channel labelled just "ECG": kept, its lead unknown
+        unmatched.remove(str(names[unspecified[0]]))
+        return {UNSPECIFIED_LEAD: unspecified[0]}, unmatched
     if not index:
         shown = ", ".join(repr(str(u)) for u in list(unmatched)[:15]) or "none"
         raise ECGReadError(f"No channel of this record is a named ECG lead (not recognised as leads: {shown}). Name the leads "
@@ -144,13 +149,13 @@ def build_ecg(
     index, unmatched = plan_leads(names)
     validate.check_length(signal.shape[1], len(index), fs)
     twelve = completes_twelve(list(index))
-    recorded = [lead for lead in (*LEADS, *HOLTER_LEADS) if lead in index]
+    recorded = [lead for lead in ALL_LEADS if lead in index]
     limb = [lead for lead in ("I", "II", "III") if lead in index]
     if twelve:
         leads: tuple[str, ...] = LEADS
     else:
         derivable = set(LEADS[:6]) if len(limb) >= 2 else set()
-        leads = tuple(lead for lead in (*LEADS, *HOLTER_LEADS) if lead in index or lead in derivable)
+        leads = tuple(lead for lead in ALL_LEADS if lead in index or lead in derivable)
     shown = [f"{lead} ({names[index[lead]]})" if names[index[lead]] != lead else lead for lead in recorded]
     if [index.get(lead) for lead in LEADS] == list(range(len(LEADS))) and signal.shape[0] == len(LEADS) \
             and signal.dtype == np.float32 and signal.flags.c_contiguous and signal.flags.writeable:
@@ -188,6 +193,9 @@ def build_ecg(
                      "(Einthoven/Goldberger), not recorded.")
     if not twelve:
         notes.append(f"This record holds {len(leads)} lead(s) ({', '.join(leads)}), not the 12 of a standard ECG.")
+    if UNSPECIFIED_LEAD in leads:
+        notes.append(f"The file does not say which lead its channel {names[index[UNSPECIFIED_LEAD]]!r} is; it is "
+                     f"shown as '{UNSPECIFIED_LEAD}'.")
     if notes:
         meta["notes"] = list(meta.get("notes", [])) + notes
     said = dict(assumptions or {})

@@ -18,6 +18,7 @@ from ecgcore.ecg import ECG
 from ecgcore.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io.assemble import build_ecg, lead_of, plan_leads
+from ecgcore.leads import is_unspecified_lead
 
 _SEPARATORS = (";", "\t", ",", "|")
 _TIME_NAMES = re.compile(r"^(t|time|times|timestamp|seconds?|secs?|ms|msec|elapsed[ _]?time)([ _]?\(?\[?(s|sec|ms)\]?\)?)?$",
@@ -94,7 +95,9 @@ class _Layout:
             cells = _cells(line, sep)
             key_value = len(cells) == 2 and bool(_LEAD_KEY.match(cells[0]) or _UNITS_KEY.match(cells[0])
                                                  or _RATE_KEY.search(cells[0]))
-            if not key_value and any(lead_of(_split_unit(c)[0]) is not None for c in cells) and len(cells) > 1 or (
+            named = any(lead_of(_split_unit(c)[0]) is not None for c in cells) or \
+                sum(is_unspecified_lead(_split_unit(c)[0]) for c in cells) == 1
+            if not key_value and named and len(cells) > 1 or (
                     len(cells) == 1 and lead_of(_split_unit(cells[0])[0]) is not None and not self.preamble):
                 self.header_line, self.columns, self.sep = i, cells, sep
                 break
