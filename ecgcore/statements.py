@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ecgcore.errors import ECGError
+
 NOT_GIVEN = "not given"
 
 
@@ -90,12 +92,19 @@ class DxMapping:
     superclass: str | None
 
 
-def dx_mapping(codes: Iterable[str]) -> list[DxMapping]:
+def dx_mapping(codes: Iterable[str], names: Mapping[str, str] | None = None) -> list[DxMapping]:
     """SNOMED-CT codes (a Challenge header's `#Dx`) with their names and the superclass each maps to (None:
-    not one of the five, e.g. a rhythm), by `ecgcore.data.snomed`'s documented table."""
+    not one of the five, e.g. a rhythm), by `ecgcore.data.snomed`'s documented table. names: {code: name}
+    (`snomed.code_names()`, read from the data root's Challenge tables when not given; without a data root
+    a code is named by itself)."""
     from ecgcore.data import snomed
 
-    return [DxMapping(str(c), snomed.code_abbreviation(str(c)), snomed.code_name(str(c)),
+    if names is None:
+        try:
+            names = snomed.code_names()
+        except ECGError:
+            names = {}
+    return [DxMapping(str(c), snomed.code_abbreviation(str(c)), snomed.code_name(str(c), dict(names)),
                       snomed.code_superclass(str(c))) for c in codes]
 
 

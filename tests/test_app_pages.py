@@ -466,3 +466,20 @@ def test_compare_shows_a_dash_where_a_figure_cannot_be_computed(tmp_path, monkey
     assert (clinical.xs("HYP", level="class")["positives"] == "0 ⚠ few").all()
     auc = at.dataframe[1].value
     assert (auc["HYP AUC (95% CI)"] == "—").all() and not (auc["NORM AUC (95% CI)"] == "—").any()
+
+
+def test_the_class_to_explain_follows_the_records_filter():
+    at = goto(app(), "records")
+    at.multiselect(key="rec_super").select("HYP").run()
+    at.session_state["record"] = "ptbxl/00008"
+    goto(at, "predict")
+    no_errors(at)
+    assert at.session_state["target"] == "HYP" and at.query_params["target"] == "HYP"
+
+
+def test_a_challenge_record_shows_its_codes_mapped_to_superclasses():
+    at = goto(app(record="cinc/georgia/E00271"), "viewer")  # #Dx 59118001 (RBBB) -> CD
+    no_errors(at)
+    codes = next(d.value for d in at.dataframe if "SNOMED-CT" in d.value.columns)
+    assert list(codes["SNOMED-CT"]) == ["59118001"] and list(codes["superclass"]) == ["CD"]
+    assert any("Ground truth:** CD (59118001" in m.value for m in at.markdown)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ecgcore.data.catalogue import load_record
 from ecgcore.io.upload import read_upload
-from ecgcore.statements import english_summary, ground_truth, statements_of, superclass_evidence
+from ecgcore.statements import dx_mapping, english_summary, ground_truth, statements_of, superclass_evidence
 
 
 def _statements() -> pd.DataFrame:
@@ -39,3 +39,5 @@ def test_an_uploaded_challenge_record_gets_its_header_labels_as_ground_truth():
     labels, source = ground_truth(ecg)
     assert ecg.meta["dx_codes"] == ["59118001"]
     assert labels == ("CD",) and "SNOMED-CT" in source
+    (rbbb,) = dx_mapping(ecg.meta["dx_codes"])
+    assert (rbbb.code, rbbb.superclass) == ("59118001", "CD") and "bundle branch block" in rbbb.name.lower()

@@ -23,7 +23,7 @@ def truth_text(ecg: ECG) -> str:
         evidence = superclass_evidence(ecg.meta["scp_codes"], loaders.ptbxl_statements())
         return ", ".join(f"{c} ({', '.join(evidence[c])})" if c in evidence else c for c in labels)
     if ecg.meta.get("dx_codes"):
-        rows = [m for m in dx_mapping(ecg.meta["dx_codes"]) if m.superclass]
+        rows = [m for m in _dx_mapping(ecg) if m.superclass]
         return ", ".join(f"{c} ({', '.join(f'{m.code} {m.abbreviation}' for m in rows if m.superclass == c)})"
                          if any(m.superclass == c for m in rows) else c for c in labels)
     return ", ".join(labels)
@@ -44,4 +44,22 @@ def dx_mapping_table(ecg: ECG):
     if not codes:
         return None
     return pd.DataFrame([{"SNOMED-CT": m.code, "abbr.": m.abbreviation, "meaning": m.name,
-                          "superclass": m.superclass or "— (not one of the five)"} for m in dx_mapping(codes)])
+                          "superclass": m.superclass or "— (not one of the five)"} for m in _dx_mapping(ecg)])
+
+
+def _dx_mapping(ecg: ECG):
+    """The record's `#Dx` codes mapped; names from the record (Challenge reader) or the Challenge tables."""
+    codes = ecg.meta.get("dx_codes") or []
+    names = ecg.meta.get("dx_names")
+    return dx_mapping(codes, dict(zip(codes, names)) if names and len(names) == len(codes) else _code_names())
+
+
+@st.cache_resource(show_spinner=False)
+def _code_names() -> dict[str, str]:
+    from ecgcore.data import snomed
+    from ecgcore.errors import ECGError
+
+    try:
+        return snomed.code_names()
+    except ECGError:
+        return {}
