@@ -26,9 +26,11 @@ import torch  # noqa: E402
 
 from ecgcore.settings import resolve  # noqa: E402
 from ecgcore.explain.attribution import IG_STEPS, network_attribution  # noqa: E402
-from ecgcore.explain.beats import beat_bounds, find_beats, score_beats  # noqa: E402
+from ecgcore.explain.beats import score_beats  # noqa: E402
 from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_windows  # noqa: E402
-from ecgcore.explain.measure import measure  # noqa: E402
+from ecgcore.signal import analyse_record  # noqa: E402
+from ecgcore.signal.beats import beat_bounds  # noqa: E402
+from ecgcore.signal.peaks import find_beats  # noqa: E402
 from ecgcore.explain.record import _aggregate, clear_cache, explain_record  # noqa: E402
 from ecgcore.explain.stitch import stitch_windows, to_rate  # noqa: E402
 from ecgcore.signal.resample import ecg_resample  # noqa: E402
@@ -170,9 +172,8 @@ def main() -> None:
                     print(f"  skipped: {exc}")
                     break
                 print(f"  predict_proba {pr[0]:.1f} ms; Grad-CAM not available (no convolutional layers)")
-            b = find_beats(ecg)
-            m = timed(lambda: measure(ecg, b), 3)
-            print(f"  measurements (12-lead median beat, neurokit2 delineation) {m[0]:.0f} ms")
+            m = timed(lambda: analyse_record(ecg), 3)
+            print(f"  analyse_record (beats, rhythm, delineation, measurements) {m[0]:.0f} ms")
             try:
                 def uncached() -> None:
                     clear_cache()

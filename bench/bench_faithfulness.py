@@ -33,11 +33,13 @@ import torch  # noqa: E402
 
 from ecgcore.settings import resolve  # noqa: E402
 from ecgcore.explain.attribution import record_attribution  # noqa: E402
-from ecgcore.explain.beats import beat_bounds, find_beats, score_beats  # noqa: E402
+from ecgcore.explain.beats import score_beats  # noqa: E402
 from ecgcore.explain.faithfulness import (deletion_drop, lesion_mask, lesion_mass_share,  # noqa: E402
                                           sanity_rank_correlation)
 from ecgcore.explain.gradcam import display_scale, record_gradcam  # noqa: E402
-from ecgcore.explain.measure import measure  # noqa: E402
+from ecgcore.signal import analyse_record  # noqa: E402
+from ecgcore.signal.beats import beat_bounds  # noqa: E402
+from ecgcore.signal.peaks import find_beats  # noqa: E402
 
 
 def load_corpus(root: Path, n: int, fold: int | None):
@@ -160,12 +162,13 @@ def measurement_errors(root: Path, db, truth, ids) -> None:
         t0 = time.perf_counter()
         for i in ids:
             ecg = load_ecg(root, i, rate, db=db)
-            m = measure(ecg, find_beats(ecg))
+            a = analyse_record(ecg)
+            v = lambda k: np.nan if a.value(k) is None else a.value(k)  # noqa: E731
             t = truth.loc[i]
-            rows.append({"HR (bpm)": m.heart_rate_bpm - t.hr_bpm, "PR (ms)": m.pr_ms - t.pr_ms,
-                         "QRS (ms)": m.qrs_ms - t.qrs_ms, "QT (ms)": m.qt_ms - t.qt_ms,
-                         "QTc Bazett (ms)": m.qtc_bazett_ms - t.qtc_bazett_ms,
-                         "axis (deg)": (m.axis_deg - t.axis_deg + 180) % 360 - 180})
+            rows.append({"HR (bpm)": v("HR") - t.hr_bpm, "PR (ms)": v("PR") - t.pr_ms,
+                         "QRS (ms)": v("QRS") - t.qrs_ms, "QT (ms)": v("QT") - t.qt_ms,
+                         "QTc Bazett (ms)": v("QTc_Bazett") - t.qtc_bazett_ms,
+                         "axis (deg)": (v("axis") - t.axis_deg + 180) % 360 - 180})
         d = pd.DataFrame(rows)
         print(f"\nmeasurements vs truth.csv at {rate} Hz, {len(ids)} records, "
               f"{(time.perf_counter() - t0) / len(ids) * 1000:.0f} ms per record:")

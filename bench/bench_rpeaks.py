@@ -7,7 +7,7 @@ matches a true R within 50 ms) and mean |error| of the matched peaks, at 500 Hz 
 Real shipped records (no beat annotations exist for PTB-XL): agreement of each detector with wfdb's XQRS
 (sensitivity/PPV of one against the other) and the share of records where beats were found.
 Time: ms per 10 s record, one thread, the whole `find_beats` pipeline (lead choice, refinement, checks).
-Every detector runs through `ecgcore.explain.beats.find_beats`; "neurokit@II" is the default detector held
+Every detector runs through `ecgcore.signal.peaks.find_beats`; "neurokit@II" is the default detector held
 on lead II, to show what choosing the lead buys.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ecgcore.explain.beats import DEFAULT_RPEAK_METHOD, RPEAK_METHODS, find_beats  # noqa: E402
+from ecgcore.signal.peaks import DEFAULT_RPEAK_METHOD, RPEAK_METHODS, find_beats  # noqa: E402
 
 TOL_S = 0.05
 

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError
+from ecgcore.signal.analysis import RecordAnalysis
 from ecgcore.plot.paper import (MM_PER_MV, MM_PER_S, MV_PER_MM, S_PER_MM, PaperLayout, beat_layout, calibration_pulse,
                                 paper_layout)
 
@@ -103,12 +104,8 @@ def _page_tracing(ecg: ECG, start_s: float, saliency: np.ndarray | None, subtitl
     return fig
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    return "not measurable" if value is None or not math.isfinite(value) else f"{value:.0f} {unit}"
-
-
-def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | None, measurements: Any | None,
-                  median: tuple[np.ndarray, int] | None) -> Figure:
+def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | None,
+                  analysis: RecordAnalysis | None) -> Figure:
     fig = Figure(figsize=(PAGE_MM[0] / MM_PER_INCH, PAGE_MM[1] / MM_PER_INCH))
     _header(fig, ecg, "Predictions, measurements and model")
     # predictions against thresholds
@@ -131,18 +128,20 @@ def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | N
     else:
         fig.text(0.07, 0.8, "No model was run for this report.", fontsize=9)
     # measurements
-    lines = []
-    if measurements is not None:
-        m = measurements
-        lines = [("Heart rate", _fmt(m.heart_rate_bpm, "/min")), ("PR", _fmt(m.pr_ms, "ms")),
-                 ("QRS", _fmt(m.qrs_ms, "ms")), ("QT", _fmt(m.qt_ms, "ms")),
-                 ("QTc Bazett", _fmt(m.qtc_bazett_ms, "ms")), ("QTc Fridericia", _fmt(m.qtc_fridericia_ms, "ms")),
-                 ("Frontal QRS axis", _fmt(m.axis_deg, "°"))]
     y0 = 0.86
     fig.text(0.52, y0, "Measurements (median beat)", fontsize=9, fontweight="bold", va="top")
-    for i, (k, v) in enumerate(lines or [("", "not available")]):
-        fig.text(0.52, y0 - 0.035 * (i + 1), k, fontsize=8, va="top")
-        fig.text(0.66, y0 - 0.035 * (i + 1), v, fontsize=8, va="top")
+    rows = analysis.rows() if analysis is not None else []
+    if analysis is not None:
+        fig.text(0.52, y0 - 0.035, f"Rhythm: {analysis.rhythm.name}", fontsize=8, va="top")
+    for i, row in enumerate(rows or [{"label": "", "text": "not available", "reason": None, "flags": None}]):
+        y = y0 - 0.035 * (i + 2)
+        fig.text(0.52, y, row["label"], fontsize=8, va="top")
+        fig.text(0.61, y, row["text"], fontsize=8, va="top", color="#b03a2e" if row["flags"] else "#111111")
+        side = row["reason"] or (f"⚑ {row['flags']}" if row["flags"] else "")
+        fig.text(0.655, y, side, fontsize=6.5, va="top", color="#555555" if row["reason"] else "#b03a2e")
+    if analysis is not None and analysis.notes:
+        fig.text(0.52, y0 - 0.035 * (len(rows) + 2), "Notes: " + "; ".join(analysis.notes), fontsize=6.5,
+                 va="top", wrap=True)
     # model card
     if card:
         data = (card.get("training") or {}).get("data") or {}
@@ -161,23 +160,23 @@ def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | N
         fig.text(0.07, 0.5, f"Saliency shown on page 1: Grad-CAM for {explanation.target} (evidence for the class, "
                             "orange). " + " ".join(explanation.notes), fontsize=7.5, va="top", wrap=True)
     # median beat with its fiducial points
-    if median is not None:
-        med, before = median
-        lo = max(0, before - int(0.45 * ecg.fs))  # at most 0.45 s before R and 0.65 s after: the row fits A4
-        med, before = med[:, lo:before + int(0.65 * ecg.fs)], before - lo
-        med_ecg = ecg.with_signal(med)
+    if analysis is not None and np.isfinite(analysis.median).all() and analysis.median.shape[1] > 1:
+        fs = analysis.analysis_fs
+        med, before = analysis.median, analysis.median_r
+        lo = max(0, before - int(0.45 * fs))  # at most 0.45 s before R and 0.65 s after: the row fits A4
+        med, before = med[:, lo:before + int(0.65 * fs)], before - lo
+        med_ecg = ecg.with_signal(med, fs=fs)
         paper = beat_layout(med_ecg, 0, med.shape[1], row_height_mv=3.0)
         ax = _paper_axes(fig, paper, 20.0, 14.0)
         _draw(ax, med_ecg, paper, None)
-        if measurements is not None:
-            for name in ("P_on", "QRS_on", "QRS_off", "T_off"):
-                ms = measurements.fiducials_ms.get(name)
-                if ms is None or not math.isfinite(ms):
-                    continue
-                for panel in paper.panels:
-                    x = panel.x0 + (before + ms * ecg.fs / 1000.0) / ecg.fs
-                    ax.plot([x, x], [panel.baseline - 1.2, panel.baseline + 1.2], color="#1f5fbf", linewidth=0.5,
-                            linestyle=":", zorder=4)
+        for name in ("P_on", "QRS_on", "QRS_off", "T_off"):
+            ms = analysis.fiducials_ms.get(name)
+            if ms is None or not math.isfinite(ms):
+                continue
+            for panel in paper.panels:
+                x = panel.x0 + (before + ms * fs / 1000.0) / fs
+                ax.plot([x, x], [panel.baseline - 1.2, panel.baseline + 1.2], color="#1f5fbf", linewidth=0.5,
+                        linestyle=":", zorder=4)
         fig.text(20.0 / PAGE_MM[0], (14.0 + (paper.y_range[1] - paper.y_range[0]) * MM_PER_MV + 2) / PAGE_MM[1],
                  "Median beat (dotted: P on, QRS on, J, T end)", fontsize=8)
     return fig
@@ -189,16 +188,16 @@ def build_report(
     explanation: Any | None = None,
     saliency: np.ndarray | None = None,
     card: Mapping[str, Any] | None = None,
-    measurements: Any | None = None,
-    median: tuple[np.ndarray, int] | None = None,
+    analysis: RecordAnalysis | None = None,
     start_s: float = 0.0,
     fmt: str = "pdf",
 ) -> bytes:
     """The report as PDF (2 pages) or PNG (the 2 pages one above the other) bytes.
 
     explanation: an `ecgcore.explain.Explanation` (predictions, target, notes) or None; saliency: a map on
-    [0, 1], (samples,) or (12, samples), drawn behind the tracing; card: the model card; measurements:
-    `ecgcore.explain.Measurements`; median: (median beat (12, samples), samples before R).
+    [0, 1], (samples,) or (12, samples), drawn behind the tracing; card: the model card; analysis:
+    `ecgcore.signal.analyse_record(ecg)`: measurements ("—" with the reason where not measurable), flags,
+    rhythm, notes, and its median beat with the fiducial points.
     """
     if fmt not in FORMATS:
         raise ECGError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -212,7 +211,7 @@ def build_report(
         subtitle += (f"\nEvidence for {explanation.target}: the trace is drawn thicker and darker where the model "
                      f"found evidence; thickest = strongest evidence for {explanation.target} in this record")
     pages = [_page_tracing(ecg, start_s, None if saliency is None else np.asarray(saliency, float), subtitle),
-             _page_details(ecg, explanation, card, measurements, median)]
+             _page_details(ecg, explanation, card, analysis)]
     out = io.BytesIO()
     if fmt == "pdf":
         with PdfPages(out, metadata={"Title": f"ECG report {ecg.record_id}", "Creator": "ecgcore"}) as pdf:

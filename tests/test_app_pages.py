@@ -114,9 +114,8 @@ def test_viewer_draws_twelve_leads_on_ecg_paper_and_switches_layout_and_rate():
 def test_viewer_shows_measurements_and_the_median_beat_with_fiducials():
     at = goto(app(record="ptbxl/00008"), "viewer")
     no_errors(at)
-    table = next(m.value for m in at.markdown if m.value.startswith("| measure | value |"))
-    hr = next(line for line in table.splitlines() if line.startswith("| Heart rate"))
-    assert 50 <= float(hr.split("|")[2].split()[0]) <= 100  # ecg_id 8 is in sinus rhythm (SR)
+    hr = next(m for m in at.metric if m.label == "Heart rate")
+    assert 50 <= float(hr.value.split()[0]) <= 100  # ecg_id 8 is in sinus rhythm (SR)
     median = [f for f in figures(at) if f["layout"].get("meta", {}).get("kind") == "beat_12lead"][0]
     assert any(t.get("name") == "fiducial points" for t in median["data"])
     labels = {a["text"] for a in median["layout"]["annotations"]}

@@ -45,8 +45,8 @@ def test_json_has_predictions_rpeaks_beats_and_measurements(models_dir, tmp_path
     ranks = sorted(b["rank"] for b in summary["beats"])
     assert ranks == list(range(1, len(rpeaks) + 1))
     assert summary["beats"][summary["top_beats"][0]]["rank"] == 1
-    m = summary["measurements"]
-    assert 40 < m["heart_rate_bpm"] < 150 and m["qrs_ms"] is not None and -180 <= m["axis_deg"] <= 180
+    m = summary["analysis"]["measurements"]
+    assert 40 < m["HR"]["value"] < 150 and m["QRS"]["value"] is not None and -180 <= m["axis"]["value"] <= 180
     maps = np.load(out)
     assert maps["gradcam"].shape == (5, 5000) and maps["per_lead"].shape == (12, 5000)
     assert maps["rpeaks"].tolist() == rpeaks and str(maps["target"]) == "MI"

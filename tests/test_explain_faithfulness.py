@@ -107,7 +107,7 @@ def test_kernel_model_gets_lead_occlusion_and_no_grad_cam(records):
     q = np.clip(ex.probabilities[1], 1e-6, 1 - 1e-6)
     drop = np.log(q / (1 - q)) - np.log(p / (1 - p))  # logit change when lead II is flat
     assert ex.per_lead[1, 0] * ecg.duration == pytest.approx(drop, rel=1e-3, abs=1e-6)
-    assert ex.beat_scores is None and ex.beats.ok and ex.measurements.heart_rate_bpm > 0
+    assert ex.beat_scores is None and ex.beats.ok and ex.analysis.value("HR") > 0
 
 
 def test_lstm_per_lead_integrated_gradients(records):

@@ -51,3 +51,38 @@ def record_details(ecg: ECG) -> None:
     codes = _codes_table(ecg)
     if codes is not None:
         st.dataframe(codes, hide_index=True, width="stretch")
+
+
+#: our measurement key -> the cart's key in ecg.meta["cart_measurements"] (INTERFACES.md)
+_CART_KEYS = {"HR": "HR", "PR": "PR", "QRS": "QRS", "QT": "QT", "QTc_Bazett": "QTc", "axis": "QRS_axis"}
+
+
+def measurements(ecg: ECG) -> None:
+    """Rhythm, HR, PR, QRS, QT, QTc and axis of `ecg` (ecgcore.signal.analyse_record): each a value or "—"
+    with its reason on hover, clinical flags beside the values (the threshold on hover), the cart's own
+    measurements beside ours when the file had them, and the analysis notes."""
+    analysis = loaders.beat_analysis(ecg)
+    st.markdown(f"**Rhythm:** {analysis.rhythm.name}"
+                + (f" · {int(analysis.premature.sum())} premature beat(s)" if analysis.premature.any() else ""))
+    if not analysis.beats.ok:
+        st.warning(f"No beats found: {analysis.beats.reason}")
+    cart = ecg.meta.get("cart_measurements") or {}
+    rows = analysis.rows()
+    for start in range(0, len(rows), 4):
+        cols = st.columns(4)
+        for col, row in zip(cols, rows[start:start + 4]):
+            cart_value = cart.get(_CART_KEYS.get(row["key"], ""))
+            help_text = row["reason"] or row["flags"] or None
+            col.metric(row["label"], row["text"], delta=f"⚑ {row['flags']}" if row["flags"] else None,
+                       delta_color="inverse", delta_arrow="off", help=help_text,
+                       delta_description=f"cart {cart_value:.0f}" if cart_value is not None else None)
+    missing = [f"{r['label']}: {r['reason']}" for r in rows if r["reason"]]
+    if missing:
+        st.caption("— not measurable: " + "; ".join(dict.fromkeys(missing)))
+    if cart:
+        st.caption("cart: the recording device's own measurements, from the file")
+    for note in analysis.notes:
+        st.caption(note)
+    st.caption(f"{analysis.beats.n} beats, R-peaks on lead {analysis.beats.lead} ({analysis.beats.method}); "
+               f"confidence {analysis.confidence}. Delineation: median beat per lead, combined over leads "
+               "(bench/bench_delineation.py).")

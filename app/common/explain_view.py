@@ -124,7 +124,7 @@ def mean_beat_map(ex, view: SaliencyView, before: int, length: int) -> np.ndarra
     """The display map of the saliency averaged over the beats, aligned with a median beat of `length`
     samples with R at `before` (the figure the viewer shows, so every median-beat figure has the same
     window and fiducial points). None when nothing is drawn."""
-    from ecgcore.explain.beats import mean_beat
+    from ecgcore.signal.beats import mean_beat
 
     if view.mode == "band" and ex.gradcam is not None:
         raw, method = ex.gradcam[ex.target_index][None, :], ex.cam_method

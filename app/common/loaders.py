@@ -251,13 +251,9 @@ def _library_key(ecg: ECG) -> tuple[str, int, str] | None:
 
 
 def _analyse(ecg: ECG):
-    from ecgcore.explain.beats import find_beats
-    from ecgcore.explain.measure import measure, median_beats_rr
+    from ecgcore.signal import analyse_record
 
-    beats = find_beats(ecg)
-    measured = measure(ecg, beats)
-    median = median_beats_rr(ecg, beats.rpeaks) if beats.n >= 2 else None
-    return beats, measured, median
+    return analyse_record(ecg)
 
 
 @st.cache_data(show_spinner="Finding beats and measuring intervals ...", max_entries=128)
@@ -266,7 +262,7 @@ def _library_analysis(record_id: str, rate: int, root: str):
 
 
 def beat_analysis(ecg: ECG):
-    """(Beats, Measurements, (median beat (12, RR samples), samples before R) or None) of `ecg`."""
+    """`ecgcore.signal.analyse_record(ecg)`: beats, rhythm, median beat, measurements, flags, notes."""
     key = _library_key(ecg)
     if key is None:
         with st.spinner("Finding beats and measuring intervals ..."):

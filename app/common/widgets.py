@@ -95,37 +95,22 @@ def show_figure(fig: go.Figure, key: str, **kwargs):
     return st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, **kwargs)
 
 
-def measurements(ecg) -> None:
-    """Heart rate, intervals and axis from the median beat (ecgcore.explain.measure)."""
-    import math
-
-    beats, measured, _ = loaders.beat_analysis(ecg)
-    st.markdown("**Measurements** (median beat, neurokit2 delineation)")
-    if not beats.ok:
-        st.warning(f"No beats found: {beats.reason}")
-        return
-    fmt = lambda v, unit: "not measurable" if v is None or not math.isfinite(v) else f"{v:.0f} {unit}"  # noqa: E731
-    rows = [("Heart rate", fmt(measured.heart_rate_bpm, "/min")), ("PR", fmt(measured.pr_ms, "ms")),
-            ("QRS", fmt(measured.qrs_ms, "ms")), ("QT", fmt(measured.qt_ms, "ms")),
-            ("QTc Bazett", fmt(measured.qtc_bazett_ms, "ms")), ("QTc Fridericia", fmt(measured.qtc_fridericia_ms, "ms")),
-            ("Frontal QRS axis", fmt(measured.axis_deg, "°"))]
-    st.markdown("| measure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows))
-    for note in measured.notes:
-        st.caption(note)
-    st.caption(f"{beats.n} beats detected on lead {beats.lead} ({beats.method}).")
-
-
 def median_beat(ecg, key: str, ex=None, view=None) -> None:
     """The median beat of every lead with the fiducial points the measurements come from (the same figure
-    on every page); with an explanation, the saliency averaged over the beats drawn on it."""
+    on every page: `ecgcore.signal.analyse_record`); with an explanation, the saliency averaged over the
+    beats drawn on it."""
+    import numpy as np
+
     from app.common import explain_view
     from ecgcore.plot import beat_figure
+    from ecgcore.signal.resample import resample_signal
 
-    _, measured, median = loaders.beat_analysis(ecg)
-    if median is None:
-        st.caption("No median beat: fewer than two beats were found.")
+    analysis = loaders.beat_analysis(ecg)
+    if analysis.median.shape[1] < 2 or not np.isfinite(analysis.median).all():
+        st.caption("No median beat: too few clean beats were found.")
         return
-    med, before = median
+    med = resample_signal(analysis.median, analysis.analysis_fs, ecg.fs)  # drawn at the record's rate
+    before = int(round(analysis.median_r * ecg.fs / analysis.analysis_fs))
     saliency = legend = None
     if ex is not None and view is not None:
         saliency = explain_view.mean_beat_map(ex, view, before, med.shape[1])
@@ -136,7 +121,7 @@ def median_beat(ecg, key: str, ex=None, view=None) -> None:
     fig = beat_figure(ecg.with_signal(med), 0, med.shape[1], r_index=before, saliency=saliency,
                       saliency_mode=view.figure_mode if view is not None else "band",
                       opacity=view.opacity if view is not None else 0.7,
-                      fiducials_ms=measured.fiducials_ms, title=title, legend=legend)
+                      fiducials_ms=analysis.fiducials_ms, title=title, legend=legend)
     show_figure(fig, key=key)
     st.caption("The median beat is the typical beat of the record: for each lead, the middle value at each "
                "moment over all detected beats. Dotted lines: P on = start of the P wave, QRS on = start of the "
@@ -171,12 +156,12 @@ def export_report(ecg, ex=None, saliency=None, start_s: float = 0.0) -> None:
     st.markdown("**Export**")
     cols = st.columns([1, 2, 3])
     fmt = cols[0].radio("Format", ["pdf", "png"], horizontal=True, key="export_fmt", format_func=str.upper)
-    _, measured, median = loaders.beat_analysis(ecg)
+    analysis = loaders.beat_analysis(ecg)
     card = loaders.card(ex.model) if ex is not None else None
 
     def make() -> bytes:  # runs only when the button is clicked
-        return build_report(ecg, explanation=ex, saliency=saliency, card=card, measurements=measured,
-                            median=median, start_s=start_s, fmt=fmt)
+        return build_report(ecg, explanation=ex, saliency=saliency, card=card, analysis=analysis,
+                            start_s=start_s, fmt=fmt)
 
     safe = ecg.record_id.replace("/", "_").replace(":", "_")
     cols[1].download_button(f"Download the report ({fmt.upper()})", data=make, on_click="ignore",

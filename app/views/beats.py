@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from app.common import explain_view, loaders, state, tables, widgets
-from ecgcore.explain.beats import beat_bounds
+from ecgcore.signal.beats import beat_bounds
 from ecgcore.plot import beat_figure, strip_figure
 
 st.title("Beat review")
@@ -25,9 +25,10 @@ if ecg is not None:
         view = explain_view.saliency_controls("beats")
         ex = explain_view.explanation_or_error(ecg, name, target, view)
     if ex is not None:
-        beats, scores, measured = ex.beats, ex.beat_scores, ex.measurements
+        beats, scores, measured = ex.beats, ex.beat_scores, ex.analysis
     else:
-        beats, measured, _ = loaders.beat_analysis(ecg)
+        measured = loaders.beat_analysis(ecg)
+        beats = measured.beats
         scores = None
     if not beats.ok:
         st.warning(f"No beats to review: {beats.reason}")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app.common import details, state, tracing, widgets
 from ecgcore.plot import ecg_figure
+from ecgcore.signal.display import display_band, display_filter
 
 widgets.page_setup()
 st.title("ECG viewer")
@@ -25,12 +26,18 @@ if ecg is not None:
                    f"(page {int(view.start_s // 10) + 1} of {int(-(-ecg.duration // 10))})")
         p3.button("Next 10 s ▶", on_click=_page, args=(10.0,), disabled=view.start_s >= last,
                   key="viewer_page_next", width="stretch")
-    widgets.show_figure(ecg_figure(ecg, view.layout, start_s=view.start_s), key="viewer_ecg")
+    filtered = st.toggle(f"Display filter {display_band()} (baseline-corrected, like a cart)", value=True,
+                         key="viewer_filter", help="Zero-phase 0.5 Hz high-pass and 40 Hz low-pass, for the eye only; "
+                                                   "measurements use their own filtering. Off: the signal as recorded.")
+    shown = ecg.with_signal(display_filter(ecg.signal, ecg.fs)) if filtered else ecg
+    band = display_band() if filtered else display_band(None, None)
+    title = f"{ecg.record_id} · 25 mm/s · 10 mm/mV · {band}"
+    widgets.show_figure(ecg_figure(shown, view.layout, start_s=view.start_s, title=title), key="viewer_ecg")
     left, right = st.columns([3, 2])
     with left:
         details.record_details(ecg)
     with right:
-        widgets.measurements(ecg)
+        details.measurements(ecg)
     if st.toggle("Show the median beat with its fiducial points", value=True, key="viewer_median"):
         widgets.median_beat(ecg, key="viewer_median_fig")
     widgets.export_report(ecg, start_s=view.start_s)

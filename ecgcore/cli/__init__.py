@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "predict": "Predict class probabilities for ECG files.",
     "models": "List the shipped models with their key figures.",
     "explain": "Predictions, Grad-CAM, per-lead attribution, beats and measurements for one file.",
+    "measure": "Rhythm, HR, PR, QRS, QT, QTc, axis (value or not measurable with its reason) and flags per file.",
 }
 
 

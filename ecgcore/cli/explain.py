@@ -45,12 +45,14 @@ def _text(summary: dict) -> str:
         lines.append(f"  {len(summary['rpeaks'])} beats (R-peaks by {summary['rpeak_detector']} on "
                      f"{summary['rpeak_lead']}); top beats: "
                      + ", ".join(f"#{b} at {summary['beats'][b]['r_s']:.2f} s" for b in summary["top_beats"]))
-    m = summary["measurements"]
-    fmt = lambda v, unit: "n/a" if v is None else f"{v:.0f} {unit}"  # noqa: E731
-    lines.append(f"  HR {fmt(m['heart_rate_bpm'], '/min')}, PR {fmt(m['pr_ms'], 'ms')}, QRS {fmt(m['qrs_ms'], 'ms')}, "
-                 f"QT {fmt(m['qt_ms'], 'ms')}, QTc {fmt(m['qtc_bazett_ms'], 'ms')} (Bazett), "
-                 f"{fmt(m['qtc_fridericia_ms'], 'ms')} (Fridericia), axis {fmt(m['axis_deg'], 'deg')}")
-    lines += [f"  note: {n}" for n in summary["notes"] + m["notes"]]
+    a = summary["analysis"]
+    m = a["measurements"]
+    fmt = lambda k: "—" if m[k]["value"] is None else f"{m[k]['value']:.0f} {m[k]['unit']}"  # noqa: E731
+    lines.append(f"  {a['rhythm']}: HR {fmt('HR')}, PR {fmt('PR')}, QRS {fmt('QRS')}, QT {fmt('QT')}, "
+                 f"QTc {fmt('QTc_Bazett')} (Bazett), {fmt('QTc_Fridericia')} (Fridericia), axis {fmt('axis')}")
+    lines += [f"  {k}: not measurable, {v['reason']}" for k, v in m.items() if v["reason"]]
+    lines += [f"  flag: {f['text']}" for f in a["flags"]]
+    lines += [f"  note: {n}" for n in summary["notes"] + a["notes"]]
     lines.append(f"  time: {summary['timings_ms']['total']:.0f} ms")
     return "\n".join(lines)
 

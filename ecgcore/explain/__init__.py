@@ -6,12 +6,11 @@
                         # logits/s at ecg.fs, signed; ex.gradcam_relu for the ReLU'd one
     ex.per_lead         # (12, samples) attribution of the target class
     ex.beats.rpeaks     # R-peak sample indices; ex.beat_scores.ranking: beats by saliency
-    ex.measurements     # HR, PR, QRS, QT, QTc, axis, fiducial points (ms from R)
+    ex.analysis         # ecgcore.signal.RecordAnalysis: rhythm, HR, PR, QRS, QT, QTc, axis, flags, fiducials
 """
-from ecgcore.explain.beats import Beats, BeatScores, detect_rpeaks, find_beats
+from ecgcore.explain.beats import BeatScores
 from ecgcore.explain.gradcam import DISPLAY_SCALE_LOGIT_PER_S, display_scale, unit_scale
-from ecgcore.explain.measure import Measurements
 from ecgcore.explain.record import Explanation, clear_cache, explain_record
 
-__all__ = ["Beats", "BeatScores", "DISPLAY_SCALE_LOGIT_PER_S", "Explanation", "Measurements", "clear_cache",
-           "detect_rpeaks", "display_scale", "explain_record", "find_beats", "unit_scale"]
+__all__ = ["BeatScores", "DISPLAY_SCALE_LOGIT_PER_S", "Explanation", "clear_cache", "display_scale",
+           "explain_record", "unit_scale"]

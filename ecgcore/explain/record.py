@@ -24,11 +24,12 @@ from ecgcore.settings import resolve
 from ecgcore.ecg import ECG, twelve_leads
 from ecgcore.errors import UnknownNameError
 from ecgcore.explain.attribution import IG_STEPS, record_attribution, windows_in_span
-from ecgcore.explain.beats import (DEFAULT_RPEAK_METHOD, BeatScores, Beats, beat_bounds, find_beats, mean_beat,
-                                   median_beat, score_beats)
+from ecgcore.explain.beats import BeatScores, score_beats
 from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_windows
 from ecgcore.explain.stitch import WindowStitcher
-from ecgcore.explain.measure import Measurements, measure
+from ecgcore.signal.analysis import RecordAnalysis, analyse_record
+from ecgcore.signal.beats import beat_bounds, mean_beat, median_beat
+from ecgcore.signal.peaks import DEFAULT_RPEAK_METHOD, Beats
 from ecgcore.signal.resample import ecg_resample
 
 CACHE_SIZE = 16
@@ -43,8 +44,9 @@ class Explanation:
     HiResCAM by default; the name is the contract's) in logits/s at `fs`, None where the model has no
     convolutional layers (`notes` say why); per_lead: (12, samples) attribution of the target class in
     logits/s ("ig", "occlusion") or |gradient| ("saliency"); maps are float32. median_beat: (12, L) mV over
-    BEAT_BEFORE_S..BEAT_AFTER_S around R; median_per_lead: (12, L) and median_gradcam: (classes, L) mean
-    saliency over the same beats. timings: milliseconds per stage. per_lead_span_s: (start, end) seconds
+    BEAT_BEFORE_S..BEAT_AFTER_S around R of the clean beats of `analysis`; median_per_lead: (12, L) and
+    median_gradcam: (classes, L) mean saliency over the same beats. analysis: `ecgcore.signal.analyse_record`
+    (rhythm, measurements, flags, notes). timings: milliseconds per stage. per_lead_span_s: (start, end) seconds
     the per-lead map covers when it was computed for the window in view only (a long record; 0 elsewhere),
     None when it covers the whole record.
     """
@@ -69,7 +71,7 @@ class Explanation:
     median_beat: np.ndarray
     median_per_lead: np.ndarray
     median_gradcam: np.ndarray | None
-    measurements: Measurements
+    analysis: RecordAnalysis
     timings: dict[str, float]
     notes: tuple[str, ...] = ()
     leads: tuple[str, ...] = field(default=())
@@ -113,7 +115,7 @@ class Explanation:
             "rpeaks": [int(r) for r in self.beats.rpeaks], "rpeak_detector": self.beats.method,
             "rpeak_lead": self.beats.lead, "beats_reason": self.beats.reason,
             "beats": beats, "top_beats": self.top_beats(),
-            "measurements": self.measurements.to_dict(),
+            "analysis": self.analysis.to_dict(),
             "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
             "notes": list(self.notes),
         }
@@ -193,11 +195,9 @@ def _aggregate(window_probs: np.ndarray, how: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _RecordParts:
-    beats: Beats
-    measurements: Measurements
+    analysis: RecordAnalysis
     median_beat: np.ndarray
-    beats_ms: float
-    measurements_ms: float
+    analysis_ms: float
 
 
 def _record_parts_of(ecg: ECG, rpeak_method: str, span: tuple[float, float] | None = None) -> _RecordParts:
@@ -208,14 +208,11 @@ def _record_parts_of(ecg: ECG, rpeak_method: str, span: tuple[float, float] | No
         first, last = int(span[0] * ecg.fs), int(np.ceil(span[1] * ecg.fs))
         ecg = ecg.with_signal(ecg.signal[:, first:last])
     t0 = time.perf_counter()
-    beats = find_beats(ecg, rpeak_method)
-    t1 = time.perf_counter()
-    meas = measure(ecg, beats)
-    t2 = time.perf_counter()
-    med = median_beat(ecg.signal, beats.rpeaks, ecg.fs)
+    analysis = analyse_record(ecg, rpeak_method)
+    med = median_beat(ecg.signal, analysis.rpeaks[analysis.clean], ecg.fs)
     if first:
-        beats = replace(beats, rpeaks=beats.rpeaks + first)
-    return _RecordParts(beats, meas, med, (t1 - t0) * 1000, (t2 - t1) * 1000)
+        analysis = replace(analysis, beats=replace(analysis.beats, rpeaks=analysis.beats.rpeaks + first))
+    return _RecordParts(analysis, med, (time.perf_counter() - t0) * 1000)
 
 
 #: records longer than this (s) get the per-lead map for the part in view only
@@ -342,10 +339,10 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     parts_key = (record_key(ecg), rpeak_method, span)
     cached = parts_key in _record_parts.items
     parts = _record_parts.get(parts_key, lambda: _record_parts_of(ecg, rpeak_method, span))
-    timings["beats"] = 0.0 if cached else parts.beats_ms
-    timings["measurements"] = 0.0 if cached else parts.measurements_ms
+    timings["analysis"] = 0.0 if cached else parts.analysis_ms
     timings["record_parts_cached"] = float(cached)
-    beats = parts.beats
+    beats = parts.analysis.beats
+    clean_rpeaks = beats.rpeaks[parts.analysis.clean]  # the beats of the median beat, for every mean map
     t0 = time.perf_counter()
     scores = None
     median_gradcam = None
@@ -356,8 +353,8 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     else:
         bounds = beat_bounds(beats.rpeaks, ecg.fs, ecg.n_samples)
         scores = score_beats(bounds, gradcam, ecg.fs, k, per_lead)
-        median_gradcam = mean_beat(gradcam, beats.rpeaks, ecg.fs)
-    median_per_lead = mean_beat(per_lead, beats.rpeaks, ecg.fs)
+        median_gradcam = mean_beat(gradcam, clean_rpeaks, ecg.fs)
+    median_per_lead = mean_beat(per_lead, clean_rpeaks, ecg.fs)
     timings["beat_scores"] = (time.perf_counter() - t0) * 1000
     timings["total"] = (time.perf_counter() - t_start) * 1000
     return Explanation(
@@ -368,6 +365,6 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         gradcam=None if gradcam is None else gradcam.astype(np.float32, copy=False), gradcam_layer=used_layer,
         cam_method=used_cam, per_lead=per_lead.astype(np.float32, copy=False), per_lead_method=method, beats=beats,
         beat_scores=scores, median_beat=parts.median_beat,
-        median_per_lead=median_per_lead, median_gradcam=median_gradcam, measurements=parts.measurements,
+        median_per_lead=median_per_lead, median_gradcam=median_gradcam, analysis=parts.analysis,
         timings=timings, notes=tuple(notes), leads=tuple(ecg.leads), per_lead_span_s=span,
     )

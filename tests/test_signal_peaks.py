@@ -1,4 +1,4 @@
-"""Beats and measurements on real shipped records (PTB-XL, Challenge) and on signals with no beats."""
+"""R-peaks, beat windows and measurements on real records (PTB-XL, Challenge) and on signals with no beats."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,9 +7,10 @@ import pytest
 from ecgcore.data.catalogue import load_record
 from ecgcore.ecg import ECG
 from ecgcore.errors import UnknownNameError
-from ecgcore.explain.beats import (BEAT_AFTER_S, BEAT_BEFORE_S, beat_bounds, detect_rpeaks, find_beats, median_beat,
-                                   score_beats)
-from ecgcore.explain.measure import measure
+from ecgcore.explain.beats import score_beats
+from ecgcore.signal import analyse_record
+from ecgcore.signal.beats import BEAT_AFTER_S, BEAT_BEFORE_S, beat_bounds, median_beat
+from ecgcore.signal.peaks import detect_rpeaks, find_beats
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +52,8 @@ def test_flat_noisy_and_short_signals_say_no_beats_instead_of_failing(norm_recor
     for ecg, word in ((flat, "flat"), (noise, "noise"), (short, "long")):
         beats = find_beats(ecg)
         assert not beats.ok and beats.n == 0 and word in beats.reason and beats.reason.startswith("no beats found")
-        m = measure(ecg, beats)
-        assert np.isnan(m.qrs_ms) and m.notes == (beats.reason,)
+        a = analyse_record(ecg)
+        assert a.value("QRS") is None and a.measurements["QRS"].reason and beats.reason in a.notes
     with pytest.raises(UnknownNameError, match="neurokit"):
         find_beats(norm_record, "nope")
 
@@ -82,15 +83,14 @@ def test_median_beat_and_beat_scores_follow_the_map(norm_record):
 
 @pytest.mark.parametrize("record_id", ["ptbxl/00001", "ptbxl/00003", "cinc/chapman_shaoxing/JS01048"])
 def test_measurements_on_normal_real_records_are_physiological(record_id):
-    ecg = load_record(record_id)
-    beats = find_beats(ecg)
-    m = measure(ecg, beats)
-    assert 40 <= m.heart_rate_bpm <= 110
-    assert 100 <= m.pr_ms <= 220
-    assert 60 <= m.qrs_ms <= 120
-    assert 320 <= m.qt_ms <= 480
-    assert 340 <= m.qtc_bazett_ms <= 470 and 340 <= m.qtc_fridericia_ms <= 470
-    assert -30 <= m.axis_deg <= 100
-    f = m.fiducials_ms
+    a = analyse_record(load_record(record_id))
+    assert a.rhythm.name.startswith("sinus")
+    assert 40 <= a.value("HR") <= 110
+    assert 100 <= a.value("PR") <= 220
+    assert 60 <= a.value("QRS") <= 120
+    assert 320 <= a.value("QT") <= 480
+    assert 340 <= a.value("QTc_Bazett") <= 470 and 340 <= a.value("QTc_Fridericia") <= 470
+    assert -30 <= a.value("axis") <= 100
+    f = a.fiducials_ms
     assert f["P_on"] < f["QRS_on"] < 0 < f["QRS_off"] < f["T_off"]  # in order around R (ms from R)
-    assert m.to_dict()["qrs_ms"] == pytest.approx(m.qrs_ms, abs=0.05)
+    assert a.to_dict()["measurements"]["QRS"]["value"] == pytest.approx(a.value("QRS"), abs=0.05)
