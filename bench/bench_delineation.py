@@ -11,9 +11,13 @@ the same kind within +-150 ms (one-to-one, nearest first); sensitivity = matched
 detections / detections inside the annotated span of that lead (marks cover only the middle of each record);
 error = detection - mark (ms), mean +- SD over matched pairs.
 
-Global intervals per record, as carts measure them: the reference per beat is the earliest P/QRS onset and
-the latest QRS/T offset over the 12 leads' marks; PR = QRS on - P on, QRS = QRS off - QRS on,
-QT = T off - QRS on; the record's value is the median over its annotated beats. A candidate's per-lead points
+Global intervals per record, as carts measure them (from the earliest onset to the latest offset over the
+leads): the reference per beat is the 10th percentile of the 12 leads' P/QRS onset marks and the 90th of their
+QRS/T offset marks (`combine_leads(..., "quantile")`, about the 2nd earliest / 2nd latest lead), PR = QRS on -
+P on, QRS = QRS off - QRS on, QT = T off - QRS on; the record's value is the median over its annotated beats.
+Why not the strict earliest/latest mark (`--reference extreme`): the per-lead marks are generous, and the
+strict extremes give QRS >= 120 ms in 28 of the 52 records without any conduction abnormality (median 120 ms),
+which no cardiologist's global reading would; the robust extremes give a median of 109 ms. A candidate's per-lead points
 are combined over leads by each `combine_leads` rule (median, quantile, extreme) and measured the same way.
 Reported: the mean +- SD of (candidate - reference) over the records where both exist, the count n, and
 "PR where none" = records without reference P waves (AF, flutter, ...) given a PR. Goal (IEC 60601-2-51):
@@ -112,6 +116,8 @@ def main() -> None:
     ap.add_argument("--records", default="1-100", help="LUDB record numbers, e.g. 1-100 or 1-10,42")
     ap.add_argument("--methods", nargs="*", default=list(dl.METHODS))
     ap.add_argument("--combine", nargs="*", default=list(dl.COMBINE))
+    ap.add_argument("--reference", default="quantile", choices=("quantile", "extreme", "median"),
+                    help="how the cardiologists' per-lead marks make the global reference")
     args = ap.parse_args()
     root = resolve().source("ludb")
     records = [n for n in parse_records(args.records) if n in set(ludb.list_records(root))]
@@ -127,7 +133,7 @@ def main() -> None:
             continue
         marks = ludb.annotations(root, n)
         ref = reference_beats(marks, beats.rpeaks, fs)
-        ref_global = dl.combine_leads(ref, "extreme", min_leads=1)
+        ref_global = dl.combine_leads(ref, args.reference, min_leads=1)
         ref_iv = intervals(ref_global, fs)
         n_no_p += int(not np.isfinite(ref_iv["PR"]))
         cleaned = dl.clean(ecg.signal, fs)
@@ -159,7 +165,8 @@ def main() -> None:
                         diffs[(method, how, name)].append(iv[name] - ref_iv[name])
                 if not np.isfinite(ref_iv["PR"]) and np.isfinite(iv["PR"]):
                     pr_none[(method, how)] += 1
-    print(f"LUDB records: {len(records)} ({n_no_p} without reference P waves); tolerance +-{TOL_S * 1000:.0f} ms\n")
+    print(f"LUDB records: {len(records)} ({n_no_p} without reference P waves); tolerance +-{TOL_S * 1000:.0f} ms; "
+          f"global reference: {args.reference}\n")
     print("Per boundary, per lead: sensitivity / PPV (%), error mean +- SD (ms)")
     print(f"{'method':<15}" + "".join(f"{b:>26}" for b in BOUNDARIES) + f"{'s/record':>10}")
     for method in args.methods:

@@ -30,8 +30,8 @@ def _case(root: Path, folder: str, name: str) -> ECG:
 
 
 def _reference_intervals(root: Path, n: int) -> dict[str, float]:
-    """PR, QRS, QT (ms) of LUDB record n from the cardiologists' marks: per beat the earliest onset and the
-    latest offset over the 12 leads, median over beats (as bench/bench_delineation.py)."""
+    """PR, QRS, QT (ms) of LUDB record n from the cardiologists' marks: per beat the 10th percentile of the
+    12 leads' onsets and the 90th of their offsets, median over beats (as bench/bench_delineation.py)."""
     marks = ludb.annotations(root / "ludb", n)
     qrs_ii = marks["II"]["QRS"]
     vals: dict[str, list[float]] = {"PR": [], "QRS": [], "QT": []}
@@ -53,11 +53,12 @@ def _reference_intervals(root: Path, n: int) -> dict[str, float]:
             if len(ts):
                 t_off.append(t.offset[ts[0]])
         if on:
-            vals["QRS"].append(max(off) - min(on))
+            first, last = lambda v: np.quantile(v, 0.1), lambda v: np.quantile(v, 0.9)  # noqa: E731
+            vals["QRS"].append(last(off) - first(on))
             if p_on:
-                vals["PR"].append(min(on) - min(p_on))
+                vals["PR"].append(first(on) - first(p_on))
             if t_off:
-                vals["QT"].append(max(t_off) - min(on))
+                vals["QT"].append(last(t_off) - first(on))
     return {k: float(np.median(v)) * 2.0 for k, v in vals.items() if v}  # 500 Hz: 2 ms per sample
 
 
@@ -155,7 +156,7 @@ def test_real_record_with_a_4s_flat_gap_keeps_its_measurements(root):
     assert gapped.value("HR") == pytest.approx(whole.value("HR"), abs=3)
     for key in ("PR", "QRS", "QT"):
         if whole.value(key) is not None:
-            assert gapped.value(key) == pytest.approx(whole.value(key), abs=12), key
+            assert gapped.value(key) == pytest.approx(whole.value(key), abs=15), key  # half the beats
     assert gapped.value("axis") == pytest.approx(whole.value("axis"), abs=15)
 
 
