@@ -102,3 +102,18 @@ def test_kernel_model_occludes_leads_for_the_window_in_view_only(real_10s):
     assert ex.per_lead_method == "occlusion" and ex.per_lead_span_s == (30.0, 40.0)
     assert np.abs(ex.per_lead[:, int(31 * fs):int(39 * fs)]).sum() > 0
     assert not ex.per_lead[:, : int(29 * fs)].any() and not ex.per_lead[:, int(41 * fs):].any()
+
+
+def test_kept_predictions_give_the_same_explanation_without_predicting_again(real_10s, model, monkeypatch):
+    long = real_10s.with_signal(np.tile(real_10s.signal, (1, 9)), record_id="long")
+    kept = record.predict_record(long, model)
+    fresh = record.explain_record(long, model, use_cache=False, ig_steps=4, view_s=(40.0, 50.0))
+
+    def no_second_pass(*_args, **_kwargs):
+        raise AssertionError("predicted the whole record again")
+
+    monkeypatch.setattr(record, "predict_record", no_second_pass)
+    paged = record.explain_record(long, model, use_cache=False, ig_steps=4, view_s=(40.0, 50.0), predictions=kept)
+    np.testing.assert_allclose(paged.probabilities, fresh.probabilities)
+    np.testing.assert_allclose(paged.window_probabilities, fresh.window_probabilities)
+    np.testing.assert_allclose(paged.gradcam, fresh.gradcam)

@@ -271,18 +271,36 @@ def beat_analysis(ecg: ECG):
 
 
 def _explain(ecg: ECG, model_name: str, target: str | None, layer: str, cam: str | None,
-             view_s: tuple[float, float] | None = None):
+             view_s: tuple[float, float] | None = None, predictions=None):
     from ecgcore.explain import explain_record
 
     with model_lock(model_name):
         extra = {} if cam is None else {"cam": cam}
-        return explain_record(ecg, model(model_name), target, layer=layer, use_cache=False, view_s=view_s, **extra)
+        return explain_record(ecg, model(model_name), target, layer=layer, use_cache=False, view_s=view_s,
+                              predictions=predictions, **extra)
+
+
+def _predictions(ecg: ECG, model_name: str):
+    """A long record's window predictions, kept while the user pages it (None for a model without a network)."""
+    from ecgcore.explain.record import predict_record
+
+    m = model(model_name)
+    if getattr(m, "net", None) is None:
+        return None
+    with model_lock(model_name):
+        return predict_record(ecg, m)
+
+
+@st.cache_data(show_spinner="Running the model ...", max_entries=32)
+def _library_predictions(record_id: str, rate: int, root: str, model_name: str, folder: str):
+    return _predictions(_library_record(record_id, rate, root), model_name)
 
 
 @st.cache_data(show_spinner="Running the model and computing its saliency ...", max_entries=256)
 def _library_explanation(record_id: str, rate: int, root: str, model_name: str, folder: str, target: str | None,
                          layer: str, cam: str | None, view_s: tuple[float, float] | None = None):
-    return _explain(_library_record(record_id, rate, root), model_name, target, layer, cam, view_s)
+    kept = _library_predictions(record_id, rate, root, model_name, folder) if view_s is not None else None
+    return _explain(_library_record(record_id, rate, root), model_name, target, layer, cam, view_s, kept)
 
 
 def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str = "last", cam: str | None = None,
@@ -296,8 +314,12 @@ def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str
     key = _library_key(ecg)
     if key is None:
         with st.spinner("Running the model and computing its saliency ..."):
+            kept = None if view_s is None else _session_memo(
+                ("predictions", state.get("record"), ecg.fs, model_name, str(models_dir())),
+                lambda: _predictions(ecg, model_name))  # a long upload: predicted once, whatever page is shown
             return _session_memo(("explain", state.get("record"), ecg.fs, model_name, str(models_dir()), target,
-                                  layer, cam, view_s), lambda: _explain(ecg, model_name, target, layer, cam, view_s))
+                                  layer, cam, view_s), lambda: _explain(ecg, model_name, target, layer, cam, view_s,
+                                                                        kept))
     return _library_explanation(*key, model_name, str(models_dir()), target, layer, cam, view_s)
 
 

@@ -234,6 +234,28 @@ def view_span(duration_s: float, view_s: tuple[float, float] | None) -> tuple[fl
     return (start, end) if end > start else (0.0, min(VIEW_S, duration_s))
 
 
+@dataclass(frozen=True)
+class RecordPredictions:
+    """What a model says about a whole record, independent of the part in view: probabilities (classes,),
+    window_probabilities (windows, classes), window_starts_s (windows,) seconds."""
+
+    probabilities: np.ndarray
+    window_probabilities: np.ndarray
+    window_starts_s: np.ndarray
+
+
+def predict_record(ecg: ECG, model: Any) -> RecordPredictions:
+    """Every window of `ecg` predicted by a network (forward passes only, no saliency): the part of a long
+    record's explanation that does not change from one view to the next, so a caller can keep it while the
+    user pages (`explain_record(..., predictions=...)`). Raises ECGSignalError as the models do."""
+    ecg = twelve_leads(ecg)
+    ecg_m = ecg_resample(ecg, model.fs)
+    window_probs = np.asarray(model.predict_windows(ecg_m), dtype=np.float64)
+    starts_s = model.window_starts(ecg_m.n_samples) / model.fs
+    return RecordPredictions(np.asarray(_aggregate(window_probs, model.aggregate), dtype=np.float64), window_probs,
+                             starts_s)
+
+
 def streamed_gradcam(model: Any, ecg: ECG, layer: str = "last", method: str = DEFAULT_CAM_METHOD,
                      span_s: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`ecgcore.explain.gradcam.record_gradcam`, `CAM_CHUNK` windows per captum call, stitched as it goes.
@@ -264,7 +286,8 @@ def streamed_gradcam(model: Any, ecg: ECG, layer: str = "last", method: str = DE
 def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: str = "last",
                    cam: str = DEFAULT_CAM_METHOD, attribution: str = "ig", ig_steps: int = IG_STEPS,
                    rpeak_method: str = DEFAULT_RPEAK_METHOD, models_dir: str | Path | None = None,
-                   use_cache: bool = True, view_s: tuple[float, float] | None = None) -> Explanation:
+                   use_cache: bool = True, view_s: tuple[float, float] | None = None,
+                   predictions: RecordPredictions | None = None) -> Explanation:
     """Explain one record: predictions, Grad-CAM for every class, the per-lead map and beat ranking for
     `target` (default: the most probable class), median beats, measurements and timings.
 
@@ -275,7 +298,8 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     networks; the kernel model always gets lead occlusion. Beats and measurements don't depend on the model
     and are cached by signal either way (their timings read 0 and timings["record_parts_cached"] 1 then;
     view_s: the (start, end) seconds in view; a record longer than `LONG_RECORD_S` gets its per-lead map for
-    that span only (default the first `VIEW_S` seconds), see `view_span`;
+    that span only (default the first `VIEW_S` seconds), see `view_span`; predictions: `predict_record(ecg,
+    model)` kept by the caller, so paging a long record does not predict it again (used only for a long record);
     `clear_cache()` forgets them). Raises UnknownNameError for an unknown model/class/layer and ECGSignalError for a record the
     models refuse (e.g. shorter than one 2.5 s window).
     """
@@ -286,7 +310,7 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     if target is not None and target not in m.classes:
         raise UnknownNameError(f"unknown class {target!r} for model {name}; choose one of {', '.join(m.classes)}")
     if not (use_cache and isinstance(model, str)):  # a model object may change (e.g. retrained): never cached
-        return _explain(ecg, m, name, target, layer, cam, attribution, ig_steps, rpeak_method, view_s)
+        return _explain(ecg, m, name, target, layer, cam, attribution, ig_steps, rpeak_method, view_s, predictions)
     key = (record_key(ecg), name, str(models_dir), target, layer, cam, attribution, ig_steps, rpeak_method,
            view_span(ecg.duration, view_s))
     return _explanations.get(key, lambda: _explain(ecg, m, name, target, layer, cam, attribution, ig_steps,
@@ -294,7 +318,8 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
 
 
 def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: str, attribution: str,
-             ig_steps: int, rpeak_method: str, view_s: tuple[float, float] | None = None) -> Explanation:
+             ig_steps: int, rpeak_method: str, view_s: tuple[float, float] | None = None,
+             predictions: RecordPredictions | None = None) -> Explanation:
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     notes: list[str] = []
@@ -304,13 +329,11 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     t0 = time.perf_counter()
     span = view_span(ecg.duration, view_s)
     if net is not None and getattr(m, "gradcam_layers", None) and span is not None:
-        # a long record: every window is predicted (forward passes only); the class map is made for the view
+        # a long record: every window is predicted (forward passes only, or the caller's kept `predictions`);
+        # the class map is made for the view
         used_layer, used_cam = layer, cam
-        ecg_m = ecg_resample(ecg, m.fs)
-        window_probs = m.predict_windows(ecg_m)
-        starts_s = m.window_starts(ecg_m.n_samples) / m.fs
-        del ecg_m
-        probs = _aggregate(window_probs, m.aggregate)
+        pred = predictions if predictions is not None else predict_record(ecg, m)
+        probs, window_probs, starts_s = pred.probabilities, pred.window_probabilities, pred.window_starts_s
         gradcam, _, _ = streamed_gradcam(m, ecg, layer, cam, span_s=span)
     elif net is not None and getattr(m, "gradcam_layers", None):
         used_layer, used_cam = layer, cam
