@@ -68,9 +68,9 @@ def measurements(ecg: ECG) -> None:
         st.warning(f"No beats found: {analysis.beats.reason}")
     cart = ecg.meta.get("cart_measurements") or {}
     rows = analysis.rows()
-    for start in range(0, len(rows), 4):
-        cols = st.columns(4)
-        for col, row in zip(cols, rows[start:start + 4]):
+    for start in range(0, len(rows), 2):
+        cols = st.columns(2)
+        for col, row in zip(cols, rows[start:start + 2]):
             cart_value = cart.get(_CART_KEYS.get(row["key"], ""))
             help_text = row["reason"] or row["flags"] or None
             col.metric(row["label"], row["text"], delta=f"⚑ {row['flags']}" if row["flags"] else None,

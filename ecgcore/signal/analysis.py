@@ -43,7 +43,7 @@ class RecordAnalysis:
     beats: R-peaks in samples of the input rate `beats.fs` (`beats.reason` says why there are none).
     premature, clean: (beats,) bool: premature beats; beats used for the median beat and delineation.
     median: (leads, samples) median of the clean beats of the cleaned signal (mV) at `analysis_fs`, R at
-    sample `median_r`; NaN when no beat fits. fiducials_ms: global P/QRS/T points, ms from R (missing = not found).
+    sample `median_r`; NaN when no beat fits. fiducials_ms: global P/QRS/T points, ms from R (missing = not found; P points only where a PR is measured).
     measurements: `measure.KEYS` -> Measurement. excluded_s: [(start, end)] seconds left out (flat spans).
     confidence: "high" | "reduced" | "low" (with confidence_reason).
     """
@@ -179,6 +179,8 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
     if any("looks inverted" in n for n in pol):
         axis = Measurement(None, "deg", INVERTED)
     ms = measurements(rr_s, int(clean.sum()), fid_ms, rhythm.p_waves, rhythm.af, axis)
+    if not ms["PR"].ok:  # no P wave to point at: none is drawn either
+        fid_ms = {k: v for k, v in fid_ms.items() if not k.startswith("P_")}
     if rhythm.reason:
         notes.append(rhythm.reason)
     flagged = flags_for({"PR": ms["PR"].value, "QRS": ms["QRS"].value, "QTc": ms["QTc_Bazett"].value,
