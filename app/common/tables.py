@@ -46,10 +46,13 @@ def text_search(table: pd.DataFrame, query: str) -> pd.DataFrame:
     return table[hit]
 
 
-def beats_table(rpeaks, fs: float, scores=None, target_index: int = 0, leads=()) -> pd.DataFrame:
-    """One row per beat: its number (from 1, as on screen), R time, and (with saliency) its rank, its share
-    of the class's evidence over the record and the lead with the most evidence; strongest first when ranked."""
+def beats_table(rpeaks, fs: float, scores=None, target_index: int = 0, leads=(), premature=None) -> pd.DataFrame:
+    """One row per beat: its number (from 1, as on screen), R time, "premature" where the rhythm analysis
+    found it early (`premature`: (beats,) bool), and (with saliency) its rank, its share of the class's
+    evidence over the record and the lead with the most evidence; strongest first when ranked."""
     table = pd.DataFrame({"beat": range(1, len(rpeaks) + 1), "R at (s)": [round(float(r) / fs, 3) for r in rpeaks]})
+    if premature is not None and len(premature) == len(rpeaks):
+        table["premature"] = ["premature" if p else "" for p in premature]
     if scores is None:
         return table
     rank = pd.Series(range(1, len(scores.ranking) + 1), index=scores.ranking)

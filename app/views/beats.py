@@ -97,7 +97,8 @@ if ecg is not None:
                                         legend=legend),
                             key="beats_beat")
     with right:
-        table = tables.beats_table(rpeaks, ecg.fs, scores, ex.target_index if ex else 0, ecg.leads)
+        table = tables.beats_table(rpeaks, ecg.fs, scores, ex.target_index if ex else 0, ecg.leads,
+                                   premature=measured.premature)
         picked = st.dataframe(table, key="beats_table", on_select="rerun", selection_mode="single-row",
                               hide_index=True, height=320)
         rows = picked.selection.rows if picked is not None else []
