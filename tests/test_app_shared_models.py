@@ -28,5 +28,5 @@ def test_concurrent_explanations_match_sequential_ones():
     assert loaders.model(name) is loaders.model(name)  # one shared object
     for a, b in zip(alone * 2, together):
         np.testing.assert_allclose(a.probabilities, b.probabilities, rtol=1e-6, atol=1e-7)
-        np.testing.assert_allclose(a.gradcam, b.gradcam, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(a.cam, b.cam, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(a.per_lead, b.per_lead, rtol=1e-5, atol=1e-6)

@@ -46,9 +46,9 @@ def test_per_lead_attribution_is_computed_for_the_window_in_view_only(real_10s, 
     fs = long.fs
     assert np.abs(ex.per_lead[:, int(21 * fs):int(29 * fs)]).sum() > 0
     assert not ex.per_lead[:, : int(15 * fs)].any() and not ex.per_lead[:, int(35 * fs):].any()
-    assert ex.gradcam is not None and ex.gradcam.shape == (len(model.classes), long.n_samples)
-    assert np.abs(ex.gradcam[:, int(21 * fs):int(29 * fs)]).sum() > 0  # the class map: the view's windows only
-    assert not ex.gradcam[:, : int(15 * fs)].any() and not ex.gradcam[:, int(35 * fs):].any()
+    assert ex.cam is not None and ex.cam.shape == (len(model.classes), long.n_samples)
+    assert np.abs(ex.cam[:, int(21 * fs):int(29 * fs)]).sum() > 0  # the class map: the view's windows only
+    assert not ex.cam[:, : int(15 * fs)].any() and not ex.cam[:, int(35 * fs):].any()
     # the predictions still cover every window of the whole record
     assert ex.window_probabilities.shape == (len(starts), len(model.classes))
     np.testing.assert_allclose(ex.probabilities, model.predict_proba(long)[0], rtol=1e-5, atol=1e-6)
@@ -116,4 +116,4 @@ def test_kept_predictions_give_the_same_explanation_without_predicting_again(rea
     paged = record.explain_record(long, model, use_cache=False, ig_steps=4, view_s=(40.0, 50.0), predictions=kept)
     np.testing.assert_allclose(paged.probabilities, fresh.probabilities)
     np.testing.assert_allclose(paged.window_probabilities, fresh.window_probabilities)
-    np.testing.assert_allclose(paged.gradcam, fresh.gradcam)
+    np.testing.assert_allclose(paged.cam, fresh.cam)

@@ -48,7 +48,7 @@ def test_json_has_predictions_rpeaks_beats_and_measurements(models_dir, tmp_path
     m = summary["analysis"]["measurements"]
     assert 40 < m["HR"]["value"] < 150 and m["QRS"]["value"] is not None and -180 <= m["axis"]["value"] <= 180
     maps = np.load(out)
-    assert maps["gradcam"].shape == (5, 5000) and maps["per_lead"].shape == (12, 5000)
+    assert maps["cam"].shape == (5, 5000) and maps["per_lead"].shape == (12, 5000)
     assert maps["rpeaks"].tolist() == rpeaks and str(maps["target"]) == "MI"
     assert maps["median_beat"].shape == (12, 325)
 

@@ -14,10 +14,10 @@ from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError, ECGSignalError, UnknownNameError
 from ecgcore.explain import explain_record
 from ecgcore.explain.attribution import network_attribution
-from ecgcore.explain.gradcam import (DEFAULT_CAM_METHOD, check_no_inplace, display_scale, gradcam_layer,
-                                    gradcam_windows, unit_scale)
+from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, check_no_inplace, gradcam_layer, gradcam_windows
 from ecgcore.explain.stitch import stitch_windows, to_rate
 from ecgcore.models import create
+from ecgcore.plot.saliency import display_map
 from ecgcore.signal.resample import ecg_resample
 
 
@@ -63,11 +63,11 @@ def test_gradcam_on_a_38_s_record_is_one_continuous_map_at_the_record_rate(long_
     model = create("resnet1d", seed=1)
     ex = explain_record(long_record, model, "MI", attribution="saliency")
     assert ex.fs == 1000.0 and ex.n_samples == 38000
-    assert ex.gradcam.shape == (5, 38000) and ex.per_lead.shape == (12, 38000)
-    assert np.isfinite(ex.gradcam).all() and np.isfinite(ex.per_lead).all()
+    assert ex.cam.shape == (5, 38000) and ex.per_lead.shape == (12, 38000)
+    assert np.isfinite(ex.cam).all() and np.isfinite(ex.per_lead).all()
     assert len(ex.window_starts_s) == 30 and ex.window_starts_s[-1] == pytest.approx(38 - 2.5)
     # continuity: no jump where a window starts or ends that is larger than the map's steps elsewhere
-    step = np.abs(np.diff(ex.gradcam, axis=1))
+    step = np.abs(np.diff(ex.cam, axis=1))
     edges = np.unique(np.concatenate([ex.window_starts_s, ex.window_starts_s + 2.5]) * 1000).astype(int)
     edges = edges[(edges > 0) & (edges < 37999)]
     inner = np.delete(step, np.concatenate([edges - 1, edges]), axis=1)
@@ -79,7 +79,7 @@ def test_gradcam_on_a_38_s_record_is_one_continuous_map_at_the_record_rate(long_
     t = 1.5  # seconds: inside windows 0 and 1 only
     i = int(t * 100)
     expected = (cam[:, 0, i] + cam[:, 1, i - starts[1]]) / 2
-    np.testing.assert_allclose(ex.gradcam[:, int(t * 1000)], expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ex.cam[:, int(t * 1000)], expected, rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("name", ["resnet1d", "inception1d", "lstm"])
@@ -87,16 +87,16 @@ def test_explanation_shapes_and_predictions_match_the_model(record, name):
     model = create(name, seed=0)
     ex = explain_record(record, model, attribution="ig", ig_steps=4)
     n = record.n_samples
-    assert ex.gradcam.shape == (5, n) and ex.per_lead.shape == (12, n) and ex.gradcam_layer == "last"
+    assert ex.cam.shape == (5, n) and ex.per_lead.shape == (12, n) and ex.cam_layer == "last"
     assert ex.cam_method == DEFAULT_CAM_METHOD
     np.testing.assert_allclose(ex.probabilities, model.predict_proba(record)[0], rtol=1e-5, atol=1e-6)
     assert ex.target == model.classes[int(np.argmax(ex.probabilities))]
     assert ex.beats.ok and ex.beat_scores.mass.shape == (ex.beats.n, 5)
     assert sorted(ex.beat_scores.ranking.tolist()) == list(range(ex.beats.n))
-    assert ex.median_beat.shape == ex.median_per_lead.shape == (12, int(0.65 * record.fs))
-    assert ex.median_gradcam.shape == (5, int(0.65 * record.fs))
-    shown = unit_scale(ex.gradcam, display_scale(ex.cam_method))
-    assert ex.gradcam_relu.min() >= 0 and 0 <= shown.min() <= shown.max() <= 1
+    assert ex.median_beat.shape == ex.mean_beat_per_lead.shape == (12, int(0.65 * record.fs))
+    assert ex.mean_beat_cam.shape == (5, int(0.65 * record.fs))
+    shown = display_map(ex.cam, "fixed", ex.cam_method)
+    assert ex.cam_relu.min() >= 0 and 0 <= shown.min() <= shown.max() <= 1
     summary = ex.to_json()
     assert summary["rpeaks"] == ex.beats.rpeaks.tolist() and len(summary["beats"]) == ex.beats.n
     assert set(summary["timings_ms"]) >= {"predict_gradcam", "per_lead", "analysis", "total"}
@@ -152,7 +152,7 @@ def test_cache_is_keyed_by_signal_model_and_target(tmp_path, record):
     assert explain_record(record, "resnet1d", "MI", models_dir=tmp_path, attribution="saliency") is a
     b = explain_record(record, "resnet1d", "STTC", models_dir=tmp_path, attribution="saliency")
     assert b is not a and b.target == "STTC"
-    np.testing.assert_allclose(a.gradcam, b.gradcam)  # Grad-CAM covers every class either way
+    np.testing.assert_allclose(a.cam, b.cam)  # Grad-CAM covers every class either way
     changed = record.with_signal(record.signal * 1.1)  # same record id, different signal
     c = explain_record(changed, "resnet1d", "MI", models_dir=tmp_path, attribution="saliency")
     assert c is not a and not np.allclose(c.probabilities, a.probabilities)

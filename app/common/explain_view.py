@@ -112,9 +112,9 @@ def saliency_map(ex, view: SaliencyView) -> np.ndarray | None:
     """The display map (on [0, 1]) the tracing shows for `view`: per-lead attribution (12, samples) on the
     traces, the target's class activation map (samples,) for the band; None when not drawn or not available."""
     if view.mode == "band":
-        if ex.gradcam is None:
+        if ex.cam is None:
             return None
-        return display_map(ex.gradcam[ex.target_index], view.scale, ex.cam_method)
+        return display_map(ex.cam[ex.target_index], view.scale, ex.cam_method)
     if view.mode == "trace":
         return display_map(ex.per_lead, view.scale)
     return None
@@ -126,8 +126,8 @@ def mean_beat_map(ex, view: SaliencyView, before: int, length: int) -> np.ndarra
     window and fiducial points). None when nothing is drawn."""
     from ecgcore.signal.beats import mean_beat
 
-    if view.mode == "band" and ex.gradcam is not None:
-        raw, method = ex.gradcam[ex.target_index][None, :], ex.cam_method
+    if view.mode == "band" and ex.cam is not None:
+        raw, method = ex.cam[ex.target_index][None, :], ex.cam_method
     elif view.mode == "trace":
         raw, method = ex.per_lead, None
     else:
@@ -156,7 +156,7 @@ def empty_message(ex, view: SaliencyView, shown: np.ndarray | None) -> str | Non
     """A sentence for a map that colours nothing (or does not exist), None when something is coloured."""
     if view.mode == "none":
         return None
-    if view.mode == "band" and ex.gradcam is None:
+    if view.mode == "band" and ex.cam is None:
         return (f"{ex.model} has no class activation map (it has no convolutional layers), so no band is drawn. "
                 "Choose **Per-lead, on the traces** to see which leads mattered.")
     if is_blank(shown):

@@ -19,8 +19,8 @@ The captum map at layer position j is multiplied by the layer's number of positi
 window length in seconds, so that for a linear head on average-pooled features the map integrated over a
 window equals that window's logit (minus the bias) - exactly for both methods - and approximately so for
 other heads. No per-record rescaling: a strong map is strong evidence in the model's own logit units on
-every record. `unit_scale` brings it to [0, 1] for display with one fixed scale per method
-(`display_scale`).
+every record. `ecgcore.plot.saliency.display_map` (the one display path) brings it to [0, 1] with one fixed
+scale per method (`display_scale`) or relative to the record.
 
 Pitfalls: (1) the first convolution mixes the 12 leads, so a class activation map on any later layer is
 one map over time shared by all leads; which leads mattered comes from `ecgcore.explain.attribution`.
@@ -44,7 +44,7 @@ from ecgcore.explain.stitch import stitch_windows, to_rate
 
 CAM_METHODS = ("gradcam", "hirescam")
 DEFAULT_CAM_METHOD = "hirescam"
-#: Display scale (logits per second) that `unit_scale` maps to 1, per method; fixed, so colours mean the same
+#: Display scale (logits per second) that `display_map(..., "fixed")` maps to 1, per method; fixed, so colours mean the same
 #: on every record and model. About the 90th percentile, over the shipped ResNet's positive calls on records
 #: truly of the class (held-out synthetic fold 10), of each map's 99th-percentile evidence: only the
 #: strongest tenth saturates, weak evidence stays faint (HiResCAM is peaky, hence its larger scale);
@@ -147,9 +147,3 @@ def display_scale(method: str | None = None) -> float:
     if method not in DISPLAY_SCALES_LOGIT_PER_S:
         raise UnknownNameError(f"unknown class-activation method {method!r}; choose one of {', '.join(CAM_METHODS)}")
     return DISPLAY_SCALES_LOGIT_PER_S[method]
-
-
-def unit_scale(gradcam: np.ndarray, scale: float = DISPLAY_SCALE_LOGIT_PER_S) -> np.ndarray:
-    """The ReLU'd map on [0, 1] for display: max(map, 0) / scale, clipped at 1 (the same scale everywhere;
-    pass `display_scale(method)` for a map made with a non-default method)."""
-    return np.clip(np.nan_to_num(gradcam) / scale, 0.0, 1.0)

@@ -40,12 +40,12 @@ class Explanation:
     """Everything the app shows for one record, one model and one target class.
 
     probabilities, thresholds: (classes,). window_probabilities: (windows, classes), windows starting at
-    window_starts_s (s). gradcam: (classes, samples) signed class activation map (method `cam_method`,
+    window_starts_s (s). cam: (classes, samples) signed class activation map (method `cam_method`,
     HiResCAM by default; the name is the contract's) in logits/s at `fs`, None where the model has no
     convolutional layers (`notes` say why); per_lead: (12, samples) attribution of the target class in
     logits/s ("ig", "occlusion") or |gradient| ("saliency"); maps are float32. median_beat: (12, L) mV over
-    BEAT_BEFORE_S..BEAT_AFTER_S around R of the clean beats of `analysis`; median_per_lead: (12, L) and
-    median_gradcam: (classes, L) mean saliency over the same beats. analysis: `ecgcore.signal.analyse_record`
+    BEAT_BEFORE_S..BEAT_AFTER_S around R of the clean beats of `analysis`; mean_beat_per_lead: (12, L) and
+    mean_beat_cam: (classes, L) mean saliency over the same beats. analysis: `ecgcore.signal.analyse_record`
     (rhythm, measurements, flags, notes). timings: milliseconds per stage. per_lead_span_s: (start, end) seconds
     the per-lead map covers when it was computed for the window in view only (a long record; 0 elsewhere),
     None when it covers the whole record.
@@ -61,16 +61,16 @@ class Explanation:
     thresholds: np.ndarray
     window_starts_s: np.ndarray
     window_probabilities: np.ndarray
-    gradcam: np.ndarray | None
-    gradcam_layer: str | None
+    cam: np.ndarray | None
+    cam_layer: str | None
     cam_method: str | None
     per_lead: np.ndarray
     per_lead_method: str
     beats: Beats
     beat_scores: BeatScores | None
     median_beat: np.ndarray
-    median_per_lead: np.ndarray
-    median_gradcam: np.ndarray | None
+    mean_beat_per_lead: np.ndarray
+    mean_beat_cam: np.ndarray | None
     analysis: RecordAnalysis
     timings: dict[str, float]
     notes: tuple[str, ...] = ()
@@ -82,9 +82,9 @@ class Explanation:
         return self.classes.index(self.target)
 
     @property
-    def gradcam_relu(self) -> np.ndarray | None:
+    def cam_relu(self) -> np.ndarray | None:
         """The map with negative evidence set to 0 (as the original Grad-CAM), (classes, samples)."""
-        return None if self.gradcam is None else np.maximum(self.gradcam, 0.0)
+        return None if self.cam is None else np.maximum(self.cam, 0.0)
 
     def top_beats(self, k: int = 5) -> list[int]:
         """Indices of the k beats with the most target-class saliency, most salient first."""
@@ -111,7 +111,7 @@ class Explanation:
             "target": self.target,
             "predictions": {c: {"probability": num(p), "threshold": num(t), "positive": bool(p >= t)}
                             for c, p, t in zip(self.classes, self.probabilities, self.thresholds)},
-            "gradcam_layer": self.gradcam_layer, "cam_method": self.cam_method, "per_lead_method": self.per_lead_method,
+            "cam_layer": self.cam_layer, "cam_method": self.cam_method, "per_lead_method": self.per_lead_method,
             "rpeaks": [int(r) for r in self.beats.rpeaks], "rpeak_detector": self.beats.method,
             "rpeak_lead": self.beats.lead, "beats_reason": self.beats.reason,
             "beats": beats, "top_beats": self.top_beats(),
@@ -127,11 +127,11 @@ class Explanation:
             "target": np.array(self.target), "probabilities": self.probabilities, "thresholds": self.thresholds,
             "window_starts_s": self.window_starts_s, "window_probabilities": self.window_probabilities,
             "per_lead": self.per_lead.astype(np.float32), "rpeaks": self.beats.rpeaks,
-            "median_beat": self.median_beat, "median_per_lead": self.median_per_lead,
+            "median_beat": self.median_beat, "mean_beat_per_lead": self.mean_beat_per_lead,
         }
-        if self.gradcam is not None:
-            arrays["gradcam"] = self.gradcam.astype(np.float32)
-            arrays["median_gradcam"] = np.asarray(self.median_gradcam)
+        if self.cam is not None:
+            arrays["cam"] = self.cam.astype(np.float32)
+            arrays["mean_beat_cam"] = np.asarray(self.mean_beat_cam)
         if self.beat_scores is not None:
             arrays.update(beat_bounds=self.beat_scores.bounds, beat_mass=self.beat_scores.mass,
                           beat_share=self.beat_scores.share, beat_top_lead=self.beat_scores.top_lead,
@@ -368,7 +368,7 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     clean_rpeaks = beats.rpeaks[parts.analysis.clean]  # the beats of the median beat, for every mean map
     t0 = time.perf_counter()
     scores = None
-    median_gradcam = None
+    mean_beat_cam = None
     if not beats.ok:
         notes.append(beats.reason or "no beats found")
     elif gradcam is None:
@@ -376,8 +376,8 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     else:
         bounds = beat_bounds(beats.rpeaks, ecg.fs, ecg.n_samples)
         scores = score_beats(bounds, gradcam, ecg.fs, k, per_lead)
-        median_gradcam = mean_beat(gradcam, clean_rpeaks, ecg.fs)
-    median_per_lead = mean_beat(per_lead, clean_rpeaks, ecg.fs)
+        mean_beat_cam = mean_beat(gradcam, clean_rpeaks, ecg.fs)
+    mean_beat_per_lead = mean_beat(per_lead, clean_rpeaks, ecg.fs)
     timings["beat_scores"] = (time.perf_counter() - t0) * 1000
     timings["total"] = (time.perf_counter() - t_start) * 1000
     return Explanation(
@@ -385,9 +385,9 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         target=m.classes[k], probabilities=np.asarray(probs, dtype=np.float64),
         thresholds=np.asarray(m.thresholds, dtype=np.float64), window_starts_s=starts_s,
         window_probabilities=np.asarray(window_probs, dtype=np.float64),
-        gradcam=None if gradcam is None else gradcam.astype(np.float32, copy=False), gradcam_layer=used_layer,
+        cam=None if gradcam is None else gradcam.astype(np.float32, copy=False), cam_layer=used_layer,
         cam_method=used_cam, per_lead=per_lead.astype(np.float32, copy=False), per_lead_method=method, beats=beats,
         beat_scores=scores, median_beat=parts.median_beat,
-        median_per_lead=median_per_lead, median_gradcam=median_gradcam, analysis=parts.analysis,
+        mean_beat_per_lead=mean_beat_per_lead, mean_beat_cam=mean_beat_cam, analysis=parts.analysis,
         timings=timings, notes=tuple(notes), leads=tuple(ecg.leads), per_lead_span_s=span,
     )
