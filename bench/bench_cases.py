@@ -4,8 +4,9 @@ consistency check over every real 12-lead record under the data root (false alar
     python bench/bench_cases.py [--data-root PATH] [--limb]
 
 Prints one line per case, then "N of 9 handled". A measurement case (af-no-p-waves, lead-off-mid-record,
-polarity-inverted) counts as handled here when it reads as a 12-lead record and, once
-`ecgcore.signal.analyse_record` exists, when its README figures hold (HR, PR not measurable, notes).
+polarity-inverted) counts as handled when it reads as a 12-lead record and `ecgcore.signal.analyse_record` gives
+its README figures (AF: HR about 114, PR not measurable, axis about +47; lead-off: HR 70, axis about +47, the flat
+span noted; inverted: PR about 165 and an inversion note).
 """
 from __future__ import annotations
 
@@ -84,14 +85,22 @@ def _value(analysis, key: str):
     return None if m is None else m.value
 
 
+def _axis_47(a) -> bool:
+    axis = _value(a, "axis")
+    return axis is not None and abs(axis - 47) <= 15
+
+
 def _af(a) -> str | None:
     hr, pr = _value(a, "HR"), _value(a, "PR")
-    return None if hr is not None and abs(hr - 114) <= 6 and pr is None else f"HR {hr}, PR {pr}"
+    ok = hr is not None and abs(hr - 114) <= 6 and pr is None and _axis_47(a)
+    return None if ok else f"HR {hr}, PR {pr}, axis {_value(a, 'axis')}"
 
 
 def _leadoff(a) -> str | None:
     hr = _value(a, "HR")
-    return None if hr is not None and abs(hr - 70) <= 3 else f"HR {hr}"
+    noted = "flat" in " ".join(getattr(a, "notes", []) or []).lower()
+    ok = hr is not None and abs(hr - 70) <= 3 and _axis_47(a) and noted
+    return None if ok else f"HR {hr}, axis {_value(a, 'axis')}, flat span noted: {noted}"
 
 
 def _inverted(a) -> str | None:
