@@ -137,3 +137,14 @@ def test_a_single_channel_labelled_ecg_is_kept_its_lead_unknown(real):
     two = ("time,ECG1,ECG2\n" + "".join(f"{i / 500:.3f},{v:.4f},{v:.4f}\n" for i, v in enumerate(real[1]))).encode()
     with pytest.raises(ECGReadError, match="names no standard lead"):  # two unnamed channels: which is which?
         read_upload({"two.csv": two})
+
+
+def test_beats_heart_rate_and_rhythm_of_fewer_leads_match_the_12_lead_record(real, holter):
+    from ecgcore.ecg import ECG
+    from ecgcore.signal import analyse_record
+
+    full = analyse_record(ECG(np.tile(real, (1, 3)), 500.0, "ptbxl/00001", "ptbxl"))
+    strip = analyse_record(read_path(holter[0]))
+    assert abs(len(strip.beats.rpeaks) - len(full.beats.rpeaks)) <= 1
+    assert abs(strip.measurements["HR"].value - full.measurements["HR"].value) < 2
+    assert strip.rhythm.name
