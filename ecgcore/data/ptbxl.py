@@ -25,7 +25,6 @@ from ecgcore.ecg import ECG
 from ecgcore.errors import ECGError, ECGReadError, UnknownNameError
 from ecgcore.leads import LEADS, canonical_lead
 from ecgcore.settings import DataRootMissingError, Settings, resolve
-from ecgcore.signal.resample import resample_signal
 
 DATABASE_CSV = "ptbxl_database.csv"
 STATEMENTS_CSV = "scp_statements.csv"
@@ -399,6 +398,8 @@ def _signal_of(row: pd.Series, ecg_id: int, rate: int) -> tuple[np.ndarray, int 
         return signal, None
     if rate == 100 and row["has_500"]:
         signal, fs = _read_wfdb(_path(row, 500), label)
+        from ecgcore.signal.resample import resample_signal  # scipy.signal (~1.5 s cold): imported when needed
+
         return resample_signal(signal, fs, 100), int(fs)
     if rate == 500 and row["has_100"]:
         raise ECGReadError(f"{label} exists only at 100 Hz here ({_path(row, 100)}); use rate=100.")
@@ -496,6 +497,8 @@ def _load_chunk(args: tuple[list[tuple[int, str, int | None]], int]) -> np.ndarr
     for ecg_id, path, file_rate in items:
         signal, fs = _read_wfdb(Path(path), f"PTB-XL ecg_id {ecg_id}")
         if fs != rate:
+            from ecgcore.signal.resample import resample_signal
+
             signal = resample_signal(signal, fs, rate)
         out.append(signal)
     lengths = {s.shape[1] for s in out}
