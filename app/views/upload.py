@@ -10,9 +10,7 @@ from app.common import loaders, pages, state, widgets
 from ecgcore.ecg import twelve_leads
 from ecgcore.errors import ECGError
 from ecgcore.io import read_upload
-from ecgcore.io.upload import ACCEPTED, CSV_EXTENSIONS, WFDB_EXTENSIONS
-
-TYPES = [e.lstrip(".") for e in WFDB_EXTENSIONS + CSV_EXTENSIONS + (".zip", ".npy", ".edf")]
+from ecgcore.io.upload import ACCEPTED
 
 widgets.page_setup()
 st.title("Upload an ECG")
@@ -21,7 +19,9 @@ st.markdown(f"Accepted: {ACCEPTED}. A WFDB record is its `.hea` **together with*
 
 # The uploader gets a fresh key after each file read, so it empties and the next upload starts clean.
 generation = st.session_state.setdefault("_upload_generation", 0)
-files = st.file_uploader("ECG file(s)", type=TYPES, accept_multiple_files=True, key=f"upload_files_{generation}")
+# No extension filter: the format is detected from the content (a MUSE XML saved as .txt, a DICOM file with no
+# extension as PACS exports it); anything unreadable gets the reader's message.
+files = st.file_uploader("ECG file(s)", type=None, accept_multiple_files=True, key=f"upload_files_{generation}")
 fs = st.number_input("Sampling rate (Hz) for files that do not state one (CSV without a time column, NPY)",
                      min_value=1.0, max_value=20000.0, value=None, step=1.0, key="upload_fs",
                      placeholder="e.g. 500")
