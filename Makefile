@@ -4,7 +4,7 @@ DATA ?= data/synth-ptbxl
 MODELS ?= resnet1d inception1d lstm kernel
 PORT ?= 8501
 
-.PHONY: lock app test test-fast train synth evaluate bench fuzz clean
+.PHONY: lock app test test-fast train synth evaluate ablation bench fuzz clean
 
 # Every install is from the exact lock file; `make lock` refreshes it from the ranges in requirements.txt.
 .venv/installed: requirements.lock
@@ -30,16 +30,24 @@ test-fast: .venv/installed
 synth: .venv/installed
 	$(PY) -m ecgcore synth --out $(DATA) --records 21799 --seed 0
 
-# Retrains every shipped model on DATA (default: the full-size synthetic corpus, generated if absent),
-# then evaluates each on DATA's fold 10 and on every real labelled record of the data root (`--data real`).
+# Reproduces the shipped weights: synthetic pretraining of every model on DATA (the full-size synthetic corpus,
+# generated if absent) into assets/models/<name>/synthetic/, then the shipped weights: the recipe chosen by the
+# ablation (assets/models/recipes.json) on real PTB-XL folds 1-8 of the data root, fold 9 selecting the epoch and
+# the thresholds. About 47 min on 2 idle cores (corpus ~10, pretraining ~35, fine-tuning ~2): bench/bench_models.py.
 train: .venv/installed
 	test -f $(DATA)/ptbxl_database.csv || $(MAKE) synth DATA=$(DATA)
-	for m in $(MODELS); do $(PY) -m ecgcore train --model $$m --data $(DATA) || exit 1; done
-	$(MAKE) evaluate DATA=$(DATA)
+	for m in $(MODELS); do $(PY) -m ecgcore train --model $$m --data $(DATA) --aggregate max \
+	  --out assets/models/$$m/synthetic --threads 2 || exit 1; done
+	for m in $(MODELS); do $(PY) -m ecgcore train --model $$m --real --threads 2 || exit 1; done
 
+# Figures of the shipped weights: real PTB-XL 10-fold out-of-fold CV, fold 10 and every external set (written
+# with --save to assets/models/<name>/results_<set>.json and the cards). About 15 min on 2 cores.
 evaluate: .venv/installed
-	for m in $(MODELS); do $(PY) -m ecgcore evaluate --model $$m --data $(DATA) --save && \
-	  $(PY) -m ecgcore evaluate --model $$m --data real --save || exit 1; done
+	$(PY) -m ecgcore evaluate --cv --save
+
+# The recipe ablation on the shipped split (fold 9 chooses; writes assets/models/ablation.json, recipes.json).
+ablation: .venv/installed
+	$(PY) -m ecgcore evaluate --ablation --save
 
 bench: .venv/installed
 	for f in bench/bench_*.py; do $(PY) $$f || exit 1; done

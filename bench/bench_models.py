@@ -197,7 +197,7 @@ def main() -> None:
     from ecgcore.ecg import ECG
 
     signals = real_records_100hz()
-    one = ECG(signal=signals[0], fs=100.0, record_id="ptbxl (first real record)")
+    one = ECG(signal=signals[0], fs=100.0, record_id="ptbxl (first real record)", source="ptbxl")
     X = np.stack([signals[i % len(signals)] for i in range(args.batch)])
     print(f"CPU pressure at start: {cpu_pressure()}; torch {torch.__version__}; record {one.record_id} "
           f"({one.duration:.0f} s at {one.fs:.0f} Hz); batch of {len(X)} real 10 s records ({len(signals)} distinct)")

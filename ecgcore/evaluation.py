@@ -4,7 +4,7 @@ Evaluation sets (set names):
 - "ptbxl_fold10": real PTB-XL strat_fold 10, the shipped weights (trained on folds 1-8, selected on 9);
 - "ptbxl_cv": real PTB-XL, 10-fold cross-validated out-of-fold predictions (`ecgcore.protocol`);
 - "cinc_georgia", "cinc_ningbo", "cinc_chapman_shaoxing", "cinc_cpsc2018", "cinc_pooled" (the four pooled),
-  "ptbdb": external sets (`ecgcore.realsets.external_sets`), the shipped weights, test only;
+  "ludb", "ptbdb": external sets (`ecgcore.realsets.external_sets`), the shipped weights, test only;
 - "synthetic_fold10": fold 10 of a synthetic corpus (not patients), via `evaluate(name, folder)`.
 
 Schema of `results_<set>.json` (every key always present):
@@ -40,6 +40,7 @@ SET_DESCRIPTIONS = {
     "cinc_chapman_shaoxing": "Chapman-Shaoxing, Challenge 2021 records, external",
     "cinc_cpsc2018": "CPSC 2018 (incl. CPSC-Extra), Challenge records, external",
     "cinc_pooled": "All four Challenge sources pooled, external",
+    "ludb": "LUDB (Lobachevsky University), external",
     "ptbdb": "PTB Diagnostic ECG Database, external",
     "synthetic_fold10": "Synthetic test set (not patients), fold 10",
 }

@@ -6,10 +6,11 @@
   (`ecgcore.data.ptbxl.duplicate_recordings`: 137 = 138, which PTB-XL 1.0.3 removed, 456 = 457, 459 = 460). With PTB-XL's `strat_fold` and `patient_id` (folds are patient-disjoint).
 - `external_sets()`: test-only sets from other hospitals, one per source: the Challenge sources
   ("cinc_georgia", "cinc_ningbo", "cinc_chapman_shaoxing", "cinc_cpsc2018"; the Challenge's PTB-XL copies HR*
-  are PTB-XL recordings and are left out) and "ptbdb". `cinc_more/` headers of the Georgia records say
+  are PTB-XL recordings and are left out), "ludb" and "ptbdb". `cinc_more/` headers of the Georgia records say
   4880/mV where the true gain is 1000/mV (see cinc_more/SOURCE.md): `ecgcore.data.challenge.read_record`
   reads them at 1000/mV (its GAIN_FIXES; meta["gain_fix"]).
-  Challenge labels: SNOMED-CT codes mapped by `ecgcore.data.snomed`; ptbdb: 'Reason for admission'.
+  Challenge labels: SNOMED-CT codes mapped by `ecgcore.data.snomed`; LUDB: its diagnosis statements mapped by
+  `ecgcore.data.ludb`; ptbdb: 'Reason for admission'.
 
 Signals are (12, samples) float32 mV at 100 Hz in `ecgcore.leads.LEADS` order; records of other lengths keep
 their length (external records run 6-120 s). Arrays are cached under the settings' cache folder.
@@ -144,11 +145,28 @@ def _ptbdb_set(root: Path) -> LabelledSet:
     return LabelledSet("ptbdb", ids, signals, np.stack(Y) if Y else np.zeros((0, 5), np.uint8))
 
 
+def _ludb_set(root: Path) -> LabelledSet:
+    from ecgcore.data import ludb
+    from ecgcore.signal.resample import ecg_resample
+
+    ids, signals, Y, meta = [], [], [], []
+    for n in ludb.list_records(root / "ludb"):
+        ecg = ludb.load_ecg(root / "ludb", n)
+        if ecg.labels is None:
+            continue
+        ecg = ecg_resample(ecg, RATE)
+        ids.append(ecg.record_id); signals.append(ecg.signal.astype(np.float32)); Y.append(targets(ecg.labels))
+        meta.append({"diagnoses": list(ecg.meta.get("diagnoses", []))})
+    return LabelledSet("ludb", ids, signals, np.stack(Y) if Y else np.zeros((0, 5), np.uint8), meta=meta)
+
+
 def external_sets(settings: Settings | None = None) -> dict[str, LabelledSet]:
     """Every external test set under the data root, by name (sources that are absent or empty are left out)."""
     settings = settings or resolve()
     root = settings.require_data_root()
     out = {name: _challenge_set(root, name, folders) for name, folders in CHALLENGE_SOURCES.items()}
+    if (root / "ludb").is_dir():
+        out["ludb"] = _ludb_set(root)
     if (root / "ptbdb").is_dir():
         out["ptbdb"] = _ptbdb_set(root)
     return {k: v for k, v in out.items() if len(v)}
@@ -161,8 +179,8 @@ def pooled(sets: list[LabelledSet], name: str) -> LabelledSet:
 
 
 def content_hash(signal: np.ndarray, fs: float, seconds: float = 4.0) -> str:
-    """sha1 of the first `seconds` of lead I and II rounded to 10 uV at the record's own rate: two files of the
-    same recording (same rate) hash alike whatever their names."""
+    """sha1 of the first `seconds` of lead I and II rounded to 1 uV (the digital values at 1000 adu/mV) at the
+    record's own rate: two files of the same recording (same rate) hash alike whatever their names."""
     n = int(round(seconds * fs))
-    q = np.round(np.asarray(signal[:2, :n], dtype=np.float64) * 100).astype(np.int32)
+    q = np.round(np.asarray(signal[:2, :n], dtype=np.float64) * 1000).astype(np.int64)
     return hashlib.sha1(q.tobytes() + str(int(fs)).encode()).hexdigest()

@@ -283,14 +283,16 @@ def load_training_data(root: str | Path, task: str = "superdiagnostic", limit: i
 
 def train(name: str, data: str | Path, task: str = "superdiagnostic", epochs: int | None = None,
           out: str | Path | None = None, run_dir: str | Path | None = None, resume: bool = False,
-          seed: int = 0, limit: int | None = None, progress: bool = True, **hyper: Any) -> ECGModel:
+          seed: int = 0, limit: int | None = None, progress: bool = True, aggregate: str | None = None,
+          **hyper: Any) -> ECGModel:
     """Train model `name` from scratch on the PTB-XL folder `data`; save it to `out` (default
     assets/models/<name>)."""
     t0 = time.time()
     td = load_training_data(data, task, limit)
     if epochs is not None:
         hyper["epochs"] = epochs
-    model = create(name, classes=td.classes, seed=seed, task=task, **hyper)
+    model = create(name, classes=td.classes, seed=seed, task=task, **({"aggregate": aggregate} if aggregate else {}),
+                   **hyper)
     model.record_training({"data": td.info})
     loaded = time.time() - t0
     recipe = Recipe.from_hyper(model.hyper, name="synthetic pretraining" if td.info["synthetic"] else "scratch",

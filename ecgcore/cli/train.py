@@ -39,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-dir", default=None, help="per-epoch checkpoints (default runs/NAME)")
     parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--aggregate", default=None,
+                        help="window aggregation for validation and prediction (default top_quarter_mean; the "
+                             "shipped synthetic pretraining used max)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N records of each split (smoke runs)")
     parser.add_argument("--set", dest="settings", action="append", type=_setting, default=[], metavar="KEY=VALUE",
                         help="override a hyper-parameter, e.g. --set lr=0.001 --set widths=[32,32,48,64]")
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
             model = train(args.model, args.data, task=args.task, epochs=args.epochs, out=args.out,
                           run_dir=args.run_dir, resume=args.resume, seed=args.seed, limit=args.limit,
-                          **dict(args.settings))
+                          aggregate=args.aggregate, **dict(args.settings))
         else:
             print("error: give --data DIR (a PTB-XL-layout folder) or --real", file=sys.stderr)
             return 2

@@ -2,7 +2,7 @@
 
 Per lead: amplitude statistics, relative spectral band powers, and the median beat sampled at fixed
 offsets around the R peak (baseline = the PR segment), which carries Q waves, ST shifts, T polarity and
-QRS width; globally: heart rate, RR variability and the number of beats. R peaks from neurokit2.
+QRS width; globally: heart rate, RR variability and the number of beats per 10 s. R peaks from neurokit2.
 """
 from __future__ import annotations
 
@@ -64,8 +64,9 @@ def ecg_features(signal: np.ndarray, fs: float, rpeaks: np.ndarray) -> np.ndarra
         morph = np.zeros(12 * len(offsets))
     rr = np.diff(rpeaks) / fs if len(rpeaks) >= 2 else np.zeros(0)
     rr = rr[(rr > 0.25) & (rr < 2.5)]
+    per_10s = 10.0 * fs / x.shape[1]  # beats per 10 s, so that the feature does not grow with the record's length
     rhythm = np.array([60.0 / rr.mean() if len(rr) else 0.0, rr.std() if len(rr) > 1 else 0.0,
-                       float(len(beats)), float(len(rr) > 0)])
+                       float(len(beats)) * per_10s, float(len(rr) > 0)])
     return np.concatenate([stats, bands, morph, rhythm]).astype(np.float32)
 
 
