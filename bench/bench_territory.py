@@ -11,6 +11,10 @@ as |attribution| summed per lead:
   (The kernel model's occlusion map is flat in time, so its ST-T share equals chance by construction.)
 Territories (PTB-XL SCP codes, ECG_CRITERIA.md): IMI, IPMI inferior; ILMI, IPLMI inferior + lateral; ASMI,
 AMI anteroseptal; ALMI anteroseptal + lateral; LMI lateral; PMI posterior, seen as the mirror image in V1-V3.
+LUDB (external): records whose diagnosis statements name a wall ("Scar formation: inferior wall" and
+"STEMI: ..." -> MI,
+"Ischemia: lateral wall" -> STTC, as `ecgcore.data.ludb` maps them; anterior and septal -> anteroseptal leads,
+posterior -> V1-V3; apical is left out), attribution of the statement's class (MI or STTC), reported apart.
 Goal: territory share >= 2x chance. R-peaks: `ecgcore.explain.beats.find_beats`.
 
     .venv/bin/python bench/bench_territory.py [--models resnet1d ...] [--folds 9 10] [--json]
@@ -39,6 +43,8 @@ CODE_TERRITORIES = {
     "ASMI": ("anteroseptal",), "AMI": ("anteroseptal",), "ALMI": ("anteroseptal", "lateral"), "LMI": ("lateral",),
     "PMI": ("posterior (mirror V1-V3)",),
 }
+LUDB_WALLS = {"inferior wall": "inferior", "lateral wall": "lateral", "anterior wall": "anteroseptal",
+              "septal": "anteroseptal", "posterior wall": "posterior (mirror V1-V3)"}
 QRS_MS = (-50, 80)
 STT_MS = (80, 400)
 GOAL_RATIO = 2.0
@@ -62,11 +68,26 @@ def segment_masks(rpeaks: np.ndarray, fs: float, n: int) -> tuple[np.ndarray, np
     return qrs, stt & ~qrs
 
 
-def measure(model, ecg, leads: set[str]) -> dict[str, float] | None:
+def ludb_territories(diagnoses: list[str], labels: tuple[str, ...]) -> tuple[set[str], list[str], str | None]:
+    """(leads, territory names, class to explain) of a LUDB record's wall statements."""
+    names, cls = set(), None
+    for d in diagnoses:
+        head, _, wall = d.partition(":")
+        wall = wall.strip().rstrip(".").strip().lower()
+        kind = head.strip().lower()
+        if wall in LUDB_WALLS and kind in ("scar formation", "stemi", "ischemia"):
+            want = "STTC" if kind == "ischemia" else "MI"
+            if want in labels:
+                names.add(LUDB_WALLS[wall]); cls = cls or want
+    names_l = sorted(names)
+    return {lead for t in names_l for lead in TERRITORY_LEADS[t]}, names_l, cls
+
+
+def measure(model, ecg, leads: set[str], cls: str = "MI") -> dict[str, float] | None:
     from ecgcore.explain.attribution import record_attribution
     from ecgcore.explain.beats import find_beats
 
-    attr = np.abs(record_attribution(model, ecg, model.classes.index("MI")))
+    attr = np.abs(record_attribution(model, ecg, model.classes.index(cls)))
     total = attr.sum()
     beats = find_beats(ecg)
     if total <= 0 or not beats.ok:
@@ -92,36 +113,50 @@ def main() -> int:
     from ecgcore.models import load_model, model_names
     from ecgcore.realsets import ptbxl_set
 
+    from ecgcore.config import SUPERCLASSES
+    from ecgcore.realsets import external_sets
+
     real = ptbxl_set()
-    picked = []
+    groups: dict[str, list] = {"PTB-XL MI": [], "LUDB": []}
     for i, rid in enumerate(real.record_ids):
         leads, names = territory_leads(real.meta[i]["scp_codes"])
         if real.folds[i] in args.folds and leads and real.Y[i, 1]:
             ecg = ECG(signal=real.signals[i], fs=100.0, record_id=rid, source="ptbxl")
-            picked.append((rid, ecg, leads, names))
-    counts: dict[str, int] = {}
-    for _, _, _, names in picked:
-        for t in names:
-            counts[t] = counts.get(t, 0) + 1
-    print(f"real PTB-XL MI records with a territory, folds {args.folds}: {len(picked)} "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
+            groups["PTB-XL MI"].append((rid, ecg, leads, names, "MI"))
+    ludb = external_sets().get("ludb")
+    for i, rid in enumerate(ludb.record_ids if ludb else []):
+        labels = tuple(c for c, y in zip(SUPERCLASSES, ludb.Y[i]) if y)
+        leads, names, cls = ludb_territories(ludb.meta[i]["diagnoses"], labels)
+        if leads and cls:
+            groups["LUDB"].append((rid, ECG(signal=ludb.signals[i], fs=100.0, record_id=rid, source="ludb"),
+                                   leads, names, cls))
+    for group, picked in groups.items():
+        counts: dict[str, int] = {}
+        for _, _, _, names, _ in picked:
+            for t in names:
+                counts[t] = counts.get(t, 0) + 1
+        where = f"folds {args.folds}" if group.startswith("PTB-XL") else "external"
+        print(f"{group} records with a territory ({where}): {len(picked)} "
+              f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
     out = {}
-    print(f"{'model':12s} {'N':>3s} {'territory share':>16s} {'chance':>7s} {'x chance':>9s} {'ST-T share':>11s} "
+    print(f"{'model, records':22s} {'N':>3s} {'territory share':>16s} {'chance':>7s} {'x chance':>9s} {'ST-T share':>11s} "
           f"{'chance':>7s} {'x':>5s} {'QRS share':>10s} {'chance':>7s} {'x':>5s}  goal (territory >= {GOAL_RATIO:g}x)")
     for name in args.models or model_names():
         model = load_model(name)
-        rows = [m for _, ecg, leads, _ in picked if (m := measure(model, ecg, leads)) is not None]
-        if not rows:
-            print(f"{name:12s} no record could be measured")
-            continue
-        mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
-        ratio = mean["territory"] / mean["territory_chance"]
-        out[name] = {**mean, "n": len(rows), "territory_x_chance": ratio,
-                     "stt_x_chance": mean["stt"] / mean["stt_chance"], "qrs_x_chance": mean["qrs"] / mean["qrs_chance"]}
-        o = out[name]
-        print(f"{name:12s} {len(rows):3d} {o['territory']:16.3f} {o['territory_chance']:7.3f} {ratio:9.2f} "
-              f"{o['stt']:11.3f} {o['stt_chance']:7.3f} {o['stt_x_chance']:5.2f} {o['qrs']:10.3f} "
-              f"{o['qrs_chance']:7.3f} {o['qrs_x_chance']:5.2f}  {'met' if ratio >= GOAL_RATIO else 'MISSED'}")
+        for group, picked in groups.items():
+            rows = [m for _, ecg, leads, _, cls in picked if (m := measure(model, ecg, leads, cls)) is not None]
+            label = f"{name} {group}"
+            if not rows:
+                print(f"{label:22s} no record could be measured")
+                continue
+            mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
+            ratio = mean["territory"] / mean["territory_chance"]
+            out[label] = {**mean, "n": len(rows), "territory_x_chance": ratio,
+                          "stt_x_chance": mean["stt"] / mean["stt_chance"], "qrs_x_chance": mean["qrs"] / mean["qrs_chance"]}
+            o = out[label]
+            print(f"{label:22s} {len(rows):3d} {o['territory']:16.3f} {o['territory_chance']:7.3f} {ratio:9.2f} "
+                  f"{o['stt']:11.3f} {o['stt_chance']:7.3f} {o['stt_x_chance']:5.2f} {o['qrs']:10.3f} "
+                  f"{o['qrs_chance']:7.3f} {o['qrs_x_chance']:5.2f}  {'met' if ratio >= GOAL_RATIO else 'MISSED'}")
     if args.json:
         print(json.dumps(out, indent=2))
     return 0

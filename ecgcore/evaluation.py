@@ -9,6 +9,7 @@ Evaluation sets (set names):
 
 Schema of `results_<set>.json` (every key always present):
   model, weights_sha256, set {name, description, synthetic, n_records, positives {class: n}},
+  dataset {name (= the description), slug (= the set name), synthetic} (the earlier schema's key, kept for readers),
   n_records, classes, positives {class: n}, thresholds {class: t} (validation-fold thresholds; for
   "ptbxl_cv" each record is decided at its own fold model's thresholds, listed in thresholds_per_fold),
   auc {macro, macro_ci95, classes_in_macro, per_class {class: {auc, ci95} | null}, bootstrap},
@@ -58,6 +59,7 @@ def results_document(model: ECGModel, set_name: str, record_ids: list[str], Y: n
         "weights_sha256": card.weights_sha256(model.weights_name),
         "set": {"name": set_name, "description": SET_DESCRIPTIONS.get(set_name, set_name), "synthetic": synthetic,
                 "n_records": report["n_records"], "positives": report["positives"]},
+        "dataset": {"name": SET_DESCRIPTIONS.get(set_name, set_name), "slug": set_name, "synthetic": synthetic},
         "aggregate": model.aggregate,
         "written_by": "python -m ecgcore evaluate --save",
         **report,

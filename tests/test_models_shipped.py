@@ -1,5 +1,6 @@
-"""The shipped checkpoints in assets/models: they load (sha256-checked), say what they were trained on, and
-predict every real record of the data root, reproducing the stored evaluation predictions."""
+"""The shipped checkpoints in assets/models: they load (sha256-checked), say what they were trained on (synthetic
+pretraining where used + real PTB-XL folds 1-8), carry their real figures, and reproduce their stored real
+predictions."""
 from __future__ import annotations
 
 import json
@@ -8,10 +9,11 @@ import numpy as np
 import pytest
 
 from ecgcore.settings import resolve
-from ecgcore.data import catalogue
 from ecgcore.models import load_model, model_names
+from ecgcore.realsets import ptbxl_set
 
 NAMES = model_names()
+REAL_SETS = ("ptbxl_cv", "ptbxl_fold10", "cinc_pooled")
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +22,8 @@ def models() -> dict:
 
 
 @pytest.fixture(scope="module")
-def real_records() -> list:
-    frame = catalogue.catalogue()
-    return [catalogue.load_record(rid) for rid in frame["record_id"]]
+def real():
+    return ptbxl_set()
 
 
 def test_every_registered_model_is_shipped_and_small(models):
@@ -31,32 +32,38 @@ def test_every_registered_model_is_shipped_and_small(models):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_card_says_what_the_weights_were_trained_on_and_how_they_score(name, models):
-    card = models[name].card().to_json()
-    data = card["training"]["data"]
-    assert data["synthetic"] is True and data["n_train"] > 10000 and data["task"] == "superdiagnostic"
-    assert "make train" in card["retrain"]
-    synth = card["metrics"][data["name"]]
-    real = card["metrics"]["real"]
-    assert synth["synthetic"] is True and 0.5 < synth["macro_auc"] <= 1 and synth["n_records"] > 1000
-    lo, hi = synth["macro_auc_ci95"]
-    assert lo <= synth["macro_auc"] <= hi
-    assert real["synthetic"] is False and real["n_records"] > 50 and real["macro_auc"] is not None
-    assert (resolve().models_dir / name / "results_real.json").is_file()
-
-
-def test_resnet_predicts_every_shipped_real_record(models, real_records):
-    model = models["resnet1d"]
-    probs = np.concatenate([model.predict_proba(ecg) for ecg in real_records])
-    assert probs.shape == (len(real_records), len(model.classes)) and len(real_records) > 100
-    assert np.isfinite(probs).all() and (probs >= 0).all() and (probs <= 1).all()
+def test_card_says_what_the_weights_were_trained_on_and_how_they_score_on_real_records(name, models, real):
+    card = models[name].card()
+    data = card.trained_on
+    assert data["synthetic"] is False and data["task"] == "superdiagnostic"
+    assert data["n_train"] == int(np.isin(real.folds, range(1, 9)).sum()) and data["n_val"] == int((real.folds == 9).sum())
+    assert "real PTB-XL folds 1-8" in data["description"] and card.training["recipe"]["name"]
+    if card.training["recipe"]["init"] == "synthetic":
+        assert data["pretraining"]["synthetic"] is True and "synthetic pretraining" in data["description"]
+    for set_name in REAL_SETS:
+        m = card.metric(set_name)
+        lo, hi = m["macro_auc_ci95"]
+        assert m["synthetic"] is False and lo <= m["macro_auc"] <= hi and m["n_records"] > 50
+    assert card.metric("ptbxl_cv")["n_records"] == len(real)
+    assert "do not show" in card.limitations and "make train" in card.retrain
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_stored_real_predictions_are_reproduced(name, models):
-    results = json.loads((resolve().models_dir / name / "results_real.json").read_text())
+def test_results_files_follow_the_schema(name):
+    for set_name in REAL_SETS:
+        results = json.loads((resolve().models_dir / name / f"results_{set_name}.json").read_text())
+        assert results["set"]["name"] == set_name and results["n_records"] == len(results["predictions"]["y_true"])
+        Y = np.array(results["predictions"]["y_true"])
+        assert results["positives"] == dict(zip(results["classes"], Y.sum(axis=0).tolist()))
+        assert set(results["thresholds"]) == set(results["classes"])
+        assert all(v is None or len(v["ci95"]) == 2 for v in results["auc"]["per_class"].values())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stored_real_predictions_are_reproduced(name, models, real):
+    results = json.loads((resolve().models_dir / name / "results_ptbxl_fold10.json").read_text())
     ids = results["predictions"]["record_ids"][:12]
     stored = np.array(results["predictions"]["y_prob"][:12])
-    fresh = np.concatenate([models[name].predict_proba(catalogue.load_record(rid)) for rid in ids])
-    np.testing.assert_allclose(fresh, stored, atol=2e-4)
+    X = np.stack([real.signals[real.record_ids.index(rid)] for rid in ids])
+    np.testing.assert_allclose(models[name].predict_proba(X), stored, atol=2e-4)
     assert results["weights_sha256"] == models[name].card().weights_sha256(models[name].weights_name)
