@@ -163,6 +163,7 @@ def _training_data_info(name: str, recipe: Recipe, real: LabelledSet, models_dir
     tr, va = np.isin(real.folds, train_folds), real.folds == val_fold
     info: dict[str, Any] = {
         "kind": "real+synthetic" if recipe.init == "synthetic" else "real", "synthetic": False,
+        "name": "real PTB-XL folds 1-8" + (" + synthetic pretraining" if recipe.init == "synthetic" else ""),
         "task": "superdiagnostic", "rate_hz": 100, "n_train": int(tr.sum()), "n_val": int(va.sum()),
         "folds": {"train": "1-8", "val": "9", "test (never used in training)": "10"},
         "train_label_counts": {c: int(v) for c, v in zip(real.positives(), real.Y[tr].sum(axis=0))},

@@ -33,11 +33,16 @@ def describe(name: str, models_dir: str | Path | None = None) -> dict[str, Any]:
     metrics = {k: {f: v.get(f) for f in fields} for k, v in card.metrics.items()}
     return {**entry, "status": "ok", "parameters": card.parameters, "checkpoint_bytes": card.checkpoint_bytes,
             "classes": card.classes, "trained_on": card.trained_on.get("description") or card.trained_on,
-            "recipe": (card.training.get("recipe") or {}).get("name"),
+            "recipe": _recipe_name(card.training.get("recipe")),
             "train_seconds": card.training.get("train_seconds"), "val_macro_auc": card.training.get("val_macro_auc"),
             "real_out_of_fold": metrics.get("ptbxl_cv"), "ptbxl_fold10": metrics.get("ptbxl_fold10"),
             "external": {k: v for k, v in metrics.items() if k.startswith("cinc_") or k in ("ptbdb", "ludb")},
             "metrics": metrics, "limitations": card.limitations}
+
+
+def _recipe_name(recipe: Any) -> str | None:
+    """The recipe's name (cards written before recipes were objects hold a sentence)."""
+    return recipe.get("name") if isinstance(recipe, dict) else recipe
 
 
 def run(args: argparse.Namespace) -> int:
