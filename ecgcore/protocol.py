@@ -203,10 +203,11 @@ def train_shipped(name: str, recipe: Recipe, models_dir: str | Path, progress: b
 
 
 LIMITATIONS = ("What these figures do not show: the real sets are small (PTB-XL fold 10 has about 70 records, the "
-               "external sources 4-60 each), so the intervals are wide; MI has few positives outside PTB-XL (none "
-               "in Georgia, Ningbo or Chapman-Shaoxing after label mapping), so external MI performance is barely "
-               "measured; Challenge labels are SNOMED codes mapped to PTB-XL superclasses, not the same "
-               "cardiologists' statements; thresholds were set on PTB-XL fold 9 and are not re-tuned per hospital.")
+               "external sources 4-97 each), so the intervals are wide and some classes have no positives in some "
+               "sources; MI has few positives outside PTB-XL (none in Georgia, Ningbo or Chapman-Shaoxing after label "
+               "mapping, 9 in CPSC, 16 in LUDB), so MI on other hospitals is barely measured; Challenge and LUDB "
+               "labels are other coding systems mapped to PTB-XL superclasses, not PTB-XL's cardiologists' "
+               "statements; thresholds were set on PTB-XL fold 9 and are not re-tuned per hospital.")
 
 
 def evaluate_real(name: str, models_dir: str | Path, save: bool = False, n_boot: int = 1000,

@@ -51,8 +51,8 @@ def summarise(card: "ModelCard") -> str:
     training, data = card.training, card.trained_on
     if not data:
         return f"{card.name}: not trained yet."
-    if data.get("kind") == "real+synthetic":
-        text = data.get("description", "")
+    if data.get("description"):
+        text = data["description"]
     else:
         kind = "a SYNTHETIC corpus (ecgcore.synth, not real patients)" if data.get("synthetic") else "real data"
         text = (f"Trained on {kind}: {data.get('path')} ({data.get('records_in_folder')} records); "
