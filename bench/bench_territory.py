@@ -7,7 +7,8 @@ as |attribution| summed per lead:
 - territory share: the part in the territory's leads (inferior II, III, aVF; anteroseptal V1-V4; lateral I,
   aVL, V5, V6), against chance = the territory's share of the 12 leads;
 - ST-T share: the part in the ST-T segments (R + 80 ms to R + 400 ms, cut before the next QRS) against
-  chance = those samples' share of the record; and the QRS share (R - 50 ms to R + 80 ms) with its chance.
+  chance = those samples' share of the record; and the QRS share (R - 50 ms to R + 80 ms) with its chance;
+- "pos. x": the territory share of the positive attribution only (evidence for the class), x chance.
   (The kernel model's occlusion map is flat in time, so its ST-T share equals chance by construction.)
 Territories (PTB-XL SCP codes, ECG_CRITERIA.md): IMI, IPMI inferior; ILMI, IPLMI inferior + lateral; ASMI,
 AMI anteroseptal; ALMI anteroseptal + lateral; LMI lateral; PMI posterior, seen as the mirror image in V1-V3.
@@ -87,7 +88,9 @@ def measure(model, ecg, leads: set[str], cls: str = "MI") -> dict[str, float] | 
     from ecgcore.explain.attribution import record_attribution
     from ecgcore.explain.beats import find_beats
 
-    attr = np.abs(record_attribution(model, ecg, model.classes.index(cls)))
+    signed = record_attribution(model, ecg, model.classes.index(cls))
+    attr = np.abs(signed)
+    pos = np.clip(signed, 0, None)
     total = attr.sum()
     beats = find_beats(ecg)
     if total <= 0 or not beats.ok:
@@ -96,6 +99,7 @@ def measure(model, ecg, leads: set[str], cls: str = "MI") -> dict[str, float] | 
     qrs, stt = segment_masks(beats.rpeaks, ecg.fs, ecg.n_samples)
     per_time = attr.sum(axis=0)
     return {"territory": attr[idx].sum() / total, "territory_chance": len(idx) / len(LEADS),
+            "territory_positive": pos[idx].sum() / max(pos.sum(), 1e-12),
             "stt": per_time[stt].sum() / total, "stt_chance": stt.mean(),
             "qrs": per_time[qrs].sum() / total, "qrs_chance": qrs.mean()}
 
@@ -140,7 +144,8 @@ def main() -> int:
               f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
     out = {}
     print(f"{'model, records':22s} {'N':>3s} {'territory share':>16s} {'chance':>7s} {'x chance':>9s} {'ST-T share':>11s} "
-          f"{'chance':>7s} {'x':>5s} {'QRS share':>10s} {'chance':>7s} {'x':>5s}  goal (territory >= {GOAL_RATIO:g}x)")
+          f"{'chance':>7s} {'x':>5s} {'QRS share':>10s} {'chance':>7s} {'x':>5s} {'pos. x':>9s}  goal (territory >= "
+          f"{GOAL_RATIO:g}x)")
     for name in args.models or model_names():
         model = load_model(name)
         for group, picked in groups.items():
@@ -152,11 +157,13 @@ def main() -> int:
             mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
             ratio = mean["territory"] / mean["territory_chance"]
             out[label] = {**mean, "n": len(rows), "territory_x_chance": ratio,
+                          "territory_positive_x_chance": mean["territory_positive"] / mean["territory_chance"],
                           "stt_x_chance": mean["stt"] / mean["stt_chance"], "qrs_x_chance": mean["qrs"] / mean["qrs_chance"]}
             o = out[label]
             print(f"{label:22s} {len(rows):3d} {o['territory']:16.3f} {o['territory_chance']:7.3f} {ratio:9.2f} "
                   f"{o['stt']:11.3f} {o['stt_chance']:7.3f} {o['stt_x_chance']:5.2f} {o['qrs']:10.3f} "
-                  f"{o['qrs_chance']:7.3f} {o['qrs_x_chance']:5.2f}  {'met' if ratio >= GOAL_RATIO else 'MISSED'}")
+                  f"{o['qrs_chance']:7.3f} {o['qrs_x_chance']:5.2f} {o['territory_positive_x_chance']:9.2f}  "
+                  f"{'met' if ratio >= GOAL_RATIO else 'MISSED'}")
     if args.json:
         print(json.dumps(out, indent=2))
     return 0
