@@ -16,7 +16,7 @@ LUDB (external): records whose diagnosis statements name a wall ("Scar formation
 "STEMI: ..." -> MI,
 "Ischemia: lateral wall" -> STTC, as `ecgcore.data.ludb` maps them; anterior and septal -> anteroseptal leads,
 posterior -> V1-V3; apical is left out), attribution of the statement's class (MI or STTC), reported apart.
-Goal: territory share >= 2x chance. R-peaks: `ecgcore.explain.beats.find_beats`.
+Goal: territory share >= 2x chance. R-peaks: `ecgcore.signal.peaks.find_beats`.
 
     .venv/bin/python bench/bench_territory.py [--models resnet1d ...] [--folds 9 10] [--json]
 """
@@ -86,7 +86,7 @@ def ludb_territories(diagnoses: list[str], labels: tuple[str, ...]) -> tuple[set
 
 def measure(model, ecg, leads: set[str], cls: str = "MI") -> dict[str, float] | None:
     from ecgcore.explain.attribution import record_attribution
-    from ecgcore.explain.beats import find_beats
+    from ecgcore.signal.peaks import find_beats
 
     signed = record_attribution(model, ecg, model.classes.index(cls))
     attr = np.abs(signed)

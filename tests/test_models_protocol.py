@@ -8,7 +8,7 @@ import wfdb
 
 from ecgcore.data import challenge, ptbxl
 from ecgcore.ecg import ECG
-from ecgcore.explain.beats import find_beats
+from ecgcore.signal.peaks import find_beats
 from ecgcore.metrics.thresholds import max_f1_thresholds
 from ecgcore.models import load_model, model_names
 from ecgcore.protocol import split_for, train_split
