@@ -18,7 +18,8 @@ P on, QRS = QRS off - QRS on, QT = T off - QRS on; the record's value is the med
 Why not the strict earliest/latest mark (`--reference extreme`): the per-lead marks are generous, and the
 strict extremes give QRS >= 120 ms in 28 of the 52 records without any conduction abnormality (median 120 ms),
 which no cardiologist's global reading would; the robust extremes give a median of 109 ms. A candidate's per-lead points
-are combined over leads by each `combine_leads` rule (median, quantile, extreme) and measured the same way.
+are reduced to each lead's median over beats and combined over leads by each `combine_leads` rule (median,
+quantile, extreme, cart): `delineate.record_fiducials`, what `analyse_record` reports.
 Reported: the mean +- SD of (candidate - reference) over the records where both exist, the count n, and
 "PR where none" = records without reference P waves (AF, flutter, ...) given a PR. Goal (IEC 60601-2-51):
 PR and QRS |mean| <= 10 ms, SD <= 10 ms; QT |mean| <= 25 ms, SD <= 30 ms.
@@ -159,7 +160,10 @@ def main() -> None:
                     tp[key] += m; fn[key] += len(r) - m; fp[key] += extra  # noqa: E702
                     errs[key] += [x / fs * 1000 for x in e]
             for how in args.combine:
-                iv = intervals(dl.combine_leads(pts, how), fs)
+                fid = dl.record_fiducials(pts, beats.rpeaks, how)
+                iv = {name: (fid[b] - fid[a]) / fs * 1000 if a in fid and b in fid else np.nan
+                      for name, (a, b) in {"PR": ("P_on", "QRS_on"), "QRS": ("QRS_on", "QRS_off"),
+                                           "QT": ("QRS_on", "T_off")}.items()}
                 for name in ("PR", "QRS", "QT"):
                     if np.isfinite(ref_iv[name]) and np.isfinite(iv[name]):
                         diffs[(method, how, name)].append(iv[name] - ref_iv[name])

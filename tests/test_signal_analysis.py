@@ -156,7 +156,8 @@ def test_real_record_with_a_4s_flat_gap_keeps_its_measurements(root):
     assert gapped.value("HR") == pytest.approx(whole.value("HR"), abs=3)
     for key in ("PR", "QRS", "QT"):
         if whole.value(key) is not None:
-            assert gapped.value(key) == pytest.approx(whole.value(key), abs=15), key  # half the beats
+            # 4 of 9 beats left: within the spread of a single measurement (SD 15-25 ms on LUDB)
+            assert gapped.value(key) == pytest.approx(whole.value(key), abs=20), key
     assert gapped.value("axis") == pytest.approx(whole.value("axis"), abs=15)
 
 

@@ -34,6 +34,8 @@ LABELS: dict[str, str] = {"HR": "Heart rate", "PR": "PR", "QRS": "QRS", "QT": "Q
 #: the median beat's window around R, seconds (room for a long PR before and a long QT after)
 MEDIAN_BEFORE_S = 0.5
 MEDIAN_AFTER_S = 0.7
+EXCLUDED_MARGIN_S = 0.3       # clean beats keep this far from a flat (excluded) span
+MAX_DELINEATED = 120           # beats given to the delineator (a 30-minute record: its first 120 clean beats)
 
 
 @dataclass(frozen=True)
@@ -142,21 +144,34 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
     if not found.ok or not live:
         return _nothing(ecg, beats, notes + [found.reason or "no usable lead"], FEW_BEATS)
     li = [work.leads.index(lead) for lead in live]
+    for a, b in q.excluded:  # bridge each flat span with a straight line: no step for the filters to ring on
+        left, right = sig[:, max(a - 1, 0)], sig[:, min(b, sig.shape[1] - 1)]
+        sig[:, a:b] = left[:, None] + (right - left)[:, None] * np.linspace(0, 1, b - a)[None, :]
     cleaned_all = dl.clean(sig, fs)
     cleaned = cleaned_all[li]
     before, after = int(round(BEAT_BEFORE_S * fs)), int(round(BEAT_AFTER_S * fs))
     in_record = (rp - before >= 0) & (rp + after <= len(usable))
-    window_ok = np.array([in_record[i] and usable[max(0, r - before):r + after].all() for i, r in enumerate(rp)])
+    # a beat is clean when its window lies in usable signal at least EXCLUDED_MARGIN_S away from an excluded
+    # span
+    from scipy.ndimage import binary_erosion
+
+    margin = int(round(EXCLUDED_MARGIN_S * fs))
+    usable_far = binary_erosion(np.pad(usable, margin, constant_values=True), np.ones(2 * margin + 1, bool))[
+        margin:-margin] if q.excluded.size and margin else usable
+    window_ok = np.array([in_record[i] and usable_far[max(0, r - before):r + after].all()
+                          for i, r in enumerate(rp)])
     # rhythm first needs a QRS onset; premature beats are then kept out of the median beat
     ok_rr = valid_rr(rp, usable)
     rr_s = np.diff(rp)[ok_rr] / fs
-    pts = dl.delineate(sig[li], fs, rp[window_ok], dl.DEFAULT_METHOD, cleaned=cleaned) if window_ok.sum() >= 2 \
-        else np.full((len(li), 0, len(dl.FIDUCIALS)), np.nan)
-    glob = dl.combine_leads(pts, dl.DEFAULT_COMBINE)
-    rel = glob - rp[window_ok][:, None] if len(glob) else glob
-    with np.errstate(all="ignore"):
-        fid_s = {name: float(np.nanmedian(rel[:, i])) / fs for name, i in dl.IDX.items()
-                 if len(rel) and np.isfinite(rel[:, i]).any()}
+    # delineated beats: the clean-window beats, at most MAX_DELINEATED of them (the first), so a long record
+    # costs what a few minutes do
+    sel = np.flatnonzero(window_ok)[:MAX_DELINEATED]
+    if len(sel) >= 2:
+        lo, hi = max(0, int(rp[sel[0]] - fs)), min(sig.shape[1], int(rp[sel[-1]] + fs))
+        pts = dl.delineate(sig[li, lo:hi], fs, rp[sel] - lo, dl.DEFAULT_METHOD, cleaned=cleaned[:, lo:hi]) + lo
+    else:
+        pts = np.full((len(li), 0, len(dl.FIDUCIALS)), np.nan)
+    fid_s = {k: v / fs for k, v in dl.record_fiducials(pts, rp[sel], dl.DEFAULT_COMBINE).items()}
     rr_med = float(np.median(rr_s)) if len(rr_s) else 1.0
     t_off_s = fid_s.get("T_off", fid_s.get("T_peak", 0.3 * rr_med ** 0.5) + 0.1)
     rhythm = classify(rp, fs, usable, cleaned, live, fid_s.get("QRS_on", -0.04), t_off_s)
@@ -168,7 +183,7 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
     if pts.shape[1]:
         with np.errstate(all="ignore"):
             for k, lead in enumerate(live):
-                rel_l = pts[k] - rp[window_ok][:, None]
+                rel_l = pts[k] - rp[sel][:, None]
                 per_lead[lead] = {name: float(np.nanmedian(rel_l[:, i])) / fs * 1000 for name, i in dl.IDX.items()
                                   if np.isfinite(rel_l[:, i]).any()}
     fid_idx = {k: mb + int(round(v * fs / 1000)) for k, v in fid_ms.items()}
