@@ -432,9 +432,9 @@ def test_every_url_key_round_trips_on_predict_and_beats():
 
 def test_compare_set_and_models_round_trip():
     names = shipped_model_names()[:2]
-    at = goto(app(set="real", models=",".join(names)), "compare")
+    at = goto(app(set="ptbxl_cv", models=",".join(names)), "compare")
     no_errors(at)
-    assert at.query_params["set"] == "real" and at.query_params["models"] == ",".join(names)
+    assert at.query_params["set"] == "ptbxl_cv" and at.query_params["models"] == ",".join(names)
     assert at.multiselect(key="_cmp_models").value == names
     at.multiselect(key="_cmp_models").unselect(names[1]).run()
     assert at.query_params["models"] == names[0]
@@ -447,7 +447,7 @@ def test_compare_shows_a_dash_where_a_figure_cannot_be_computed(tmp_path, monkey
 
     names = shipped_model_names()[:2]
     for name in names:
-        res = json.loads((Path(MAIN).parent.parent / "assets" / "models" / name / "results_real.json").read_text())
+        res = json.loads((Path(MAIN).parent.parent / "assets" / "models" / name / "results_ptbxl_cv.json").read_text())
         Y, P = np.asarray(res["predictions"]["y_true"]), np.asarray(res["predictions"]["y_prob"])
         keep = Y[:, res["classes"].index("HYP")] == 0
         ids = [r for r, k in zip(res["predictions"]["record_ids"], keep) if k]

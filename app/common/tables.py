@@ -68,8 +68,8 @@ def models_overview(cards: dict[str, dict]) -> pd.DataFrame:
     for name, card in cards.items():
         data = (card.get("training") or {}).get("data") or {}
         metrics = card.get("metrics") or {}
-        real = metrics.get("real") or {}
-        other = next((m for slug, m in metrics.items() if slug != "real"), {})
+        real = metrics.get("ptbxl_cv") or metrics.get("real") or {}  # real PTB-XL out-of-fold
+        other = metrics.get("ptbxl_fold10") or next((m for slug, m in metrics.items() if slug != "real"), {})
 
         def auc(m: dict) -> str:
             if m.get("macro_auc") is None:
