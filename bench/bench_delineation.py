@@ -21,7 +21,8 @@ which no cardiologist's global reading would; the robust extremes give a median 
 are reduced to each lead's median over beats and combined over leads by each `combine_leads` rule (median,
 quantile, extreme, cart): `delineate.record_fiducials`, what `analyse_record` reports.
 Reported: the mean +- SD of (candidate - reference) over the records where both exist, the count n, and
-"PR where none" = records without reference P waves (AF, flutter, ...) given a PR. Goal (IEC 60601-2-51):
+"PR where none" = records without reference P waves (AF, flutter, ...) where the delineator alone finds a P
+onset (analyse_record withholds the PR there by its rhythm check: bench/bench_rhythm.py). Goal (IEC 60601-2-51):
 PR and QRS |mean| <= 10 ms, SD <= 10 ms; QT |mean| <= 25 ms, SD <= 30 ms.
 """
 from __future__ import annotations

@@ -128,7 +128,7 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
     fs_in = float(ecg.fs)
     work = ecg_resample(ecg, ANALYSIS_FS)
     fs = ANALYSIS_FS
-    sig = np.nan_to_num(work.signal.astype(np.float64))
+    sig = np.nan_to_num(work.signal.astype(np.float32))  # a copy: flat spans are bridged in it below
     notes: list[str] = []
     if fs_in != fs:
         notes.append(f"analysed at {fs:g} Hz (resampled once from {fs_in:g} Hz)")
@@ -148,7 +148,7 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
         left, right = sig[:, max(a - 1, 0)], sig[:, min(b, sig.shape[1] - 1)]
         sig[:, a:b] = left[:, None] + (right - left)[:, None] * np.linspace(0, 1, b - a)[None, :]
     cleaned_all = dl.clean(sig, fs)
-    cleaned = cleaned_all[li]
+    cleaned = cleaned_all if len(li) == len(work.leads) else cleaned_all[li]
     before, after = int(round(BEAT_BEFORE_S * fs)), int(round(BEAT_AFTER_S * fs))
     in_record = (rp - before >= 0) & (rp + after <= len(usable))
     # a beat is clean when its window lies in usable signal at least EXCLUDED_MARGIN_S away from an excluded

@@ -16,11 +16,12 @@ DEFAULT_COMBINE (its docstring has the table and the reasons).
 where they were found, offsets the late one, peaks the median.
 
 Chosen (bench/bench_delineation.py, LUDB 1-100, global intervals against the cardiologists' marks, mean +- SD ms):
-"nk-prominence" per lead, combined by "cart": PR -5.5 +- 15.5, QRS -5.2 +- 19.3, QT +10.8 +- 24.6 (the only
-candidate within IEC 60601-2-51 for QT; no candidate reaches SD <= 10 ms for PR or QRS). ECGdeli (median over
-leads) was closer for PR (+3.5 +- 11.1) and QRS (+5.5 +- 15.9) but not QT (-4.4 +- 32.3) and takes ~1 s per
-record, ten times the analysis budget; neurokit2 dwt/cwt/peak miss QRS boundaries (peak gives none) or put
-QRS onset near the P wave; "median" (the previous method) finds no T end in a third of the leads.
+"nk-prominence" per lead, each lead's median over beats, combined by "cart": PR -6.0 +- 16.1, QRS -5.7 +- 19.3,
+QT -4.1 +- 22.2 (QT within IEC 60601-2-51; PR and QRS means within +-10 ms but no candidate reaches SD <= 10 ms).
+ECGdeli (median over leads) was closer for PR (+3.7 +- 10.9) and QRS (+6.2 +- 16.1) but not QT (-5.4 +- 33.2)
+and takes ~6x longer (0.5 s a record, over the analysis budget of 100 ms); neurokit2 dwt/cwt/peak miss QRS
+boundaries (peak gives none) or put QRS onset near the P wave; "median" (the previous method, a tiled median
+beat with a tangent T end) finds no T end in a third of the leads.
 """
 from __future__ import annotations
 
@@ -127,12 +128,16 @@ def _order_checked(out: np.ndarray) -> np.ndarray:
 
 
 def clean(signal: np.ndarray, fs: float) -> np.ndarray:
-    """neurokit2 `ecg_clean` (0.5 Hz high-pass Butterworth, 50 Hz powerline filter) on every lead (leads, samples)."""
+    """neurokit2 `ecg_clean` (0.5 Hz high-pass Butterworth, 50 Hz powerline filter) on every lead (leads, samples);
+    float32 (one lead at a time in float64, so a long record costs one float32 copy)."""
     import neurokit2 as nk
 
+    out = np.empty(signal.shape, dtype=np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return np.stack([nk.ecg_clean(np.nan_to_num(x.astype(np.float64)), sampling_rate=fs) for x in signal])
+        for i, x in enumerate(signal):
+            out[i] = nk.ecg_clean(np.nan_to_num(x.astype(np.float64)), sampling_rate=fs)
+    return out
 
 
 def _ecgdeli(signal: np.ndarray, rpeaks: np.ndarray, fs: float) -> np.ndarray:

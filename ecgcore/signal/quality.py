@@ -50,15 +50,18 @@ def flat_mask(signal: np.ndarray, fs: float) -> np.ndarray:
     from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
     w = max(2, int(round(FLAT_MIN_S * fs)))
-    x = np.nan_to_num(signal.astype(np.float64))
-    if x.shape[1] < w:
-        return np.zeros(x.shape, dtype=bool)
-    # ptp over the window starting at each sample; a flat window marks all of its samples
-    ptp = maximum_filter1d(x, w, axis=1, origin=-(w // 2)) - minimum_filter1d(x, w, axis=1, origin=-(w // 2))
-    start = ptp < FLAT_MV
-    start[:, x.shape[1] - w + 1:] = False
-    cover = np.cumsum(np.pad(start, ((0, 0), (w, 0))), axis=1)
-    return (cover[:, w:] - cover[:, :-w]) > 0
+    out = np.zeros(signal.shape, dtype=bool)
+    if signal.shape[1] < w:
+        return out
+    for i, lead in enumerate(signal):  # one lead at a time: a long record's peak memory stays small
+        x = np.nan_to_num(lead.astype(np.float32))
+        # ptp over the window starting at each sample; a flat window marks all of its samples
+        ptp = maximum_filter1d(x, w, origin=-(w // 2)) - minimum_filter1d(x, w, origin=-(w // 2))
+        start = ptp < FLAT_MV
+        start[len(x) - w + 1:] = False
+        cover = np.cumsum(np.pad(start, (w, 0)), dtype=np.int32)
+        out[i] = (cover[w:] - cover[:-w]) > 0
+    return out
 
 
 def assess(signal: np.ndarray, fs: float, leads: tuple[str, ...]) -> Quality:
