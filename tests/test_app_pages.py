@@ -393,10 +393,9 @@ def test_compare_marks_operating_points_and_opens_on_a_real_set():
 
 def test_the_synthetic_set_carries_its_banner_on_every_table_and_figure():
     at = goto(app(), "compare")
+    assert at.session_state["set"] == "ptbxl_cv"  # opens on the real out-of-fold set
     assert any(o.startswith("Synthetic test set (not patients)") for o in at.selectbox(key="_cmp_set").options)
-    folder = Path(MAIN).parent.parent / "assets" / "models" / shipped_model_names()[0]
-    slug = sorted(p.stem[len("results_"):] for p in folder.glob("results_synth*.json"))[0]
-    at.selectbox(key="_cmp_set").set_value(slug).run()
+    at.selectbox(key="_cmp_set").set_value("synthetic_fold10").run()
     assert not at.exception
     banners = [e for e in at.error if "Synthetic test set (not patients)" in e.value]
     assert len(banners) >= 5  # leader, clinical table, AUC table, each tab
@@ -432,9 +431,9 @@ def test_every_url_key_round_trips_on_predict_and_beats():
 
 def test_compare_set_and_models_round_trip():
     names = shipped_model_names()[:2]
-    at = goto(app(set="ptbxl_cv", models=",".join(names)), "compare")
+    at = goto(app(set="ptbxl_fold10", models=",".join(names)), "compare")
     no_errors(at)
-    assert at.query_params["set"] == "ptbxl_cv" and at.query_params["models"] == ",".join(names)
+    assert at.query_params["set"] == "ptbxl_fold10" and at.query_params["models"] == ",".join(names)
     assert at.multiselect(key="_cmp_models").value == names
     at.multiselect(key="_cmp_models").unselect(names[1]).run()
     assert at.query_params["models"] == names[0]

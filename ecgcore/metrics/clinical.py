@@ -61,27 +61,44 @@ class OperatingPoint:
         return None if spec is None else 1.0 - spec
 
 
-def operating_point(y_true: Sequence[int], y_prob: Sequence[float], threshold: float) -> OperatingPoint:
+def operating_point(y_true: Sequence[int], y_prob: Sequence[float],
+                    threshold: float | Sequence[float]) -> OperatingPoint:
     """Counts of one class at `threshold` (a record is called positive when its probability >= threshold).
 
-    y_true: (records,) 0/1; y_prob: (records,) probabilities. ValueError when the lengths differ.
+    y_true: (records,) 0/1; y_prob: (records,) probabilities; threshold: one value, or one per record (e.g.
+    out-of-fold predictions, each judged at its own fold's threshold; the point then keeps their median).
+    ValueError when the lengths differ.
     """
     y = np.asarray(y_true, dtype=bool)
     p = np.asarray(y_prob, dtype=float)
-    if y.shape != p.shape:
-        raise ValueError(f"labels {y.shape} and probabilities {p.shape} differ in shape")
-    called = p >= threshold
-    return OperatingPoint(float(threshold), tp=int((called & y).sum()), fp=int((called & ~y).sum()),
-                          fn=int((~called & y).sum()), tn=int((~called & ~y).sum()))
+    t = np.broadcast_to(np.asarray(threshold, dtype=float), p.shape) if np.ndim(threshold) == 0 else \
+        np.asarray(threshold, dtype=float)
+    if y.shape != p.shape or t.shape != p.shape:
+        raise ValueError(f"labels {y.shape}, probabilities {p.shape} and thresholds {t.shape} differ in shape")
+    called = p >= t
+    return OperatingPoint(float(np.median(t)) if len(t) else float("nan"), tp=int((called & y).sum()),
+                          fp=int((called & ~y).sum()), fn=int((~called & y).sum()), tn=int((~called & ~y).sum()))
+
+
+def record_thresholds(results: Mapping[str, Any]) -> np.ndarray:
+    """(records, classes) threshold each record was judged at: its fold's (`thresholds_per_fold` with
+    `folds`, cross-validated sets) or the model's one threshold per class."""
+    classes = list(results["classes"])
+    n = len(results["predictions"]["y_prob"])
+    per_fold, folds = results.get("thresholds_per_fold"), results.get("folds")
+    if per_fold and folds is not None and len(folds) == n:
+        return np.array([per_fold[str(f)] for f in folds], dtype=float)
+    return np.tile([float(results["thresholds"][c]) for c in classes], (n, 1))
 
 
 def operating_points(results: Mapping[str, Any]) -> dict[str, OperatingPoint]:
-    """Each class's operating point at the model's own threshold, from one stored results file."""
+    """Each class's operating point at the threshold(s) the records were judged at, from one stored
+    results file (a cross-validated set: each record at its own fold's threshold)."""
     pred = results["predictions"]
     Y = np.asarray(pred["y_true"], dtype=float)
     P = np.asarray(pred["y_prob"], dtype=float)
-    return {cls: operating_point(Y[:, i], P[:, i], float(results["thresholds"][cls]))
-            for i, cls in enumerate(results["classes"])}
+    T = record_thresholds(results)
+    return {cls: operating_point(Y[:, i], P[:, i], T[:, i]) for i, cls in enumerate(results["classes"])}
 
 
 def few_positives(results: Mapping[str, Any], minimum: int = MIN_POSITIVES) -> dict[str, int]:

@@ -257,16 +257,18 @@ def _ratio_text(value: float | None) -> str:
 
 
 def clinical_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """One row per model and class at the model's own threshold: positives, sensitivity, specificity, PPV,
-    NPV (2 decimals; "—" where the denominator is 0) with the TP / FP / FN / TN counts they come from."""
+    """One row per model and class at the model's own threshold (a cross-validated set: each record at its
+    fold's threshold, their median shown): positives, sensitivity, specificity, PPV, NPV (2 decimals; "—"
+    where the denominator is 0) with the TP / FP / FN / TN counts they come from."""
     from ecgcore.metrics.clinical import MIN_POSITIVES, operating_points
 
     rows = []
     for name, res in results.items():
+        per_fold = bool(res.get("thresholds_per_fold"))
         for cls, op in operating_points(res).items():
             rows.append({"model": name, "class": cls,
                          "positives": str(op.positives) if op.positives >= MIN_POSITIVES else f"{op.positives} ⚠ few",
-                         "threshold": f"{op.threshold:.2f}",
+                         "threshold": f"{op.threshold:.2f}" + (" (median over folds)" if per_fold else ""),
                          "sensitivity": _ratio_text(op.sensitivity), "specificity": _ratio_text(op.specificity),
                          "PPV": _ratio_text(op.ppv), "NPV": _ratio_text(op.npv),
                          "TP": op.tp, "FP": op.fp, "FN": op.fn, "TN": op.tn})
