@@ -84,5 +84,5 @@ def measurements(ecg: ECG) -> None:
     for note in analysis.notes:
         st.caption(note)
     st.caption(f"{analysis.beats.n} beats, R-peaks on lead {analysis.beats.lead} ({analysis.beats.method}); "
-               f"confidence {analysis.confidence}. Delineation: median beat per lead, combined over leads "
-               "(bench/bench_delineation.py).")
+               f"confidence {analysis.confidence}. Delineation: neurokit2 per lead, each lead's median over beats, "
+               "combined over leads (chosen on LUDB: bench/bench_delineation.py).")
