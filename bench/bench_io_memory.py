@@ -146,7 +146,7 @@ def explain_bench(minutes: float, fs: float, model_name: str, at_limit: bool, up
         ecg = ECG(signal=np.tile(base, (1, -(-n // base.shape[1])))[:, :n], fs=fs, record_id="long", source="bench")
         upload_mb, read_s = 0.0, 0.0
     t0 = time.perf_counter()
-    ex = explain_record(ecg, model, use_cache=False)
+    ex = explain_record(ecg, model)
     explain_s = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"record: {ecg.n_samples / fs / 60:.1f} min, {fs:g} Hz, 12 leads ({ecg.signal.nbytes / 2**20:.0f} MB float32)"

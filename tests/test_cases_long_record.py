@@ -38,7 +38,7 @@ def test_per_lead_attribution_is_computed_for_the_window_in_view_only(real_10s, 
         return real_call(net, windows, *args, **kwargs)
 
     monkeypatch.setattr(attribution, "network_attribution", counting)
-    ex = record.explain_record(long, model, use_cache=False, ig_steps=4, view_s=(20.0, 30.0))
+    ex = record.explain_record(long, model, ig_steps=4, view_s=(20.0, 30.0))
     starts = model.window_starts(int(long.duration * model.fs)) / model.fs
     in_view = int(np.sum((starts < 30.0) & (starts + model.window_s > 20.0)))
     assert sum(attributed) == in_view < len(starts) / 5  # the windows overlapping the view, not the record's
@@ -56,7 +56,7 @@ def test_per_lead_attribution_is_computed_for_the_window_in_view_only(real_10s, 
 
 
 def test_short_record_keeps_its_whole_per_lead_map(real_10s, model):
-    ex = record.explain_record(real_10s, model, use_cache=False, ig_steps=4)
+    ex = record.explain_record(real_10s, model, ig_steps=4)
     assert ex.per_lead_span_s is None and np.abs(ex.per_lead).sum(axis=1).min() > 0
 
 
@@ -97,7 +97,7 @@ def test_viewer_pages_through_a_long_upload_10_s_at_a_time(real_10s):
 def test_kernel_model_occludes_leads_for_the_window_in_view_only(real_10s):
     kernel = load_model("kernel", resolve().models_dir)
     long = real_10s.with_signal(np.tile(real_10s.signal, (1, 9)), record_id="long")  # 90 s
-    ex = record.explain_record(long, kernel, use_cache=False, view_s=(30.0, 40.0))
+    ex = record.explain_record(long, kernel, view_s=(30.0, 40.0))
     fs = long.fs
     assert ex.per_lead_method == "occlusion" and ex.per_lead_span_s == (30.0, 40.0)
     assert np.abs(ex.per_lead[:, int(31 * fs):int(39 * fs)]).sum() > 0
@@ -107,13 +107,13 @@ def test_kernel_model_occludes_leads_for_the_window_in_view_only(real_10s):
 def test_kept_predictions_give_the_same_explanation_without_predicting_again(real_10s, model, monkeypatch):
     long = real_10s.with_signal(np.tile(real_10s.signal, (1, 9)), record_id="long")
     kept = record.predict_record(long, model)
-    fresh = record.explain_record(long, model, use_cache=False, ig_steps=4, view_s=(40.0, 50.0))
+    fresh = record.explain_record(long, model, ig_steps=4, view_s=(40.0, 50.0))
 
     def no_second_pass(*_args, **_kwargs):
         raise AssertionError("predicted the whole record again")
 
     monkeypatch.setattr(record, "predict_record", no_second_pass)
-    paged = record.explain_record(long, model, use_cache=False, ig_steps=4, view_s=(40.0, 50.0), predictions=kept)
+    paged = record.explain_record(long, model, ig_steps=4, view_s=(40.0, 50.0), predictions=kept)
     np.testing.assert_allclose(paged.probabilities, fresh.probabilities)
     np.testing.assert_allclose(paged.window_probabilities, fresh.window_probabilities)
     np.testing.assert_allclose(paged.cam, fresh.cam)

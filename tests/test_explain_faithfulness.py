@@ -66,7 +66,7 @@ def test_maps_of_trained_weights_differ_from_random_weights(resnet, records):
 def test_removing_the_most_salient_segments_lowers_the_probability_more_than_random(resnet, records):
     top, rand = [], []
     for ecg in records:
-        ex = explain_record(ecg, resnet, attribution="saliency", use_cache=False)
+        ex = explain_record(ecg, resnet, attribution="saliency")
         k = ex.target_index
         d_top, d_rand = deletion_drop(ecg, ex.cam[k], lambda e: float(resnet.predict_proba(e)[0, k]),
                                       fraction=0.2, random_draws=8)
@@ -97,7 +97,7 @@ def test_class_maps_sit_on_simulated_lesions(resnet):
 def test_kernel_model_gets_lead_occlusion_and_no_grad_cam(records):
     kernel = _trained("kernel")
     ecg = records[0]
-    ex = explain_record(ecg, kernel, "MI", use_cache=False)
+    ex = explain_record(ecg, kernel, "MI")
     assert ex.cam is None and ex.cam_method is None and any("not available" in n for n in ex.notes)
     assert ex.per_lead_method == "occlusion" and ex.per_lead.shape == (12, ecg.n_samples)
     assert np.allclose(ex.per_lead, ex.per_lead[:, :1])  # one value per lead: which leads, not when
@@ -113,7 +113,7 @@ def test_kernel_model_gets_lead_occlusion_and_no_grad_cam(records):
 def test_lstm_per_lead_integrated_gradients(records):
     lstm = _trained("lstm")
     ecg = records[0]
-    ex = explain_record(ecg, lstm, "MI", ig_steps=8, use_cache=False)
+    ex = explain_record(ecg, lstm, "MI", ig_steps=8)
     assert ex.per_lead_method == "ig" and ex.per_lead.shape == (12, ecg.n_samples)
     assert np.isfinite(ex.per_lead).all() and np.abs(ex.per_lead).sum() > 0
     assert ex.cam.shape == (5, ecg.n_samples)

@@ -59,7 +59,7 @@ def test_the_models_refuse_fewer_leads_plainly(holter):
     ecg = read_path(holter[0])
     model = load_model("resnet1d", resolve().models_dir)
     for call in (lambda: twelve_leads(ecg), lambda: model.predict_proba(ecg),
-                 lambda: explain_record(ecg, model, use_cache=False)):
+                 lambda: explain_record(ecg, model)):
         with pytest.raises(ECGSignalError) as err:
             call()
         assert "cannot score" in str(err.value) and "V1, MLII" in str(err.value)

@@ -276,7 +276,7 @@ def _explain(ecg: ECG, model_name: str, target: str | None, layer: str, cam: str
 
     with model_lock(model_name):
         extra = {} if cam is None else {"cam": cam}
-        return explain_record(ecg, model(model_name), target, layer=layer, use_cache=False, view_s=view_s,
+        return explain_record(ecg, model(model_name), target, layer=layer, view_s=view_s,
                               predictions=predictions, **extra)
 
 

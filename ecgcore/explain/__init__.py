@@ -10,7 +10,6 @@
 """
 from ecgcore.explain.beats import BeatScores
 from ecgcore.explain.gradcam import DISPLAY_SCALE_LOGIT_PER_S, display_scale
-from ecgcore.explain.record import Explanation, clear_cache, explain_record
+from ecgcore.explain.record import Explanation, explain_record
 
-__all__ = ["BeatScores", "DISPLAY_SCALE_LOGIT_PER_S", "Explanation", "clear_cache", "display_scale",
-           "explain_record"]
+__all__ = ["BeatScores", "DISPLAY_SCALE_LOGIT_PER_S", "Explanation", "display_scale", "explain_record"]

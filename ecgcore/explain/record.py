@@ -3,19 +3,16 @@ measurements, timings.
 
 Every map is at the record's own rate (`ecg.fs`) over its whole length, so it lines up with the tracing the
 viewer draws; maps are in logits per second (see `ecgcore.explain.gradcam` for why that is comparable
-across records). Results are cached in a small LRU (CACHE_SIZE entries) keyed by (record id + signal hash,
-model, target, layer, methods); the beats and measurements of a record are cached separately by signal, as
-they don't depend on the model.
+across records). Nothing is cached here (no state at module level in `ecgcore`): the app caches
+explanations and loaded models with Streamlit (`app/common/loaders.py`).
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Hashable
+from typing import Any
 
 import numpy as np
 import torch
@@ -31,8 +28,6 @@ from ecgcore.signal.analysis import RecordAnalysis, analyse_record
 from ecgcore.signal.beats import beat_bounds, mean_beat, median_beat
 from ecgcore.signal.peaks import DEFAULT_RPEAK_METHOD, Beats
 from ecgcore.signal.resample import ecg_resample
-
-CACHE_SIZE = 16
 
 
 @dataclass(frozen=True)
@@ -139,51 +134,13 @@ class Explanation:
         np.savez_compressed(path, **arrays)
 
 
-class _LRU:
-    """A small least-recently-used cache."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
-        value = make()
-        self.items[key] = value
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        self.items.clear()
-
-
-_explanations = _LRU(CACHE_SIZE)
-_record_parts = _LRU(CACHE_SIZE)
-_models = _LRU(8)
-
-
-def record_key(ecg: ECG) -> str:
-    """record id + sha1 of the signal and rate: two different signals never share a cache entry."""
-    h = hashlib.sha1(np.ascontiguousarray(ecg.signal).tobytes())
-    h.update(str(float(ecg.fs)).encode())
-    return f"{ecg.record_id}#{h.hexdigest()[:16]}"
-
-
-def clear_cache() -> None:
-    """Forget cached explanations, beats and loaded models."""
-    for cache in (_explanations, _record_parts, _models):
-        cache.clear()
-
-
 def _model(model: Any, models_dir: str | Path) -> Any:
+    """`model` itself, or the registered model of that name loaded from `models_dir`."""
     if not isinstance(model, str):
         return model
     from ecgcore.models import load_model
 
-    return _models.get((model, str(models_dir)), lambda: load_model(model, models_dir))
+    return load_model(model, models_dir)
 
 
 def _aggregate(window_probs: np.ndarray, how: str) -> np.ndarray:
@@ -286,22 +243,22 @@ def streamed_gradcam(model: Any, ecg: ECG, layer: str = "last", method: str = DE
 def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: str = "last",
                    cam: str = DEFAULT_CAM_METHOD, attribution: str = "ig", ig_steps: int = IG_STEPS,
                    rpeak_method: str = DEFAULT_RPEAK_METHOD, models_dir: str | Path | None = None,
-                   use_cache: bool = True, view_s: tuple[float, float] | None = None,
+                   view_s: tuple[float, float] | None = None,
                    predictions: RecordPredictions | None = None) -> Explanation:
     """Explain one record: predictions, Grad-CAM for every class, the per-lead map and beat ranking for
     `target` (default: the most probable class), median beats, measurements and timings.
 
-    model: a registered model name (loaded once from `models_dir`; the explanation is cached) or a model
-    object (never cached: it may change). layer: the model's Grad-CAM layer ("last" or "early"); cam:
-    "gradcam" (captum LayerGradCam) or "hirescam" (captum LayerGradientXActivation summed over channels),
-    see `ecgcore.explain.gradcam`. attribution: "ig" (Integrated Gradients, `ig_steps`) or "saliency" for
-    networks; the kernel model always gets lead occlusion. Beats and measurements don't depend on the model
-    and are cached by signal either way (their timings read 0 and timings["record_parts_cached"] 1 then;
-    view_s: the (start, end) seconds in view; a record longer than `LONG_RECORD_S` gets its per-lead map for
-    that span only (default the first `VIEW_S` seconds), see `view_span`; predictions: `predict_record(ecg,
-    model)` kept by the caller, so paging a long record does not predict it again (used only for a long record);
-    `clear_cache()` forgets them). Raises UnknownNameError for an unknown model/class/layer and ECGSignalError for a record the
-    models refuse (e.g. shorter than one 2.5 s window).
+    model: a model object, or a registered model name, then loaded from `models_dir` for this call (a
+    caller explaining many records loads it once with `ecgcore.models.load_model` and passes it; nothing is
+    cached here). layer: the model's Grad-CAM layer ("last" or "early"); cam: "gradcam" (captum LayerGradCam)
+    or "hirescam" (captum LayerGradientXActivation summed over channels), see `ecgcore.explain.gradcam`.
+    attribution: "ig" (Integrated Gradients, `ig_steps`) or "saliency" for networks; the kernel model always
+    gets lead occlusion. view_s: the (start, end) seconds in view; a record longer than `LONG_RECORD_S` gets
+    its per-lead map for that span only (default the first `VIEW_S` seconds), see `view_span`; predictions:
+    `predict_record(ecg, model)` kept by the caller, so paging a long record does not predict it again (used
+    only for a long record). Raises UnknownNameError for an unknown model/class/layer, CheckpointError for a
+    missing or changed checkpoint, and ECGSignalError for a record the models refuse (e.g. shorter than one
+    2.5 s window).
     """
     models_dir = resolve(models_dir=models_dir).models_dir
     ecg = twelve_leads(ecg)  # the 12-lead models: refuses lead subsets plainly, derives 4 leads from 8
@@ -309,12 +266,7 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     name = getattr(m, "name", str(model))
     if target is not None and target not in m.classes:
         raise UnknownNameError(f"unknown class {target!r} for model {name}; choose one of {', '.join(m.classes)}")
-    if not (use_cache and isinstance(model, str)):  # a model object may change (e.g. retrained): never cached
-        return _explain(ecg, m, name, target, layer, cam, attribution, ig_steps, rpeak_method, view_s, predictions)
-    key = (record_key(ecg), name, str(models_dir), target, layer, cam, attribution, ig_steps, rpeak_method,
-           view_span(ecg.duration, view_s))
-    return _explanations.get(key, lambda: _explain(ecg, m, name, target, layer, cam, attribution, ig_steps,
-                                                   rpeak_method, view_s))
+    return _explain(ecg, m, name, target, layer, cam, attribution, ig_steps, rpeak_method, view_s, predictions)
 
 
 def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: str, attribution: str,
@@ -359,11 +311,8 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     method = attribution if net is not None else "occlusion"
     timings["per_lead"] = (time.perf_counter() - t0) * 1000
 
-    parts_key = (record_key(ecg), rpeak_method, span)
-    cached = parts_key in _record_parts.items
-    parts = _record_parts.get(parts_key, lambda: _record_parts_of(ecg, rpeak_method, span))
-    timings["analysis"] = 0.0 if cached else parts.analysis_ms
-    timings["record_parts_cached"] = float(cached)
+    parts = _record_parts_of(ecg, rpeak_method, span)
+    timings["analysis"] = parts.analysis_ms
     beats = parts.analysis.beats
     clean_rpeaks = beats.rpeaks[parts.analysis.clean]  # the beats of the median beat, for every mean map
     t0 = time.perf_counter()

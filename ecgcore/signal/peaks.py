@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -176,9 +175,8 @@ def _template_corr(x: np.ndarray, rpeaks: np.ndarray, fs: float) -> float:
     return float(np.median(corr))
 
 
-@lru_cache(maxsize=8)
 def _qrs_band(fs: float) -> np.ndarray:
-    """Second-order sections of a 5-30 Hz Butterworth band-pass at `fs` (designing one costs ~5 ms)."""
+    """Second-order sections of a 5-30 Hz Butterworth band-pass at `fs`."""
     from scipy.signal import butter
 
     return butter(2, [5.0, min(30.0, 0.45 * fs)], btype="band", fs=fs, output="sos")
