@@ -1,39 +1,45 @@
 """The real labelled sets the models are trained and tested on, as arrays at the models' 100 Hz.
 
-- `ptbxl_set()`: every real PTB-XL record under the data root with a waveform and at least one diagnostic
-  superclass: `ptbxl_more/` (ecg_id 1-500, 100 Hz files; ecg_id 1 from `ptbxl/`) plus the other PTB-XL ids in
-  `ptbxl/` (500 Hz files, resampled to 100 Hz). Recordings listed twice under two ecg_ids are counted once
-  (`ecgcore.data.ptbxl.duplicate_recordings`: 137 = 138, which PTB-XL 1.0.3 removed, 456 = 457, 459 = 460). With PTB-XL's `strat_fold` and `patient_id` (folds are patient-disjoint).
-- `external_sets()`: test-only sets from other hospitals, one per source: the Challenge sources
-  ("cinc_georgia", "cinc_ningbo", "cinc_chapman_shaoxing", "cinc_cpsc2018"; the Challenge's PTB-XL copies HR*
-  are PTB-XL recordings and are left out), "ludb" and "ptbdb". `cinc_more/` headers of the Georgia records say
-  4880/mV where the true gain is 1000/mV (see cinc_more/SOURCE.md): `ecgcore.data.challenge.read_record`
-  reads them at 1000/mV (its GAIN_FIXES; meta["gain_fix"]).
-  Challenge labels: SNOMED-CT codes mapped by `ecgcore.data.snomed`; LUDB: its diagnosis statements mapped by
-  `ecgcore.data.ludb`; ptbdb: 'Reason for admission'.
+Every set is drawn from the one catalogue of the data root (`ecgcore.data.catalogue`): its record ids,
+superclasses, `strat_fold` and `patient_id`, with its duplicate rules; signals come from its `load_record`.
+
+- `ptbxl_set()`: the catalogue's "ptbxl" evaluation set: every real PTB-XL record under the data root with a
+  waveform and at least one diagnostic superclass, a recording listed under two ecg_ids counted once
+  (`ecgcore.data.ptbxl.duplicate_recordings`: 137 = 138, which PTB-XL 1.0.3 removed, 456 = 457, 459 = 460). The
+  100 Hz file where it exists, else the 500 Hz file resampled to 100 Hz. With PTB-XL's `strat_fold` and
+  `patient_id` (folds are patient-disjoint).
+- `external_sets()`: test-only sets from other hospitals, one per source (`EXTERNAL_SETS`): the Challenge
+  sources ("cinc_georgia", "cinc_ningbo", "cinc_chapman_shaoxing", "cinc_cpsc2018" with the CPSC 2018 extra
+  records), "ludb" and "ptbdb". The Challenge's PTB-XL copies (HR*, catalogue set "cinc/ptbxl") are PTB-XL
+  recordings and are left out. `cinc_more/` headers of the Georgia records say 4880/mV where the true gain is
+  1000/mV (see cinc_more/SOURCE.md): `ecgcore.data.challenge.read_record` reads them at 1000/mV (its
+  GAIN_FIXES; meta["gain_fix"]). Challenge labels: SNOMED-CT codes mapped by `ecgcore.data.snomed`; LUDB: its
+  diagnosis statements mapped by `ecgcore.data.ludb`; ptbdb: 'Reason for admission'.
 
 Signals are (12, samples) float32 mV at 100 Hz in `ecgcore.leads.LEADS` order; records of other lengths keep
-their length (external records run 6-120 s). Arrays are cached under the settings' cache folder.
+their length (external records run 6-120 s). Nothing is cached here.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ecgcore.config import SUPERCLASSES
 from ecgcore.errors import ECGError
 from ecgcore.settings import Settings, resolve
 
 RATE = 100
-EXCLUDED_PTBXL = {137: "removed by PTB-XL 1.0.3 as a duplicate recording"}
-CHALLENGE_SOURCES = {  # set name -> folders under the data root
-    "cinc_georgia": ("cinc/georgia", "cinc_more/georgia"),
+#: external set name (as in assets/models/<model>/results_<set>.json) -> the catalogue's evaluation sets it holds
+EXTERNAL_SETS: dict[str, tuple[str, ...]] = {
+    "cinc_georgia": ("cinc/georgia",),
     "cinc_ningbo": ("cinc/ningbo",),
     "cinc_chapman_shaoxing": ("cinc/chapman_shaoxing",),
-    "cinc_cpsc2018": ("cinc/cpsc2018", "cinc_more/cpsc2018_extra"),
+    "cinc_cpsc2018": ("cinc/cpsc2018", "cinc/cpsc2018_extra"),
+    "ludb": ("ludb",),
+    "ptbdb": ("ptbdb",),
 }
 
 
@@ -78,98 +84,63 @@ def targets(labels: tuple[str, ...] | None) -> np.ndarray:
     return np.array([c in (labels or ()) for c in SUPERCLASSES], dtype=np.uint8)
 
 
-def ptbxl_set(settings: Settings | None = None) -> LabelledSet:
-    """Every real PTB-XL record with a waveform and a diagnostic superclass (about 530), at 100 Hz."""
+def _records(settings: Settings, rows: pd.DataFrame) -> list:
+    """The catalogue rows' records at RATE Hz (`catalogue.load_record`), PTB-XL's table read once."""
     from ecgcore.data import ptbxl
+    from ecgcore.data.catalogue import load_record
+
+    db = ptbxl.load_database(ptbxl.data_root_folders(settings)) if (rows["source"] == "ptbxl").any() else None
+    return [load_record(rid, settings, rate=RATE, db=db) for rid in rows["record_id"]]
+
+
+#: per source, what each record's `LabelledSet.meta` keeps: {key: its ECG.meta key}; the Challenge sources: "cinc"
+META_KEYS: dict[str, dict[str, str]] = {"ptbxl": {"scp_codes": "scp_codes"}, "cinc": {"dx": "dx_abbreviations"},
+                                        "ludb": {"diagnoses": "diagnoses"}, "ptbdb": {}}
+
+
+def _labelled_set(name: str, rows: pd.DataFrame, settings: Settings) -> LabelledSet:
+    """The set `name` of the catalogue rows `rows`, in their order."""
+    records = _records(settings, rows)
+    keys = [META_KEYS[source.split("/")[0]] for source in rows["source"]]
+    return LabelledSet(name, list(rows["record_id"]), [ecg.signal.astype(np.float32) for ecg in records],
+                       np.stack([targets(labels) for labels in rows["superclasses"]]) if len(rows)
+                       else np.zeros((0, len(SUPERCLASSES)), np.uint8),
+                       meta=[{key: ecg.meta.get(m) for key, m in k.items()} for k, ecg in zip(keys, records)])
+
+
+def ptbxl_set(settings: Settings | None = None) -> LabelledSet:
+    """Every real PTB-XL record with a waveform and a diagnostic superclass (about 510), at 100 Hz, in ecg_id
+    order: the catalogue's "ptbxl" evaluation set with its folds and patients. meta: scp_codes {code: %}."""
+    from ecgcore.data.catalogue import catalogue
 
     settings = settings or resolve()
     root = settings.require_data_root()
-    more, old = root / "ptbxl_more", root / "ptbxl"
-    for folder in (more, old):
+    for folder in (root / "ptbxl_more", root / "ptbxl"):
         if not (folder / "ptbxl_database.csv").is_file():
             raise ECGError(f"{folder} is missing: the real PTB-XL set needs ptbxl_more/ and ptbxl/ under the data "
                            "root (set ECG_DATA_ROOT or --data-root)")
-    db_more, db_old = ptbxl.load_database(more), ptbxl.load_database(old)
-    twins = ptbxl.duplicate_recordings(ptbxl.load_database([old, more]))
-    parts = []
-    ids_more = [i for i in db_more.index if db_more.at[i, "has_100"] and db_more.at[i, "superclasses"]]
-    ids_old = [i for i in db_old.index if (db_old.at[i, "has_100"] or db_old.at[i, "has_500"])
-               and db_old.at[i, "superclasses"] and (i not in db_more.index or not db_more.at[i, "has_100"])]
-    cache = settings.cache_dir / "realsets"
-    for root_i, db, ids in ((more, db_more, ids_more), (old, db_old, ids_old)):
-        ids = [i for i in ids if i not in EXCLUDED_PTBXL and i not in twins]
-        X = ptbxl.load_signals(root_i, ids, rate=RATE, cache_dir=cache, workers=1, db=db)
-        for k, ecg_id in enumerate(ids):
-            row = db.loc[ecg_id]
-            parts.append((int(ecg_id), X[k], row["superclasses"], int(row["strat_fold"]), int(row["patient_id"]),
-                          {"source_folder": root_i.name, "scp_codes": dict(row["scp_codes"])}))
-    parts.sort(key=lambda p: p[0])
-    return LabelledSet(
-        name="ptbxl", record_ids=[f"ptbxl/{p[0]:05d}" for p in parts], signals=[p[1] for p in parts],
-        Y=np.stack([targets(p[2]) for p in parts]), folds=np.array([p[3] for p in parts]),
-        patients=np.array([p[4] for p in parts]), meta=[p[5] for p in parts])
-
-
-def _challenge_set(root: Path, name: str, folders: tuple[str, ...]) -> LabelledSet:
-    from ecgcore.data import challenge
-    from ecgcore.signal.resample import ecg_resample
-
-    ids, signals, Y, meta = [], [], [], []
-    for folder in folders:
-        path = root / folder
-        if not path.is_dir():
-            continue
-        for stem in challenge.list_records(path):
-            if challenge.ptbxl_ecg_id(stem.name) is not None:
-                continue  # the Challenge's PTB-XL copies are PTB-XL recordings
-            ecg = challenge.read_record(stem, record_id=f"{folder.replace('cinc_more', 'cinc')}/{stem.name}")
-            if ecg.labels is None:
-                continue
-            ecg = ecg_resample(ecg, RATE)  # wrong 2020 header gains are fixed by read_record (GAIN_FIXES)
-            ids.append(ecg.record_id); signals.append(ecg.signal.astype(np.float32)); Y.append(targets(ecg.labels))
-            meta.append({"dx": ecg.meta.get("dx_abbreviations", []), "folder": folder})
-    return LabelledSet(name, ids, signals, np.stack(Y) if Y else np.zeros((0, 5), np.uint8), meta=meta)
-
-
-def _ptbdb_set(root: Path) -> LabelledSet:
-    from ecgcore.data import ptbdb
-    from ecgcore.signal.resample import ecg_resample
-
-    ids, signals, Y = [], [], []
-    for stem in ptbdb.list_records(root / "ptbdb"):
-        ecg = ptbdb.read_record(stem)
-        if ecg.labels is None:
-            continue
-        ecg = ecg_resample(ecg, RATE)
-        ids.append(ecg.record_id); signals.append(ecg.signal.astype(np.float32)); Y.append(targets(ecg.labels))
-    return LabelledSet("ptbdb", ids, signals, np.stack(Y) if Y else np.zeros((0, 5), np.uint8))
-
-
-def _ludb_set(root: Path) -> LabelledSet:
-    from ecgcore.data import ludb
-    from ecgcore.signal.resample import ecg_resample
-
-    ids, signals, Y, meta = [], [], [], []
-    for n in ludb.list_records(root / "ludb"):
-        ecg = ludb.load_ecg(root / "ludb", n)
-        if ecg.labels is None:
-            continue
-        ecg = ecg_resample(ecg, RATE)
-        ids.append(ecg.record_id); signals.append(ecg.signal.astype(np.float32)); Y.append(targets(ecg.labels))
-        meta.append({"diagnoses": list(ecg.meta.get("diagnoses", []))})
-    return LabelledSet("ludb", ids, signals, np.stack(Y) if Y else np.zeros((0, 5), np.uint8), meta=meta)
+    frame = catalogue(settings)
+    rows = frame[frame["eval_set"] == "ptbxl"].sort_values("record_id")
+    out = _labelled_set("ptbxl", rows, settings)
+    out.folds = rows["strat_fold"].to_numpy(dtype=int)
+    out.patients = rows["patient_id"].astype(int).to_numpy()
+    return out
 
 
 def external_sets(settings: Settings | None = None) -> dict[str, LabelledSet]:
-    """Every external test set under the data root, by name (sources that are absent or empty are left out)."""
+    """Every external test set under the data root, by name (`EXTERNAL_SETS`; sources that are absent or empty
+    are left out). meta: "dx" (Challenge SNOMED abbreviations) or "diagnoses" (LUDB statements)."""
+    from ecgcore.data.catalogue import catalogue
+
     settings = settings or resolve()
-    root = settings.require_data_root()
-    out = {name: _challenge_set(root, name, folders) for name, folders in CHALLENGE_SOURCES.items()}
-    if (root / "ludb").is_dir():
-        out["ludb"] = _ludb_set(root)
-    if (root / "ptbdb").is_dir():
-        out["ptbdb"] = _ptbdb_set(root)
-    return {k: v for k, v in out.items() if len(v)}
+    settings.require_data_root()
+    frame = catalogue(settings)
+    out = {}
+    for name, sources in EXTERNAL_SETS.items():
+        rows = frame[frame["eval_set"].isin(sources)]
+        if len(rows):
+            out[name] = _labelled_set(name, rows, settings)
+    return out
 
 
 def pooled(sets: list[LabelledSet], name: str) -> LabelledSet:
