@@ -45,6 +45,16 @@ def parse_xml(data: bytes, name: str, what: str) -> Element:
                            "truncated or edited. Export it again from the cart or archive.") from None
 
 
+def parse_root(data: bytes, name: str, what: str, root_tag: str) -> Element:
+    """`parse_xml`, then the root element must be <root_tag> (namespace aside): `what` names the format in the
+    messages (e.g. "a Philips XML ECG"). Raises `ECGReadError`."""
+    root = parse_xml(data, name, what)
+    if local(root.tag) != root_tag:
+        raise ECGReadError(f"The file is XML but not {what} (its root element is <{local(root.tag)}>, not "
+                           f"<{root_tag}>).")
+    return root
+
+
 def base64_bytes(text_value: str | None) -> bytes:
     """Bytes of base64 text with line breaks and spaces inside, padding optional (some exports drop the "=").
 

@@ -32,16 +32,9 @@ _CODES = {"MDC_ECG_HEART_RATE": "HR", "MDC_ECG_TIME_PD_PR": "PR", "MDC_ECG_TIME_
 _STATEMENT_CODES = ("MDC_ECG_INTERPRETATION_STATEMENT", "MDC_ECG_INTERPRETATION_SUMMARY", "MDC_ECG_INTERPRETATION")
 
 
-def is_aecg(root: Element) -> bool:
-    return local(root.tag) == "AnnotatedECG"
-
-
 def read_aecg(data: bytes, *, name: str = "upload.xml") -> ECG:
     """A 12-lead ECG (mV, the file's rate and length) from the bytes of an HL7 aECG file. Raises `ECGReadError`."""
-    root = clinical.parse_xml(data, name, WHAT)
-    if not is_aecg(root):
-        raise ECGReadError(f"The file is XML but not an HL7 aECG (its root element is <{local(root.tag)}>, not "
-                           "<AnnotatedECG>).")
+    root = clinical.parse_root(data, name, WHAT, "AnnotatedECG")
     identities = _identities(root)
     label = clinical.redact(name, identities)
     sets = _rhythm_sets(root)

@@ -30,19 +30,12 @@ _MEASUREMENTS = {"HR": "VentricularRate", "PR": "PRInterval", "QRS": "QRSDuratio
 _IDENTITY_TAGS = ("PatientID", "PatientLastName", "PatientFirstName", "PatientMiddleName", "SecondaryID")
 
 
-def is_muse(root: Element) -> bool:
-    return clinical.local(root.tag) == "RestingECG"
-
-
 def read_muse(data: bytes, *, name: str = "upload.xml") -> ECG:
     """A 12-lead ECG (mV, the file's rate and length) from the bytes of a GE MUSE XML file.
 
     Raises `ECGReadError` for a file that is not MUSE XML, has no rhythm waveform or holds damaged lead data.
     """
-    root = clinical.parse_xml(data, name, WHAT)
-    if not is_muse(root):
-        raise ECGReadError(f"The file is XML but not a GE MUSE ECG (its root element is <{clinical.local(root.tag)}>, "
-                           "not <RestingECG>).")
+    root = clinical.parse_root(data, name, WHAT, "RestingECG")
     demographics = child(root, "PatientDemographics")
     identities = [text(demographics, tag) for tag in _IDENTITY_TAGS]
     label = clinical.redact(name, identities)

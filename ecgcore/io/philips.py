@@ -31,7 +31,7 @@ from sierraecg.xli import xli_decode_deltas
 from ecgcore.ecg import ECG
 from ecgcore.errors import ECGReadError
 from ecgcore.io import clinical, validate
-from ecgcore.io.clinical import child, children, descendants, local, number, text
+from ecgcore.io.clinical import child, children, descendants, number, text
 from ecgcore.leads import LEADS
 
 WHAT = "a Philips XML ECG"
@@ -41,16 +41,9 @@ _MEASUREMENTS = {"HR": ("heartrate", "meanventrate"), "PR": ("print", "meanprint
 _IDENTITY_TAGS = ("patientid", "uniquepatientid", "MRN", "lastname", "firstname", "middlename")
 
 
-def is_philips(root: Element) -> bool:
-    return local(root.tag) == "restingecgdata"
-
-
 def read_philips(data: bytes, *, name: str = "upload.xml") -> ECG:
     """A 12-lead ECG (mV, the file's rate and length) from the bytes of a Philips XML ECG. Raises `ECGReadError`."""
-    root = clinical.parse_xml(data, name, WHAT)
-    if not is_philips(root):
-        raise ECGReadError(f"The file is XML but not a Philips ECG (its root element is <{local(root.tag)}>, not "
-                           "<restingecgdata>).")
+    root = clinical.parse_root(data, name, WHAT, "restingecgdata")
     patient = next(descendants(root, "generalpatientdata"), None)
     found = [e for tag in _IDENTITY_TAGS for e in descendants(patient, tag)] if patient is not None else []
     identities = [e.text or "" for e in found]
