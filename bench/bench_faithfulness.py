@@ -29,6 +29,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ecgcore.settings import passive_thread_waits  # noqa: E402
+
+passive_thread_waits()  # before torch loads
 import torch  # noqa: E402
 
 from ecgcore.settings import resolve  # noqa: E402

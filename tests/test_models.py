@@ -7,8 +7,8 @@ import pickle
 import numpy as np
 import pytest
 
-from ecgcore.ecg import ECG  # ecgcore first: it sets OMP_WAIT_POLICY before torch loads
-import torch  # noqa: E402
+from ecgcore.ecg import ECG
+import torch  # noqa: E402  (OMP_WAIT_POLICY: conftest.py)
 from ecgcore.errors import ECGSignalError, UnknownNameError
 from ecgcore.metrics.auc import macro_auc
 from ecgcore.models import CheckpointError, create, load_model, model_names

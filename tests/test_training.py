@@ -12,7 +12,7 @@ from ecgcore.cli import main
 from ecgcore.settings import resolve
 from ecgcore.data import ptbxl
 from ecgcore.synth import generate_corpus
-import torch  # noqa: E402  (after ecgcore, which sets OMP_WAIT_POLICY)
+import torch  # noqa: E402  (OMP_WAIT_POLICY: conftest.py)
 
 TINY_RESNET = ["--set", "widths=[8,8,8,8]", "--set", "batch_size=32"]
 
