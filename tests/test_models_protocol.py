@@ -12,7 +12,8 @@ from ecgcore.signal.peaks import find_beats
 from ecgcore.metrics.thresholds import max_f1_thresholds
 from ecgcore.models import load_model, model_names
 from ecgcore.protocol import split_for, train_split
-from ecgcore.realsets import content_hash, external_sets, ptbxl_set
+from ecgcore.data.catalogue import eval_sets
+from ecgcore.realsets import EXTERNAL_SETS, content_hash, external_sets, ptbxl_set
 from ecgcore.settings import resolve
 from ecgcore.training import Recipe
 
@@ -30,6 +31,18 @@ def test_the_real_set_is_ptbxl_with_labels_and_folds(real):
     assert len(real) > 500 and real.array().shape[1:] == (12, 1000)
     assert set(np.unique(real.folds)) == set(range(1, 11)) and real.Y.any(axis=1).all()
     assert "ptbxl/00137" not in real.record_ids  # removed by PTB-XL 1.0.3 as a duplicate
+
+
+def test_the_real_sets_are_the_catalogues_evaluation_sets(real):
+    catalogue_sets = eval_sets()
+    assert real.record_ids == sorted(catalogue_sets["ptbxl"])
+    external = {name: sorted(s.record_ids) for name, s in external_sets().items()}
+    expected = {name: sorted(r for source in sources for r in catalogue_sets.get(source, []))
+                for name, sources in EXTERNAL_SETS.items()}
+    assert external == {name: ids for name, ids in expected.items() if ids}
+    assert len(external["cinc_cpsc2018"]) > len(catalogue_sets["cinc/cpsc2018"])  # with the CPSC extra records
+    assert catalogue_sets["cinc/ptbxl"]  # the Challenge's PTB-XL copies: PTB-XL recordings, never external
+    assert not any(r.startswith("cinc/ptbxl/") for ids in external.values() for r in ids)
 
 
 def test_cv_splits_put_no_patient_in_two_folds(real):
