@@ -1,6 +1,8 @@
 """What is known about a record, shown beside its tracing: patient, labels, report, codes."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -53,6 +55,11 @@ def record_details(ecg: ECG) -> None:
         st.dataframe(codes, hide_index=True, width="stretch")
 
 
+def _plain(text: str) -> str:
+    """`text` from a file shown literally in Markdown (">>> Acute MI <<<", "*", "$" stay as written)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$])", r"\\\1", text)
+
+
 #: our measurement key -> the cart's key in ecg.meta["cart_measurements"] (INTERFACES.md)
 _CART_KEYS = {"HR": "HR", "PR": "PR", "QRS": "QRS", "QT": "QT", "QTc_Bazett": "QTc", "axis": "QRS_axis"}
 
@@ -60,7 +67,8 @@ _CART_KEYS = {"HR": "HR", "PR": "PR", "QRS": "QRS", "QT": "QT", "QTc_Bazett": "Q
 def measurements(ecg: ECG) -> None:
     """Rhythm, HR, PR, QRS, QT, QTc and axis of `ecg` (ecgcore.signal.analyse_record): each a value or "—"
     with its reason on hover, clinical flags beside the values (the threshold on hover), the cart's own
-    measurements beside ours when the file had them, and the analysis notes."""
+    measurements beside ours when the file had them (its P and T axes in the caption), the cart's
+    interpretation statements as text, and the analysis notes."""
     analysis = loaders.beat_analysis(ecg)
     st.markdown(f"**Rhythm:** {analysis.rhythm.name}"
                 + (f" · {int(analysis.premature.sum())} premature beat(s)" if analysis.premature.any() else ""))
@@ -80,7 +88,14 @@ def measurements(ecg: ECG) -> None:
     if missing:
         st.caption("— not measurable: " + "; ".join(dict.fromkeys(missing)))
     if cart:
-        st.caption("cart: the recording device's own measurements, from the file")
+        axes = [f"{name} {cart[key]:.0f}°" for key, name in (("P_axis", "P axis"), ("T_axis", "T axis"))
+                if key in cart]
+        st.caption("cart: the recording device's own measurements, from the file"
+                   + (f" (also {', '.join(axes)})" if axes else ""))
+    statements = ecg.meta.get("cart_statements") or []
+    if statements:
+        st.markdown("**Cart's interpretation** (the device's own statements, from the file; not ours):\n"
+                    + "\n".join(f"- {_plain(line)}" for line in statements))
     for note in analysis.notes:
         st.caption(note)
     st.caption(f"{analysis.beats.n} beats, R-peaks on lead {analysis.beats.lead} ({analysis.beats.method}); "

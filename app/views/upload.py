@@ -10,7 +10,7 @@ from app.common import loaders, pages, state, widgets
 from ecgcore.ecg import twelve_leads
 from ecgcore.errors import ECGError
 from ecgcore.io import read_upload
-from ecgcore.io.upload import ACCEPTED
+from ecgcore.io.upload import ACCEPTED, FORMAT_NAMES
 
 widgets.page_setup()
 st.title("Upload an ECG")
@@ -66,7 +66,8 @@ def _read(files, fs) -> None:
 def understood(name: str) -> None:
     """What the reader made of an upload: rate, length, leads (recorded / derived), notes, model rate."""
     ecg = state.uploads()[name]
-    st.success(f"Read **{name}** ({ecg.meta.get('format', ecg.source)}); it is now the current record.")
+    fmt = ecg.meta.get("format", ecg.source)
+    st.success(f"Read **{name}** ({FORMAT_NAMES.get(fmt, fmt)}); it is now the current record.")
     c = st.columns(5)
     c[0].metric("Sampling rate", f"{ecg.fs:g} Hz")
     c[1].metric("Length", f"{ecg.duration:.1f} s")

@@ -28,6 +28,9 @@ WFDB_EXTENSIONS = (".hea", ".dat", ".mat", ".xyz")
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
 ACCEPTED = ("WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .npy, EDF, GE MUSE XML, Philips XML, "
             "HL7 aECG, DICOM waveform or SCP-ECG")
+#: meta["format"] -> the format's name as users know it
+FORMAT_NAMES = {"wfdb": "WFDB", "csv": "CSV", "npy": "NumPy .npy", "edf": "EDF", **XML_NAMES,
+                "dicom": "DICOM waveform", "scp_ecg": "SCP-ECG"}
 #: extensions an upload widget should offer (DICOM files from PACS often have none: accept any file for those)
 CLINICAL_EXTENSIONS = (".xml", ".dcm", ".dicom", ".scp")
 UPLOAD_EXTENSIONS = WFDB_EXTENSIONS + CSV_EXTENSIONS + (".zip", ".npy", ".edf") + CLINICAL_EXTENSIONS
