@@ -132,7 +132,8 @@ def test_dicom_12_lead_at_1khz():
     assert raw(ecg, "II", 1.25, 5) == [90, 85, 80, 75, 77]
     assert raw(ecg, "III", 1.25, 5) == [10, 20, 30, 40, 40]
     np.testing.assert_allclose(ecg.lead("I")[:5] * 1000, [100, 81.25, 62.5, 43.75, 46.25], atol=1e-3)
-    assert ecg.meta["cart_measurements"] == dict(PR=161.0, QRS=75.0, QT=368.0, QTc=370.0, P_axis=74.0,
+    # the file codes RR 982 ms, no heart rate: the cart's rate is 60000 / 982 = 61.1 /min
+    assert ecg.meta["cart_measurements"] == dict(HR=61.1, PR=161.0, QRS=75.0, QT=368.0, QTc=370.0, P_axis=74.0,
                                                  QRS_axis=52.0, T_axis=57.0)
     assert ecg.meta["cart_statements"] == ["RITMO SINUSALE", "ECG NORMALE"]
     assert (ecg.sex, ecg.age) == ("F", 42.0)

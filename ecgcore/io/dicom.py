@@ -7,8 +7,9 @@ that is ORIGINAL and not a median beat (else the longest). Channels map to leads
 
 The SOP class is not required to be an ECG class: a GE file filed as Hemodynamic Waveform Storage that holds 12
 ECG leads is read, because its channels are ECG leads. The cart's measurements and statements come from
-`WaveformAnnotationSequence` (coded numeric values, by code meaning; unformatted text). Age, sex and acquisition
-time are kept; the patient's name, id and birth date are not.
+`WaveformAnnotationSequence` (coded numeric values, by code meaning, the heart rate from the RR interval where
+only that is coded; unformatted text). Age, sex and acquisition time are kept; the patient's name, id and birth
+date are not.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ _SCP = {1: "I", 2: "II", 61: "III", 62: "aVR", 63: "aVL", 64: "aVF", 3: "V1", 4:
         8: "V6"}
 _MEANINGS = {"heart rate": "HR", "ventricular rate": "HR", "pr interval": "PR", "qrs duration": "QRS",
              "qt interval": "QT", "qtc interval": "QTc", "p axis": "P_axis", "qrs axis": "QRS_axis",
-             "t axis": "T_axis"}
+             "t axis": "T_axis", "rr interval": "RR"}
 
 
 def read_dicom(data: bytes, *, name: str = "upload.dcm") -> ECG:
@@ -159,6 +160,8 @@ def _annotations(ds: Any) -> tuple[dict[str, float], list[str]]:
         key = _measurement(str(concept[0].get("CodeMeaning", "") or ""))
         if key and key not in values:
             values[key] = number
+    if "HR" not in values and values.get("RR", 0) > 0:  # carts such as Mortara's code the RR interval (ms), not HR
+        values["HR"] = round(60000.0 / values["RR"], 1)
     return clinical.cart_measurements(values), clinical.clean_statements(lines)
 
 
