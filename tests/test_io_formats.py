@@ -103,11 +103,14 @@ def test_philips_xml(name):
 
 def test_philips_statements_and_demographics():
     ecg = read("philips_xml/3191723_ZZDEMOPTONLY_1-04_orig.xml")
-    assert ecg.meta["cart_statements"] == ["SINUS RHYTHM", "PROBABLE LEFT VENTRICULAR HYPERTROPHY",
-                                           "ANTERIOR ST ELEVATION, PROBABLY DUE TO LVH", "ABNORMAL ECG"]
+    assert ecg.meta["cart_statements"] == ["SINUS RHYTHM — normal P axis, V-rate 60-99",
+                                           "PROBABLE LEFT VENTRICULAR HYPERTROPHY — (RaVL+SV3)xQRSd >280",
+                                           "ANTERIOR ST ELEVATION, PROBABLY DUE TO LVH — ST >0.20 mV in V1-V4 & LVH",
+                                           "ABNORMAL ECG"]
     assert (ecg.sex, ecg.age, ecg.meta["acquired"]) == ("M", 60.0, "2010-01-19T15:19:22")
     ecg = read("philips_xml/129DYPRG.XML")
-    assert ecg.meta["cart_statements"][0] == "Sinus bradycardia"
+    assert ecg.meta["cart_statements"][0] == "Sinus bradycardia — rate< 50"
+    assert "Inferior infarct, acute (LCx) — ST>0.10mV, II III aVF, STd V1-V3" in ecg.meta["cart_statements"]
     assert ecg.meta["cart_statements"][-1] == "ABNORMAL ECG"
 
 

@@ -13,7 +13,8 @@ pulse); see tests/test_io_formats.py.
 
 The cart's global measurements come from the interpretation (`globalmeasurements` in 1.04,
 `interpretationmeasurements` in 1.03), else the acquisition's global measurements; statements are the
-interpretation's left-hand statements followed by its severity line. Age (years, or from the birth date at the
+interpretation's statements (the left-hand text, " — " and the right-hand criterion where there is one, e.g.
+"Sinus bradycardia — rate< 50") followed by its severity line. Age (years, or from the birth date at the
 recording date; never the `defaultage`), sex and acquisition time are kept; names, ids and the birth date are not.
 """
 from __future__ import annotations
@@ -184,7 +185,9 @@ def _measurements(root: Element, interpretation: Element | None) -> dict[str, fl
 def _statements(interpretation: Element | None) -> list[str]:
     if interpretation is None:
         return []
-    lines = [text(stmt, "leftstatement") for stmt in children(interpretation, "statement")]
+    # a statement prints as its left text and, beside it, the criterion it rests on ("rate< 50"): keep both
+    lines = [" — ".join(part for part in (text(stmt, "leftstatement"), text(stmt, "rightstatement")) if part)
+             for stmt in children(interpretation, "statement")]
     severity = text(interpretation, "severity").strip(" -")
     return clinical.clean_statements(lines + [severity])
 
