@@ -8,6 +8,7 @@ import streamlit as st
 
 from app.common import labels, loaders
 from ecgcore.ecg import ECG
+from ecgcore.io.upload import FORMAT_NAMES
 from ecgcore.statements import english_summary, statements_of
 
 
@@ -26,8 +27,12 @@ def record_details(ecg: ECG) -> None:
     truth = labels.truth_text(ecg)
     age = f"{ecg.age:g} y" if ecg.age is not None else ecg.meta.get("age_note", "unknown")
     sex = {"M": "male", "F": "female"}.get(ecg.sex or "", "unknown")
+    source = ecg.source
+    if source.startswith("upload:"):  # "upload:muse_xml" -> "your upload (GE MUSE XML)"
+        fmt = source.split(":", 1)[1]
+        source = f"your upload ({FORMAT_NAMES.get(fmt, fmt)})"
     st.markdown(f"**Ground truth:** {truth}  \n**Age:** {age} · **Sex:** {sex}  \n"
-                f"**Source:** {ecg.source} · **Rate:** {ecg.fs:g} Hz · **Length:** {ecg.duration:.1f} s")
+                f"**Source:** {source} · **Rate:** {ecg.fs:g} Hz · **Length:** {ecg.duration:.1f} s")
     notes = []
     if ecg.derived:
         notes.append(f"derived leads: {', '.join(ecg.derived)} (computed from I and II)")

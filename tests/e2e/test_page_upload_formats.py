@@ -62,6 +62,7 @@ def test_hospital_exports_under_other_names(app_url, page, tmp_path):
     # MUSE stores 8 leads: III, aVR, aVL, aVF are derived and marked
     assert {"I", "II", "V1", "V6", "III*", "aVR*", "aVL*", "aVF*"} <= drawn, drawn
     assert "derived: III, aVR, aVL, aVF" in text
+    assert "Source: your upload (GE MUSE XML)" in text
     # SOURCE.md: egm_muse-sinus stores VR 90, PR 144, QRS 86, QTc 491 ms, and a "Normal Sinus rhythm" statement
     for value in ("cart 90", "cart 144", "cart 86", "cart 491"):
         assert value in text, value
