@@ -94,7 +94,7 @@ def understood(name: str) -> None:
         lines.append(f"For the models it is resampled from {ecg.fs:g} Hz to {model_fs:g} Hz (polyphase filter); "
                      "the viewer shows it at its own rate.")
     if ecg.age is not None or ecg.sex:
-        lines.append(f"Patient: age {ecg.age if ecg.age is not None else 'unknown'}, sex {ecg.sex or 'unknown'}.")
+        lines.append(f"Patient: age {f'{ecg.age:g}' if ecg.age is not None else 'unknown'}, sex {ecg.sex or 'unknown'}.")
     st.markdown("\n".join(f"- {line}" for line in lines))
     cols = st.columns(3)
     for col, (page, label) in zip(cols, (("viewer", "Open in the viewer"),
