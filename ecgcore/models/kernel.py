@@ -1,6 +1,8 @@
 """`kernel`: an RBF-kernel classifier (Nystroem approximation + logistic regression) on hand-made features.
 
-Features (`kernel_features`) are computed on the whole record; scikit-learn fits a Nystroem RBF map and
+Features (`kernel_features`) come from one `ecgcore.signal.analyse_array` per record (measurements with
+missing-value indicators, rhythm, median-beat samples around R, RR statistics) plus per-lead amplitude and
+spectral statistics; scikit-learn fits a Nystroem RBF map and
 one logistic regression per class, with the regularisation chosen on the validation fold. What is stored is
 plain arrays (feature scaler, kernel centres, gamma, and the linear weights folded through the Nystroem
 normalisation), so the checkpoint is an .npz read with allow_pickle=False, never a pickled estimator.
@@ -53,11 +55,12 @@ def features_of(signals: Sequence[np.ndarray] | np.ndarray, fs: float, progress:
 
 @register("kernel")
 class KernelRBF(ECGModel):
-    architecture: ClassVar[str] = ("RBF kernel (Nystroem, scikit-learn) + one logistic regression per class on "
-                                   "per-lead amplitude, band-power and median-beat features and RR statistics")
+    architecture: ClassVar[str] = ("RBF kernel (Nystroem, scikit-learn) + one logistic regression per class on the "
+                                   "signal analysis (HR, PR, QRS, QT, QTc, axis, rhythm, median beat around R, RR "
+                                   "statistics) and per-lead amplitude and band-power features")
     weights_name: ClassVar[str] = "weights.npz"
     defaults: ClassVar[dict[str, Any]] = {"components": 600, "gamma_scale": 1.0, "C_grid": [0.01, 0.1, 1.0],
-                                          "workers": 1}  # feature processes (2 was slower on the busy 2-core machine)
+                                          "workers": 2}  # feature processes (one signal analysis per record dominates the cost)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

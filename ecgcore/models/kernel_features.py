@@ -1,51 +1,51 @@
-"""Hand-made features of a 12-lead ECG for the kernel model (computed at 100 Hz, signal in mV).
+"""Hand-made features of a 12-lead ECG for the kernel model, built on the project's one signal analysis.
 
-Per lead: amplitude statistics, relative spectral band powers, and the median beat sampled at fixed
-offsets around the R peak (baseline = the PR segment), which carries Q waves, ST shifts, T polarity and
-QRS width; globally: heart rate, RR variability and the number of beats per 10 s. R peaks from neurokit2.
+Each record (or each record a window is cut from) is analysed once with `ecgcore.signal.analyse_array`
+(R-peaks, rhythm, median beat, delineation, measurements). The features, all per record or per window of
+the same size whatever the record's length (counts are per 10 s):
+- global measurements (HR, PR, QRS, QT, QTc Bazett, and the frontal QRS axis as its cosine and sine): each a
+  value plus a missing-value indicator; a measurement the analysis returns as None ("not measurable") gets
+  the indicator 1 and the neutral fill `NEUTRAL` (a typical adult value), never a number of its own;
+- rhythm: one indicator per rhythm name (`RHYTHMS`), consistent P waves, premature beats per 10 s, reduced
+  or low signal confidence;
+- beats per 10 s and RR variability (SD of the valid RR intervals, s);
+- per lead, the analysis's median beat sampled at fixed offsets around R (`BEAT_OFFSETS_MS`, baseline = the
+  PR segment `BASELINE_MS`), which carries Q waves, ST shifts, T polarity and QRS width; zeros plus an
+  indicator when the analysis has no median beat;
+- per lead, amplitude statistics and relative spectral band powers of the signal itself.
+Signals are (12, samples) in mV, leads in `ecgcore.leads.LEADS` order, at any rate (the model's: 100 Hz).
 """
 from __future__ import annotations
 
-import warnings
+import math
 
 import numpy as np
 from scipy.stats import kurtosis, skew
+
+from ecgcore.signal import RecordAnalysis, analyse_array
 
 BANDS_HZ = ((0.5, 3.0), (3.0, 8.0), (8.0, 15.0), (15.0, 30.0), (30.0, 50.0))
 #: median-beat sample offsets around R, in ms
 BEAT_OFFSETS_MS = (-200, -150, -100, -60, -40, -20, 0, 20, 40, 60, 80, 120, 160, 200, 250, 300, 350, 400)
 BASELINE_MS = (-110, -70)
-DETECTION_LEADS = (1, 10, 0)  # II, V5, I: the first with plausible beats is used
-
-
-def detect_rpeaks(signal: np.ndarray, fs: float) -> np.ndarray:
-    """R-peak sample indices for a (12, samples) signal: neurokit2 on lead II (V5, then I, as fallbacks)."""
-    import neurokit2 as nk
-
-    for lead in DETECTION_LEADS:
-        x = signal[lead].astype(np.float64)
-        if np.ptp(x) < 1e-3:
-            continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                clean = nk.ecg_clean(x, sampling_rate=fs, method="neurokit")
-                _, info = nk.ecg_peaks(clean, sampling_rate=fs, method="neurokit")
-        except Exception:  # neurokit raises assorted errors on flat or pathological input
-            continue
-        peaks = np.asarray(info["ECG_R_Peaks"], dtype=int)
-        if len(peaks) >= 2 or (len(peaks) == 1 and signal.shape[1] / fs < 3.0):
-            return peaks
-    return np.zeros(0, dtype=int)
+#: measurement keys used as features, and the neutral fill when the analysis says "not measurable"
+#: (typical adult values; the missing-value indicator beside each says the value was not measured)
+MEASURED = ("HR", "PR", "QRS", "QT", "QTc_Bazett")
+NEUTRAL = {"HR": 70.0, "PR": 160.0, "QRS": 90.0, "QT": 390.0, "QTc_Bazett": 420.0, "axis": 45.0}
+RHYTHMS = ("sinus rhythm", "sinus bradycardia", "sinus tachycardia", "atrial fibrillation", "irregular rhythm",
+           "regular rhythm without consistent P waves", "not determined")
+N_LEADS = 12
 
 
 def n_features() -> int:
-    return 12 * (4 + len(BANDS_HZ) + len(BEAT_OFFSETS_MS)) + 4
+    per_lead = 4 + len(BANDS_HZ) + len(BEAT_OFFSETS_MS)
+    globals_ = 2 * len(MEASURED) + 3 + len(RHYTHMS) + 3 + 4 + 1  # measurements, axis, rhythm, beats/RR, no beat
+    return N_LEADS * per_lead + globals_
 
 
-def ecg_features(signal: np.ndarray, fs: float, rpeaks: np.ndarray) -> np.ndarray:
-    """(n_features,) float32 features of a (12, samples) signal in mV with R peaks (sample indices) inside it."""
-    x = signal.astype(np.float64) - np.median(signal, axis=1, keepdims=True)
+def _signal_stats(x: np.ndarray, fs: float) -> np.ndarray:
+    """Per lead: SD, 1-99 percentile range, skewness, kurtosis, then log relative band powers (BANDS_HZ)."""
+    x = x.astype(np.float64) - np.median(x, axis=1, keepdims=True)
     stats = np.concatenate([x.std(axis=1), np.percentile(x, 99, axis=1) - np.percentile(x, 1, axis=1),
                             np.nan_to_num(skew(x, axis=1)), np.nan_to_num(kurtosis(x, axis=1))])
     spectrum = np.abs(np.fft.rfft(x * np.hanning(x.shape[1]), axis=1)) ** 2
@@ -53,30 +53,62 @@ def ecg_features(signal: np.ndarray, fs: float, rpeaks: np.ndarray) -> np.ndarra
     total = spectrum[:, (freqs >= BANDS_HZ[0][0])].sum(axis=1) + 1e-12
     bands = np.stack([np.log(spectrum[:, (freqs >= lo) & (freqs < hi)].sum(axis=1) / total + 1e-6)
                       for lo, hi in BANDS_HZ], axis=1).ravel()
-    offsets = np.round(np.array(BEAT_OFFSETS_MS) * fs / 1000).astype(int)
-    base = np.arange(*np.round(np.array(BASELINE_MS) * fs / 1000).astype(int))
-    lo, hi = min(offsets.min(), base.min()), max(offsets.max(), base.max())
-    beats = [r for r in rpeaks if r + lo >= 0 and r + hi < x.shape[1]]
-    if beats:
-        template = np.median(np.stack([x[:, r + lo:r + hi + 1] for r in beats]), axis=0)  # (12, hi-lo+1)
-        morph = (template[:, offsets - lo] - template[:, base - lo].mean(axis=1, keepdims=True)).ravel()
-    else:
-        morph = np.zeros(12 * len(offsets))
-    rr = np.diff(rpeaks) / fs if len(rpeaks) >= 2 else np.zeros(0)
+    return np.concatenate([stats, bands])
+
+
+def _record_part(a: RecordAnalysis) -> np.ndarray:
+    """Features of the analysis that hold for the whole record: measurements, rhythm, median-beat samples."""
+    meas = []
+    for key in MEASURED:
+        v = a.value(key)
+        meas += [NEUTRAL[key] if v is None else float(v), float(v is None)]
+    axis = a.value("axis")
+    rad = math.radians(NEUTRAL["axis"] if axis is None else float(axis))
+    meas += [math.cos(rad), math.sin(rad), float(axis is None)]
+    r = a.rhythm
+    rhythm = [float(r.name == name) for name in RHYTHMS]
+    rhythm += [float(r.p_waves is True), float(a.confidence == "reduced"), float(a.confidence == "low")]
+    med, fs = a.median, a.analysis_fs
+    offsets = a.median_r + np.round(np.array(BEAT_OFFSETS_MS) * fs / 1000).astype(int)
+    base = a.median_r + np.arange(*np.round(np.array(BASELINE_MS) * fs / 1000).astype(int))
+    ok = med.shape == (N_LEADS, med.shape[1]) and med.shape[1] > offsets.max() and offsets.min() >= 0 \
+        and base.min() >= 0 and np.isfinite(med[:, np.r_[offsets, base]]).all()
+    morph = (med[:, offsets] - med[:, base].mean(axis=1, keepdims=True)).ravel() if ok \
+        else np.zeros(N_LEADS * len(offsets))
+    return np.concatenate([meas, rhythm, morph, [float(not ok)]])
+
+
+def _beat_part(a: RecordAnalysis, start_s: float, length_s: float) -> np.ndarray:
+    """Beats per 10 s, premature beats per 10 s, RR SD (s) and an any-RR indicator, over [start, start+length)."""
+    t = a.rpeaks / a.fs
+    inside = (t >= start_s) & (t < start_s + length_s)
+    rr = np.diff(t[inside])
     rr = rr[(rr > 0.25) & (rr < 2.5)]
-    per_10s = 10.0 * fs / x.shape[1]  # beats per 10 s, so that the feature does not grow with the record's length
-    rhythm = np.array([60.0 / rr.mean() if len(rr) else 0.0, rr.std() if len(rr) > 1 else 0.0,
-                       float(len(beats)) * per_10s, float(len(rr) > 0)])
-    return np.concatenate([stats, bands, morph, rhythm]).astype(np.float32)
+    per_10s = 10.0 / length_s
+    premature = a.premature[inside].sum() if len(a.premature) == len(t) else 0
+    return np.array([inside.sum() * per_10s, premature * per_10s, rr.std() if len(rr) > 1 else 0.0,
+                     float(len(rr) > 0)])
+
+
+def features_from(signal: np.ndarray, fs: float, a: RecordAnalysis, start: int = 0,
+                  length: int | None = None) -> np.ndarray:
+    """(n_features,) float32 features of signal[:, start:start+length] (samples at `fs`, mV), with the
+    analysis `a` of the whole `signal`."""
+    length = signal.shape[1] - start if length is None else length
+    x = signal[:, start:start + length]
+    rec = _record_part(a)
+    return np.concatenate([_signal_stats(x, fs), rec[:-1], _beat_part(a, start / fs, length / fs),
+                           rec[-1:]]).astype(np.float32)
 
 
 def record_features(signal: np.ndarray, fs: float) -> np.ndarray:
-    """Features of a whole (12, samples) record (R peaks detected here)."""
-    return ecg_features(signal, fs, detect_rpeaks(signal, fs))
+    """Features of a whole (12, samples) record (one `analyse_array` of it)."""
+    return features_from(signal, fs, analyse_array(signal, fs))
 
 
 def window_features(signal: np.ndarray, fs: float, starts: np.ndarray, window: int) -> np.ndarray:
-    """(W, n_features) features of each window [s, s+window) of a record, with R peaks found on the whole record."""
-    peaks = detect_rpeaks(signal, fs)
-    return np.stack([ecg_features(signal[:, s:s + window], fs, peaks[(peaks >= s) & (peaks < s + window)] - s)
-                     for s in starts])
+    """(W, n_features) features of each window [s, s+window) of a record, with one analysis of the whole
+    record (its measurements and median beat are shared by the windows; statistics and beats are the
+    window's own)."""
+    a = analyse_array(signal, fs)
+    return np.stack([features_from(signal, fs, a, int(s), window) for s in starts])
