@@ -481,3 +481,10 @@ def test_a_challenge_record_shows_its_codes_mapped_to_superclasses():
     codes = next(d.value for d in at.dataframe if "SNOMED-CT" in d.value.columns)
     assert list(codes["SNOMED-CT"]) == ["59118001"] and list(codes["superclass"]) == ["CD"]
     assert any("Ground truth:** CD (59118001" in m.value for m in at.markdown)
+
+
+def test_a_labelled_record_outside_the_five_superclasses_is_not_called_unlabelled():
+    at = goto(app(record="cinc/cpsc2018/A0689"), "viewer")  # #Dx: atrial fibrillation only
+    no_errors(at)
+    line = next(m.value for m in at.markdown if "Ground truth:**" in m.value)
+    assert "none of the five superclasses" in line and "AF" in line and "unlabelled" not in line

@@ -15,9 +15,15 @@ def truth(ecg: ECG) -> tuple[str, ...] | None:
 
 
 def truth_text(ecg: ECG) -> str:
-    """"MI (IMI 15 %), STTC (ISCLA 100 %)", "CD (from #Dx 59118001 RBBB)", or "none (unlabelled record)"."""
+    """"MI (IMI 15 %), STTC (ISCLA 100 %)", "CD (from #Dx 59118001 RBBB)", "none of the five superclasses
+    (its header codes: AF; ...)" for a labelled record outside them, or "none (unlabelled record)"."""
     labels, _ = ground_truth(ecg)
     if not labels:
+        if ecg.meta.get("dx_codes"):  # labelled, but with statements outside the five superclasses (e.g. AF)
+            codes = ", ".join(m.abbreviation or m.code for m in _dx_mapping(ecg))
+            return f"none of the five superclasses (its header codes: {codes}; mapping below)"
+        if ecg.meta.get("scp_codes"):
+            return f"none of the five superclasses (its statements: {', '.join(ecg.meta['scp_codes'])})"
         return "none (unlabelled record)"
     if ecg.meta.get("scp_codes"):
         evidence = superclass_evidence(ecg.meta["scp_codes"], loaders.ptbxl_statements())
