@@ -17,7 +17,7 @@ fold-9 (validation) macro AUC; fold 10 and the external sets play no part in the
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -137,27 +137,6 @@ def choose(rows: list[dict[str, Any]]) -> dict[str, str]:
         if r["model"] not in best or r["val_fold9_macro_auc"] > best[r["model"]]["val_fold9_macro_auc"]:
             best[r["model"]] = r
     return {m: r["recipe"] for m, r in best.items()}
-
-
-def cross_validate(name: str, recipe: Recipe, real: LabelledSet, models_dir: str | Path,
-                   log: Any = print) -> tuple[np.ndarray, Run]:
-    """Out-of-fold probabilities (records, classes) over all of `real`, and the run of test fold 10."""
-    P = np.full(real.Y.shape, np.nan)
-    shipped = None
-    for k in range(1, 11):
-        t0 = time.time()
-        run = train_split(name, recipe, real, k, models_dir)
-        P[run.test_rows] = run.P_test
-        log(f"{name}: fold {k} predicted ({len(run.test_rows)} records, validation AUC {run.val_auc:.3f}, "
-            f"{time.time() - t0:.0f} s)")
-        if k == 10:
-            shipped = run
-    assert shipped is not None and not np.isnan(P).any()
-    return P, shipped
-
-
-def with_seed(recipe: Recipe, seed: int) -> Recipe:
-    return replace(recipe, seed=seed)
 
 
 # ------------------------------------------------------------------------ shipped weights and their figures

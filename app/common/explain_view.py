@@ -187,11 +187,6 @@ def default_target(ecg, model_name: str) -> str | None:
     return classes[int(best)]
 
 
-def notes_text(ex) -> str:
-    """The explanation's notes as sentences."""
-    return " ".join(n.rstrip(".") + "." for n in ex.notes if n)
-
-
 def classes_of(model_name: str | None) -> list[str]:
     if model_name is None:
         return list(SUPERCLASSES)

@@ -49,15 +49,6 @@ def completes_twelve(recorded: Sequence[str]) -> bool:
     return all(lead in recorded for lead in _PRECORDIAL) and sum(lead in recorded for lead in ("I", "II", "III")) >= 2
 
 
-def missing_leads_message(found: Sequence[str], unmatched: Sequence[str], missing: Sequence[str]) -> str:
-    """The text naming leads that a 12-lead record lacks and cannot be computed."""
-    text = f"The record lacks lead(s) {', '.join(missing)}. Found: {', '.join(found) or 'no standard leads'}"
-    if unmatched:
-        shown = ", ".join(repr(u) for u in list(unmatched)[:15])
-        text += f"; not recognised as standard leads: {shown}"
-    return text + ". " + _WHAT_WORKS
-
-
 def plan_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
     """Which channel gives each lead to keep, and the channel names dropped.
 

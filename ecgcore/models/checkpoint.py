@@ -94,15 +94,6 @@ def read_verified(folder: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return config, card
 
 
-def update_card(folder: str | Path, section: str, key: str, value: Any) -> dict[str, Any]:
-    """Set card[section][key] = value (e.g. the metrics of an evaluation) and rewrite card.json."""
-    folder = Path(folder)
-    card = read_card(folder)
-    card.setdefault(section, {})[key] = value
-    write_json(folder / CARD, card)
-    return card
-
-
 def load_torch_state(path: str | Path) -> dict[str, Any]:
     """A torch state_dict (or other plain container of tensors) loaded with weights_only=True."""
     import torch
