@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Mapping
 
 import numpy as np
 
@@ -72,6 +73,18 @@ def derive_limb_leads(lead_i: np.ndarray, lead_ii: np.ndarray) -> dict[str, np.n
         "aVL": lead_i - lead_ii / 2,
         "aVF": lead_ii - lead_i / 2,
     }
+
+
+def limb_bases(by_lead: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, frozenset[str]] | None:
+    """(I, II, the leads of `by_lead` they came from): I and II as given, or computed from two of I, II, III
+    (I = II - III, II = I + III; same units, same length). None with fewer than two of I, II, III."""
+    if "I" in by_lead and "II" in by_lead:
+        return by_lead["I"], by_lead["II"], frozenset({"I", "II"})
+    if "II" in by_lead and "III" in by_lead:
+        return by_lead["II"] - by_lead["III"], by_lead["II"], frozenset({"II", "III"})
+    if "I" in by_lead and "III" in by_lead:
+        return by_lead["I"], by_lead["I"] + by_lead["III"], frozenset({"I", "III"})
+    return None
 
 
 def is_unspecified_lead(name: str) -> bool:

@@ -14,7 +14,7 @@ from ecgcore.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io import limb_leads
 from ecgcore.leads import (ALL_LEADS, LEADS, UNSPECIFIED_LEAD, canonical_lead, derive_limb_leads, holter_lead,
-                           is_unspecified_lead)
+                           is_unspecified_lead, limb_bases)
 
 _PRECORDIAL = ("V1", "V2", "V3", "V4", "V5", "V6")
 _WHAT_WORKS = ("A 12-lead ECG needs V1-V6 and at least two of the limb leads I, II, III "
@@ -168,12 +168,9 @@ def build_ecg(
                 signal if order_from_position else None, notes, meta)
     derived = [lead for lead in leads if lead not in index]
     if derived:
-        by_lead = {lead: out[leads.index(lead)] for lead in recorded}
-        lead_i, lead_ii, lead_iii = by_lead.get("I"), by_lead.get("II"), by_lead.get("III")
-        if lead_i is None:
-            lead_i = lead_ii - lead_iii
-        if lead_ii is None:
-            lead_ii = lead_i + lead_iii
+        bases = limb_bases({lead: out[leads.index(lead)] for lead in recorded})
+        assert bases is not None  # leads are derived only from two recorded limb leads
+        lead_i, lead_ii, _ = bases
         computed = {"I": lead_i, "II": lead_ii, **derive_limb_leads(lead_i, lead_ii)}
         for lead in derived:
             out[leads.index(lead)] = computed[lead]

@@ -21,7 +21,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ecgcore.errors import ECGReadError
-from ecgcore.leads import LEADS, derive_limb_leads
+from ecgcore.leads import LEADS, derive_limb_leads, limb_bases
 
 #: relative residual above which an equation is broken (real records: at most 0.33, PTB-XL 00162 aVR; a misplaced
 #: lead: about 1 or more)
@@ -64,17 +64,6 @@ def _residual(recorded: np.ndarray, expected: np.ndarray, step: int | None = Non
     return float(np.median(values))
 
 
-def _bases(live: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, set[str]] | None:
-    """(I, II, the recorded leads they came from), I and II taken or computed from two recorded leads."""
-    if "I" in live and "II" in live:
-        return live["I"], live["II"], {"I", "II"}
-    if "II" in live and "III" in live:
-        return live["II"] - live["III"], live["II"], {"II", "III"}
-    if "I" in live and "III" in live:
-        return live["I"], live["I"] + live["III"], {"I", "III"}
-    return None
-
-
 def _live(leads: Mapping[str, np.ndarray], fs: float) -> dict[str, np.ndarray]:
     n = int(min(len(v) for v in leads.values())) if leads else 0
     n = min(n, int(WINDOW_S * fs))
@@ -89,7 +78,7 @@ def limb_residuals(leads: Mapping[str, np.ndarray], fs: float) -> dict[str, floa
     flat leads are left out. Returns {} when nothing can be tested.
     """
     live = _live(leads, fs)
-    bases = _bases(live)
+    bases = limb_bases(live)
     if bases is None:
         return {}
     lead_i, lead_ii, base = bases
@@ -112,7 +101,7 @@ def consistent_in_shape(leads: Mapping[str, np.ndarray], fs: float) -> bool:
     leads obey the equations only up to a factor per lead) pass here and fail `limb_residuals`.
     """
     live = _live(leads, fs)
-    bases = _bases(live)
+    bases = limb_bases(live)
     if bases is None:
         return True
     lead_i, lead_ii, base = bases
