@@ -13,6 +13,7 @@ import streamlit as st
 from app.common import loaders, state
 from ecgcore.config import SUPERCLASSES
 from ecgcore.errors import ECGError
+from ecgcore.metrics.clinical import leading_class
 from ecgcore.plot.saliency import display_map, is_blank, legend_title
 
 SHOW = {"trace": "Per-lead, on the traces", "band": "One band over time (all leads)", "none": "None"}
@@ -177,14 +178,11 @@ def default_target(ecg, model_name: str) -> str | None:
         if cls in classes:
             return cls
     try:
-        probs = np.asarray(loaders.probabilities(ecg, model_name), float)
+        probs = loaders.probabilities(ecg, model_name)
     except ECGError as exc:
         st.error(str(exc))
         return None
-    thresholds = np.asarray(loaders.model(model_name).thresholds, float)
-    positive = np.flatnonzero(probs >= thresholds)
-    best = positive[np.argmax(probs[positive])] if len(positive) else int(np.argmax(probs))
-    return classes[int(best)]
+    return leading_class(classes, probs, loaders.model(model_name).thresholds)
 
 
 def classes_of(model_name: str | None) -> list[str]:

@@ -202,6 +202,15 @@ def verdicts(classes: Sequence[str], probabilities: Sequence[float], thresholds:
     return out
 
 
+def leading_class(classes: Sequence[str], probabilities: Sequence[float], thresholds: Sequence[float]) -> str:
+    """The most probable class among those called positive (probability >= threshold), else the most probable
+    class. `probabilities` and `thresholds` follow `classes`."""
+    probs = np.asarray(probabilities, float)
+    positive = np.flatnonzero(probs >= np.asarray(thresholds, float))
+    best = positive[np.argmax(probs[positive])] if len(positive) else np.argmax(probs)
+    return classes[int(best)]
+
+
 def contradiction(found: Sequence[Verdict], normal: str = "NORM") -> str | None:
     """A sentence when the calls contradict each other: NORM (normal ECG) above threshold together with any
     abnormal class; None otherwise."""
