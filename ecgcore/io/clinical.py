@@ -143,6 +143,17 @@ def parse_date(value: str | None) -> date | None:
     return None
 
 
+def parse_timestamp(value: str | None) -> datetime | None:
+    """A date-time from a DICOM DT / HL7 TS stamp (YYYYMMDD[hh[mm[ss]]], more digits or a zone ignored), else None."""
+    match = re.match(r"(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?", value or "")
+    if not match:
+        return None
+    try:
+        return datetime(*[int(p) if p else 0 for p in match.groups()])
+    except ValueError:
+        return None
+
+
 def age_at(birth: date | None, when: date | None) -> float | None:
     """Whole years between a birth date and the recording date, where both are known and plausible."""
     if birth is None or when is None:

@@ -186,13 +186,9 @@ def _identities(ds: Any) -> list[str]:
 
 def _acquired(ds: Any) -> datetime | None:
     for keyword in ("AcquisitionDateTime", "ContentDate", "StudyDate"):
-        value = str(ds.get(keyword, "") or "")
-        match = re.match(r"(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?", value)
-        if match:
-            try:
-                return datetime(*[int(p) if p else 0 for p in match.groups()])
-            except ValueError:
-                continue
+        stamp = clinical.parse_timestamp(str(ds.get(keyword, "") or ""))
+        if stamp is not None:
+            return stamp
     return None
 
 

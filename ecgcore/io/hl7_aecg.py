@@ -12,7 +12,6 @@ birth date are not kept.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from xml.etree.ElementTree import Element
 
@@ -173,14 +172,7 @@ def _acquired(root: Element) -> datetime | None:
     for holder in [root] + list(descendants(root, "series"))[:1]:
         for tag in ("low", "center"):
             stamp = stamp or (_attribute(child(holder, "effectiveTime", tag), "value") or "")
-    match = re.match(r"(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?", stamp)
-    if not match:
-        return None
-    try:
-        parts = [int(p) if p else 0 for p in match.groups()]
-        return datetime(*parts)
-    except ValueError:
-        return None
+    return clinical.parse_timestamp(stamp)
 
 
 def _reported_age(root: Element) -> float | None:
