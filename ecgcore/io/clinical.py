@@ -154,6 +154,15 @@ def parse_timestamp(value: str | None) -> datetime | None:
         return None
 
 
+#: how many of each unit make a year (carts give ages in years, months, weeks, days or hours)
+PER_YEAR: dict[str, float] = {"years": 1.0, "months": 12.0, "weeks": 52.18, "days": 365.25, "hours": 8766.0}
+
+
+def age_in_years(value: float, unit: str) -> float:
+    """An age given in `unit` (a key of `PER_YEAR`) in years, to 2 decimals."""
+    return round(value / PER_YEAR[unit], 2)
+
+
 def age_at(birth: date | None, when: date | None) -> float | None:
     """Whole years between a birth date and the recording date, where both are known and plausible."""
     if birth is None or when is None:

@@ -195,7 +195,8 @@ def _acquired(ds: Any) -> datetime | None:
 def _age(ds: Any, acquired: datetime | None) -> float | None:
     match = re.fullmatch(r"(\d{3})([DWMY])", str(ds.get("PatientAge", "") or "").strip())
     if match:
-        return round(int(match.group(1)) / {"D": 365.25, "W": 52.18, "M": 12.0, "Y": 1.0}[match.group(2)], 2)
+        unit = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}[match.group(2)]
+        return clinical.age_in_years(int(match.group(1)), unit)
     return clinical.age_at(clinical.parse_date(str(ds.get("PatientBirthDate", "") or "")), acquired)
 
 

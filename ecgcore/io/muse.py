@@ -122,9 +122,8 @@ def _age(demographics: Element | None) -> float | None:
     value = number(text(demographics, "PatientAge"))
     if value is None:
         return None
-    unit = text(demographics, "AgeUnits").upper()
-    divisor = {"YEARS": 1.0, "": 1.0, "MONTHS": 12.0, "WEEKS": 52.18, "DAYS": 365.25, "HOURS": 8766.0}.get(unit)
-    return None if divisor is None else round(value / divisor, 2)
+    unit = text(demographics, "AgeUnits").lower() or "years"
+    return clinical.age_in_years(value, unit) if unit in clinical.PER_YEAR else None
 
 
 def _acquired(test: Element | None) -> date | datetime | None:

@@ -32,7 +32,7 @@ LEAD_CODES = {1: "I", 2: "II", 3: "V1", 4: "V2", 5: "V3", 6: "V4", 7: "V5", 8: "
               63: "aVL", 64: "aVF"}
 DEFAULT_HUFFMAN = 19999
 _SEX = {1: "M", 2: "F"}
-_AGE_UNITS = {1: 1.0, 2: 12.0, 3: 52.18, 4: 365.25, 5: 8766.0}
+_AGE_UNITS = {1: "years", 2: "months", 3: "weeks", 4: "days", 5: "hours"}
 _IDENTITY_TAGS = (0, 1, 2, 3)  # last name, first name, patient id, second last name
 
 
@@ -132,7 +132,7 @@ def _section1(data: bytes, pointer: tuple[int, int] | None) -> dict[str, Any]:
         elif tag == 4 and len(value) >= 3:
             age, unit = struct.unpack_from("<HB", value)
             if unit in _AGE_UNITS and age:
-                out["age"] = round(age / _AGE_UNITS[unit], 2)
+                out["age"] = clinical.age_in_years(age, _AGE_UNITS[unit])
         elif tag == 8 and value:
             out["sex"] = _SEX.get(value[0])
         elif tag == 5 and len(value) >= 4:
