@@ -218,7 +218,8 @@ def _record_choices(key: str, stamp: tuple = ()) -> dict[str, str]:
         db = ptbxl_database()
         for ecg_id, row in db[db["has_100"] | db["has_500"]].iterrows():
             classes = "+".join(row["superclasses"]) or "unlabelled"
-            labels[ptbxl_record_id(int(ecg_id), db)] = f"{ptbxl_record_id(int(ecg_id), db)} · {classes} · SYNTHETIC"
+            record_id = ptbxl_record_id(int(ecg_id), db)
+            labels[record_id] = f"{record_id} · {classes} · SYNTHETIC"
         return labels
     for row in catalogue().itertuples(index=False):
         classes = "+".join(row.superclasses) if row.superclasses else "unlabelled"
