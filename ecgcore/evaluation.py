@@ -95,7 +95,8 @@ def save_results(folder: str | Path, results: dict[str, Any]) -> ModelCard:
 
 def predict_signals(model: ECGModel, signals: list[np.ndarray]) -> np.ndarray:
     """(records, classes) for (12, samples) mV signals at model.fs of any lengths."""
-    return np.concatenate([model.predict_proba(s[None]) for s in signals]) if signals else np.zeros((0, 5))
+    return (np.concatenate([model.predict_proba(s[None]) for s in signals]) if signals
+            else np.zeros((0, len(model.classes))))
 
 
 def _slug(data: str | Path, synthetic: bool, kind: str) -> str:
