@@ -32,18 +32,20 @@ def beat_bounds(rpeaks: np.ndarray, fs: float, n_samples: int,
 def median_beat(signal: np.ndarray, rpeaks: np.ndarray, fs: float,
                 before_s: float = BEAT_BEFORE_S, after_s: float = BEAT_AFTER_S) -> np.ndarray:
     """Median over complete beats of (channels, samples) -> (channels, window samples); NaN when none fit."""
-    before, after = int(round(before_s * fs)), int(round(after_s * fs))
-    stack = beat_matrix(signal, np.asarray(rpeaks, dtype=np.int64), before, after)  # (C, beats, L)
-    if stack.shape[-2] == 0:
-        return np.full((signal.shape[0], before + after), np.nan, dtype=np.float32)
-    return np.median(stack, axis=-2).astype(np.float32)
+    return _over_beats(np.median, signal, rpeaks, fs, before_s, after_s)
 
 
 def mean_beat(signal: np.ndarray, rpeaks: np.ndarray, fs: float,
               before_s: float = BEAT_BEFORE_S, after_s: float = BEAT_AFTER_S) -> np.ndarray:
     """Mean over complete beats of (channels, samples) -> (channels, window samples); for saliency maps."""
+    return _over_beats(np.mean, signal, rpeaks, fs, before_s, after_s)
+
+
+def _over_beats(reduce, signal: np.ndarray, rpeaks: np.ndarray, fs: float, before_s: float,
+                after_s: float) -> np.ndarray:
+    """`reduce` (np.median or np.mean) over the beat axis of the complete beats; NaN when none fit."""
     before, after = int(round(before_s * fs)), int(round(after_s * fs))
-    stack = beat_matrix(signal, np.asarray(rpeaks, dtype=np.int64), before, after)
+    stack = beat_matrix(signal, np.asarray(rpeaks, dtype=np.int64), before, after)  # (C, beats, L)
     if stack.shape[-2] == 0:
         return np.full((signal.shape[0], before + after), np.nan, dtype=np.float32)
-    return stack.mean(axis=-2).astype(np.float32)
+    return reduce(stack, axis=-2).astype(np.float32)
