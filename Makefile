@@ -38,7 +38,7 @@ synth: .venv/installed
 # the thresholds. About 47 min on 2 idle cores (corpus ~10, pretraining ~35, fine-tuning ~2): bench/bench_models.py.
 train: .venv/installed
 	test -f $(DATA)/ptbxl_database.csv || $(MAKE) synth DATA=$(DATA)
-	for m in $(PRETRAIN); do $(PY) -m ecgcore train --model $$m --data $(DATA) --aggregate max \
+	for m in $(PRETRAIN); do $(PY) -m ecgcore train --model $$m --data $(DATA) \
 	  --out assets/models/$$m/synthetic --threads 2 || exit 1; done
 	for m in $(MODELS); do $(PY) -m ecgcore train --model $$m --real --threads 2 || exit 1; done
 

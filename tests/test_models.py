@@ -53,10 +53,12 @@ def test_building_a_model_leaves_the_global_torch_generator_alone():
     assert all(torch.equal(x, y) for x, y in zip(a.net.parameters(), b.net.parameters()))
 
 
-def test_aggregation_is_the_mean_of_the_top_quarter_of_windows():
-    probs = np.array([[0.1], [0.9], [0.5], [0.2], [0.8]])  # 5 windows -> k = 2
-    assert aggregate_windows(probs, "top_quarter_mean")[0] == pytest.approx(0.85)
-    assert aggregate_windows(probs, "max")[0] == 0.9 and aggregate_windows(probs, "mean")[0] == pytest.approx(0.5)
+def test_aggregation_is_the_mean_of_the_windows_and_refuses_other_names():
+    probs = np.array([[0.1], [0.9], [0.5], [0.2], [0.8]])
+    assert aggregate_windows(probs, "mean")[0] == pytest.approx(0.5) and aggregate_windows(probs, "max")[0] == 0.9
+    assert create("resnet1d").aggregate == "mean"
+    with pytest.raises(UnknownNameError, match="top_quarter_mean.*valid: mean, max"):
+        aggregate_windows(probs, "top_quarter_mean")
 
 
 def test_model_card_round_trips_through_json():
@@ -83,11 +85,15 @@ def test_unknown_setting_is_refused():
         create("resnet1d", width=3)
 
 
-@pytest.mark.parametrize("n_samples, expected", [(1000, [0, 125, 250, 375, 500, 625, 750]),
-                                                 (1100, [0, 125, 250, 375, 500, 625, 750, 850]),
-                                                 (250, [0])])
-def test_window_starts_cover_the_record(n_samples, expected):
-    assert create("resnet1d").window_starts(n_samples).tolist() == expected
+@pytest.mark.parametrize("n_samples, count, largest_step", [(1000, 32, 25), (1100, 32, 28), (30000, 239, 125),
+                                                            (260, 11, 1), (250, 1, None)])
+def test_window_starts_are_evenly_spaced_cover_the_record_and_are_enough(n_samples, count, largest_step):
+    # 10 s at 100 Hz: 32 windows (MIN_WINDOWS) about 24 samples apart, not 7 windows 125 apart; 5 min: 125 apart
+    starts = create("resnet1d").window_starts(n_samples)
+    assert len(starts) == count and starts[0] == 0 and starts[-1] == n_samples - 250
+    if largest_step:
+        steps = np.diff(starts)
+        assert steps.max() == largest_step and steps.max() - steps.min() <= 1
 
 
 def test_short_record_gets_a_clear_error():
@@ -117,7 +123,7 @@ def test_torch_models_expose_net_prepare_and_gradcam_layers(name, fitted):
     X, _ = toy_dataset(1, 3)
     ecg = ECG(X[0], fs=100.0, record_id="r", source="test")
     windows = model.prepare(ecg)
-    assert tuple(windows.shape) == (7, 12, 250) and windows.dtype == torch.float32
+    assert tuple(windows.shape) == (32, 12, 250) and windows.dtype == torch.float32
     assert set(model.gradcam_layers) == {"last", "early"}
     assert all(isinstance(m, torch.nn.Module) for m in model.gradcam_layers.values())
     assert not any(getattr(m, "inplace", False) for m in model.net.modules())

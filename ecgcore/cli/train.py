@@ -40,8 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--aggregate", default=None,
-                        help="window aggregation for validation and prediction (default top_quarter_mean; the "
-                             "shipped synthetic pretraining used max)")
+                        help="window aggregation for validation and prediction: mean (default) or max "
+                             "(the PTB-XL benchmark's, for comparison)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N records of each split (smoke runs)")
     parser.add_argument("--set", dest="settings", action="append", type=_setting, default=[], metavar="KEY=VALUE",
                         help="override a hyper-parameter, e.g. --set lr=0.001 --set widths=[32,32,48,64]")

@@ -78,7 +78,7 @@ def record_attribution(model: Any, ecg: ECG, target: int, method: str = "ig", n_
             stitcher.add(lead_occlusion(logit_fn, em.signal[:, a:b], target, model.fs)[:, None, :], np.array([a]))
             return stitcher.at_rate(model.fs, ecg.n_samples, ecg.fs, fill=0.0)
     else:
-        starts = model.window_starts(em.n_samples)
+        starts = model.map_window_starts(em.n_samples)
         chosen = np.arange(len(starts)) if span_s is None else windows_in_span(starts / model.fs, model.window_s,
                                                                                 span_s)
         stitcher = WindowStitcher((em.signal.shape[0],), em.n_samples, fill=0.0)

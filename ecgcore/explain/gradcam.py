@@ -134,8 +134,9 @@ def record_gradcam(model: Any, ecg: ECG, layer: str = "last",
     from ecgcore.signal.resample import ecg_resample
 
     em = ecg_resample(ecg, model.fs)
-    starts = model.window_starts(em.n_samples)
-    cam, logits = gradcam_windows(model.net, gradcam_layer(model, layer), model.prepare(em),
+    starts = model.map_window_starts(em.n_samples)
+    windows = torch.from_numpy(model.standardise(model.windows(em.signal, starts)))
+    cam, logits = gradcam_windows(model.net, gradcam_layer(model, layer), windows,
                                   range(len(model.classes)), model.window_s, method)
     full = to_rate(stitch_windows(cam, starts, em.n_samples), model.fs, ecg.n_samples, ecg.fs)
     return full, logits, starts / model.fs

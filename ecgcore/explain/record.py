@@ -222,7 +222,7 @@ def streamed_gradcam(model: Any, ecg: ECG, layer: str = "last", method: str = DE
     = (start, end) seconds, only the windows overlapping it are run (the map is 0 elsewhere).
     """
     em = ecg_resample(ecg, model.fs)
-    starts = model.window_starts(em.n_samples)
+    starts = model.map_window_starts(em.n_samples)
     if span_s is not None:
         starts = starts[windows_in_span(starts / model.fs, model.window_s, span_s)]
     target_layer = gradcam_layer(model, layer)
@@ -288,10 +288,11 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         probs, window_probs, starts_s = pred.probabilities, pred.window_probabilities, pred.window_starts_s
         gradcam, _, _ = streamed_gradcam(m, ecg, layer, cam, span_s=span)
     elif net is not None and getattr(m, "gradcam_layers", None):
+        # the probabilities from every window (`window_starts`), the map from the map's windows
         used_layer, used_cam = layer, cam
-        gradcam, logits, starts_s = streamed_gradcam(m, ecg, layer, cam)
-        window_probs = 1.0 / (1.0 + np.exp(-logits))
-        probs = _aggregate(window_probs, m.aggregate)
+        pred = predictions if predictions is not None else predict_record(ecg, m)
+        probs, window_probs, starts_s = pred.probabilities, pred.window_probabilities, pred.window_starts_s
+        gradcam, _, _ = streamed_gradcam(m, ecg, layer, cam)
     else:
         ecg_m = ecg_resample(ecg, m.fs)
         probs = m.predict_proba(ecg_m)[0]
