@@ -34,7 +34,7 @@ from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_w
 from ecgcore.signal import analyse_record  # noqa: E402
 from ecgcore.signal.beats import beat_bounds  # noqa: E402
 from ecgcore.signal.peaks import find_beats  # noqa: E402
-from ecgcore.explain.record import _aggregate, explain_record  # noqa: E402
+from ecgcore.explain.record import explain_record  # noqa: E402
 from ecgcore.explain.stitch import stitch_windows, to_rate  # noqa: E402
 from ecgcore.signal.resample import ecg_resample  # noqa: E402
 
@@ -75,7 +75,6 @@ def load(name: str, models_dir: Path):
 def bench_network(model, ecg, repeats: int) -> None:
     em = ecg_resample(ecg, model.fs)
     x = model.prepare(em)
-    starts = model.window_starts(em.n_samples)
     layer = gradcam_layer(model)
     k = len(model.classes)
 
@@ -83,11 +82,13 @@ def bench_network(model, ecg, repeats: int) -> None:
         with torch.inference_mode():
             model.net(x)
 
-    def predict_gradcam() -> np.ndarray:
-        cam, logits = gradcam_windows(model.net, layer, model.prepare(ecg_resample(ecg, model.fs)), range(k),
-                                      model.window_s, DEFAULT_CAM_METHOD)
-        _aggregate(1 / (1 + np.exp(-logits)), model.aggregate)
-        return to_rate(stitch_windows(cam, starts, em.n_samples), model.fs, ecg.n_samples, ecg.fs)
+    def predict_gradcam() -> np.ndarray:  # as explain_record: probabilities from every window, map from map windows
+        em_now = ecg_resample(ecg, model.fs)
+        model.predict_proba(em_now)
+        map_starts = model.map_window_starts(em_now.n_samples)
+        windows = torch.from_numpy(model.standardise(model.windows(em_now.signal, map_starts)))
+        cam, _ = gradcam_windows(model.net, layer, windows, range(k), model.window_s, DEFAULT_CAM_METHOD)
+        return to_rate(stitch_windows(cam, map_starts, em.n_samples), model.fs, ecg.n_samples, ecg.fs)
 
     gc = predict_gradcam()
 

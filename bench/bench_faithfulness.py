@@ -68,12 +68,9 @@ def _maps(model, ecg, k: int | None = None, ig: bool = False) -> tuple[dict[str,
     """{map name: (classes, samples) or (samples,) map}, record probabilities."""
     out = {}
     for layer, method in MAPS:
-        cam, logits, _ = record_gradcam(model, ecg, layer, method)
+        cam, _, _ = record_gradcam(model, ecg, layer, method)
         out[f"{'Grad-CAM' if method == 'gradcam' else 'HiResCAM'} {layer}"] = cam
-    p = 1 / (1 + np.exp(-logits))
-    from ecgcore.models.base import aggregate_windows
-
-    probs = aggregate_windows(p, model.aggregate)
+    probs = model.predict_proba(ecg)[0]  # every window (`window_starts`); the maps use `map_window_starts`
     if ig and k is not None:
         out["IG (sum of leads)"] = record_attribution(model, ecg, k, "ig").sum(axis=0)
     return out, probs

@@ -111,7 +111,7 @@ def _load_pretrained(name: str, models_dir: str | Path) -> ECGModel:
     if not (folder / "card.json").is_file():
         raise ECGError(f"no synthetic-pretrained {name} in {folder}; run `make train` (it pretrains first)")
     model = model_class(name).load(folder)
-    model.aggregate = AGGREGATES[0]  # the pretraining stored the benchmark's "max"; records of any length need this
+    model.aggregate = AGGREGATES[0]  # the shipped rule, whatever `train --aggregate` the pretraining used
     return model
 
 
