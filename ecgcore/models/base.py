@@ -41,8 +41,8 @@ def aggregate_windows(probs: np.ndarray, how: str) -> np.ndarray:
     10-second one of the same rhythm (a plain maximum grows with the number of windows: more windows, more
     chances of one high value). A finding present in every window keeps its full weight; a finding confined to
     part of a long record is diluted in proportion (an intermittent block in a fifth of a Holter strip counts a
-    fifth): the viewer's per-window probabilities show where it is. "max": the maximum, as in the PTB-XL
-    benchmark (Strodthoff et al., IEEE JBHI 2021), for comparison (`train --aggregate max`).
+    fifth): `predict_windows` (and `explain --out FILE.npz`) give each window's probabilities. "max": the
+    maximum, as in the PTB-XL benchmark (Strodthoff et al., IEEE JBHI 2021), for comparison (`train --aggregate max`).
     Raises UnknownNameError for another name.
     """
     if how == "max":
