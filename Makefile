@@ -35,7 +35,8 @@ synth: .venv/installed
 # Reproduces the shipped weights: synthetic pretraining of the networks (PRETRAIN) on DATA (the full-size synthetic corpus,
 # generated if absent) into assets/models/<name>/synthetic/, then the shipped weights: the recipe chosen by the
 # ablation (assets/models/recipes.json) on real PTB-XL folds 1-8 of the data root, fold 9 selecting the epoch and
-# the thresholds. About 47 min on 2 idle cores (corpus ~10, pretraining ~35, fine-tuning ~2): bench/bench_models.py.
+# the thresholds. 27.5 min in a fresh clone on 2 cores (install ~1, corpus ~6, pretraining ~17, fine-tuning ~3); a
+# second run gave byte-identical weights. Cards come without figures: `make evaluate` adds them.
 train: .venv/installed
 	test -f $(DATA)/ptbxl_database.csv || $(MAKE) synth DATA=$(DATA)
 	for m in $(PRETRAIN); do $(PY) -m ecgcore train --model $$m --data $(DATA) \
