@@ -27,8 +27,8 @@ from ecgcore.signal.resample import ecg_resample
 Data = Union[ECG, Sequence[ECG], np.ndarray]
 AGGREGATES = ("mean", "max")
 #: A record's probability estimates the mean over every window position; a 10 s record has only 7 positions
-#: 1.25 s apart, too few (the estimate then moved up to 0.10 between 10 s and 5 min of the same rhythm), so short
-#: records get this many evenly spaced windows instead (every 0.24 s in 10 s).
+#: 1.25 s apart, too few (with the former top-quarter rule the same real beats moved by up to 0.19 between 10 s
+#: and 5 min: bench/bench_length.py), so short records get this many evenly spaced windows (every 0.24 s in 10 s).
 MIN_WINDOWS = 32
 RETRAIN = "make train  (synthetic pretraining + real PTB-XL fine-tuning; see README, Models)"
 
@@ -121,9 +121,7 @@ class ECGModel(ABC):
         sample to the last window ending at the end: at most `stride` apart, and at least `MIN_WINDOWS` windows
         where the record has that many positions (a 10 s record at 100 Hz: 32 windows about 24 samples apart;
         5 min: 239 windows 125 apart). Raises ECGSignalError for a record shorter than one window."""
-        if n_samples < self.window:
-            raise ECGSignalError(f"record is {n_samples / self.fs:.2f} s long; the models need at least "
-                                 f"{self.window_s:g} s ({self.window} samples at {self.fs:g} Hz)")
+        self._require_one_window(n_samples)
         span = n_samples - self.window
         count = max(int(np.ceil(span / self.stride)) + 1, min(MIN_WINDOWS, span + 1))
         return np.round(np.linspace(0, span, count)).astype(np.int64)
@@ -131,13 +129,18 @@ class ECGModel(ABC):
     def map_window_starts(self, n_samples: int) -> np.ndarray:
         """(W,) start sample (at `fs`) of the windows a saliency map is stitched from: every `stride`, the last
         ending at the end, so each sample lies in one or two windows, which is all an averaged map needs (the
-        probabilities use the denser `window_starts`; a map over those would cost up to 4.6x more for a 10 s
-        record and change nothing a reader can see). Raises ECGSignalError as `window_starts` does."""
-        self.window_starts(n_samples)  # the length check, one rule
+        probabilities use the denser `window_starts`; maps over those made explaining a 10 s record 2.8-3.5x
+        slower in a one-off timing). Raises ECGSignalError as `window_starts` does."""
+        self._require_one_window(n_samples)
         starts = np.arange(0, n_samples - self.window + 1, self.stride)
         if starts[-1] + self.window < n_samples:
             starts = np.append(starts, n_samples - self.window)
         return starts
+
+    def _require_one_window(self, n_samples: int) -> None:
+        if n_samples < self.window:
+            raise ECGSignalError(f"record is {n_samples / self.fs:.2f} s long; the models need at least "
+                                 f"{self.window_s:g} s ({self.window} samples at {self.fs:g} Hz)")
 
     def windows(self, signal: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
         """(W, 12, window) copies of the windows of a (12, samples) signal at `fs` starting at `starts`
