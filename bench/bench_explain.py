@@ -88,7 +88,7 @@ def bench_network(model, ecg, repeats: int) -> None:
         map_starts = model.map_window_starts(em_now.n_samples)
         windows = torch.from_numpy(model.standardise(model.windows(em_now.signal, map_starts)))
         cam, _ = gradcam_windows(model.net, layer, windows, range(k), model.window_s, DEFAULT_CAM_METHOD)
-        return to_rate(stitch_windows(cam, map_starts, em.n_samples), model.fs, ecg.n_samples, ecg.fs)
+        return to_rate(stitch_windows(cam, map_starts, em_now.n_samples), model.fs, ecg.n_samples, ecg.fs)
 
     gc = predict_gradcam()
 

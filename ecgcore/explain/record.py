@@ -24,6 +24,7 @@ from ecgcore.explain.attribution import IG_STEPS, record_attribution, windows_in
 from ecgcore.explain.beats import BeatScores, score_beats
 from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_windows
 from ecgcore.explain.stitch import WindowStitcher
+from ecgcore.models.base import aggregate_windows
 from ecgcore.signal.analysis import RecordAnalysis, analyse_record
 from ecgcore.signal.beats import beat_bounds, mean_beat, median_beat
 from ecgcore.signal.peaks import DEFAULT_RPEAK_METHOD, Beats
@@ -143,13 +144,6 @@ def _model(model: Any, models_dir: str | Path) -> Any:
     return load_model(model, models_dir)
 
 
-def _aggregate(window_probs: np.ndarray, how: str) -> np.ndarray:
-    """Per-record probabilities from per-window ones, as the model aggregates (`aggregate_windows`)."""
-    from ecgcore.models.base import aggregate_windows
-
-    return aggregate_windows(window_probs, how)
-
-
 @dataclass(frozen=True)
 class _RecordParts:
     analysis: RecordAnalysis
@@ -209,7 +203,7 @@ def predict_record(ecg: ECG, model: Any) -> RecordPredictions:
     ecg_m = ecg_resample(ecg, model.fs)
     window_probs = np.asarray(model.predict_windows(ecg_m), dtype=np.float64)
     starts_s = model.window_starts(ecg_m.n_samples) / model.fs
-    return RecordPredictions(np.asarray(_aggregate(window_probs, model.aggregate), dtype=np.float64), window_probs,
+    return RecordPredictions(np.asarray(aggregate_windows(window_probs, model.aggregate), dtype=np.float64), window_probs,
                              starts_s)
 
 
