@@ -2,34 +2,41 @@
 PY := .venv/bin/python
 DATA ?= data/synth-ptbxl
 MODELS ?= resnet1d inception1d lstm kernel
-# the models with a synthetic pretraining (the kernel model is fitted on real folds only: ecgcore/protocol.py)
+# the models with a synthetic pretraining (the kernel model is fitted on real folds only: ecgcore/learn/protocol.py)
 PRETRAIN ?= resnet1d inception1d lstm
 PORT ?= 8501
+# `make app` serves this machine only; README, Serving it to a team, says how to serve others.
+ADDRESS ?= localhost
 
 .PHONY: lock app test test-fast train synth evaluate ablation bench fuzz clean
 
-# Every install is from the exact lock file; `make lock` refreshes it from the ranges in requirements.txt.
-.venv/installed: requirements.lock
+# Every install is from an exact lock file under requirements/, one per use (pyproject.toml lists the direct
+# dependencies and their ranges; `make lock` recompiles the three files). The package itself is installed
+# editable, without dependencies, so the lock alone decides every version.
+.venv/.%.stamp: requirements/%.lock pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $<
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-lock:
-	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install --quiet pip-tools==7.6.2
-	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
-	  --output-file requirements.lock requirements.txt
+lock: .venv/.dev.stamp
+	$(PY) -m piptools compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	  --extra app --output-file requirements/app.lock pyproject.toml
+	$(PY) -m piptools compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	  --extra app --extra scale --extra dev --output-file requirements/dev.lock pyproject.toml
+	$(PY) -m piptools compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	  --all-extras --output-file requirements/bench.lock pyproject.toml
 
-app: .venv/installed
-	$(PY) -m streamlit run app/main.py --server.port $(PORT)
+app: .venv/.app.stamp
+	$(PY) -m streamlit run app/main.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: .venv/installed
+test: .venv/.dev.stamp
 	$(PY) -m pytest -q tests
 
-test-fast: .venv/installed
-	$(PY) -m pytest -q tests -m "not browser"
+test-fast: .venv/.dev.stamp
+	$(PY) -m pytest -q tests -m "not slow"
 
-synth: .venv/installed
+synth: .venv/.app.stamp
 	$(PY) -m ecgcore synth --out $(DATA) --records 21799 --seed 0
 
 # Reproduces the shipped weights: synthetic pretraining of the networks (PRETRAIN) on DATA (the full-size synthetic corpus,
@@ -37,7 +44,7 @@ synth: .venv/installed
 # ablation (assets/models/recipes.json) on real PTB-XL folds 1-8 of the data root, fold 9 selecting the epoch and
 # the thresholds. 27.5 min in a fresh clone on 2 cores (install ~1, corpus ~6, pretraining ~17, fine-tuning ~3); a
 # second run gave byte-identical weights. Cards come without figures: `make evaluate` adds them.
-train: .venv/installed
+train: .venv/.app.stamp
 	test -f $(DATA)/ptbxl_database.csv || $(MAKE) synth DATA=$(DATA)
 	for m in $(PRETRAIN); do $(PY) -m ecgcore train --model $$m --data $(DATA) \
 	  --out assets/models/$$m/synthetic --threads 2 || exit 1; done
@@ -46,22 +53,22 @@ train: .venv/installed
 # Figures of the shipped weights: real PTB-XL 10-fold out-of-fold CV, fold 10 and every external set (written
 # with --save to assets/models/<name>/results_<set>.json and the cards), and "synthetic_fold10": fold 10 (190
 # records) of a 2,000-record synthetic corpus (seed 0, not patients). About 17 min on 2 cores.
-evaluate: .venv/installed
+evaluate: .venv/.app.stamp
 	$(PY) -m ecgcore evaluate --cv --save
 	test -f data/synth-eval/ptbxl_database.csv || $(PY) -m ecgcore synth --out data/synth-eval --records 2000 --seed 0
 	for m in $(MODELS); do $(PY) -m ecgcore evaluate --model $$m --data data/synth-eval --save || exit 1; done
 
 # The recipe ablation on the shipped split (fold 9 chooses; writes assets/models/ablation.json, recipes.json).
-ablation: .venv/installed
+ablation: .venv/.app.stamp
 	$(PY) -m ecgcore evaluate --ablation --save
 
-bench: .venv/installed
-	for f in bench/bench_*.py; do $(PY) $$f || exit 1; done
+bench: .venv/.bench.stamp
+	for f in bench/bench_*.py; do $(PY) -m bench.$$(basename $$f .py) || exit 1; done
 
 # Bounded-time hypothesis fuzzing of every ECG reader; prints inputs executed and outcome counts.
 FUZZ_SECONDS ?= 60
-fuzz: .venv/installed
-	$(PY) bench/fuzz_readers.py --seconds $(FUZZ_SECONDS)
+fuzz: .venv/.bench.stamp
+	$(PY) -m bench.fuzz_readers --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .venv .pytest_cache .hypothesis tests/artifacts

@@ -6,14 +6,11 @@ record picker, then the page itself (`st.navigation(...).run()`); pages are decl
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts app/ first on the path, not the repo
-    sys.path.insert(0, str(ROOT))
 
-from ecgcore.settings import passive_thread_waits  # noqa: E402
+from ecgcore.core.settings import passive_thread_waits  # noqa: E402
 
 passive_thread_waits()
 

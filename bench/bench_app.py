@@ -14,7 +14,6 @@ Run: .venv/bin/python bench/bench_app.py [load] [server] [draw]   (set ECG_MODEL
 """
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -23,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 

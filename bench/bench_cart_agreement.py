@@ -12,15 +12,13 @@ Example.scp = hl7_example_aECG), so they count twice.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from ecgcore import settings  # noqa: E402
+from ecgcore.core import settings  # noqa: E402
 from ecgcore.io import read_path  # noqa: E402
 from ecgcore.signal import analyse_record  # noqa: E402
 

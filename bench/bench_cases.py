@@ -11,21 +11,18 @@ span noted; inverted: PR about 165 and an inversion note).
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ecgcore.errors import ECGError  # noqa: E402
+from ecgcore.core.errors import ECGError  # noqa: E402
 from ecgcore.io import read_path, read_upload  # noqa: E402
 from ecgcore.io.limb_leads import LeadOrderError  # noqa: E402
-from ecgcore.leads import LEADS  # noqa: E402
-from ecgcore.settings import resolve  # noqa: E402
+from ecgcore.core.leads import LEADS  # noqa: E402
+from ecgcore.core.settings import resolve  # noqa: E402
 
 PTBXL_ORDER = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6", "III", "aVR", "aVL", "aVF")
 

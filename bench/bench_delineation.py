@@ -31,15 +31,14 @@ import argparse
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ecgcore.data import ludb  # noqa: E402
-from ecgcore.settings import resolve  # noqa: E402
+from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.signal import delineate as dl  # noqa: E402
+from bench import delineators as candidates  # noqa: E402
 from ecgcore.signal.peaks import find_beats  # noqa: E402
 
 TOL_S = 0.15
@@ -116,7 +115,7 @@ def intervals(points: np.ndarray, fs: float) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", default="1-100", help="LUDB record numbers, e.g. 1-100 or 1-10,42")
-    ap.add_argument("--methods", nargs="*", default=list(dl.METHODS))
+    ap.add_argument("--methods", nargs="*", default=list(candidates.METHODS))
     ap.add_argument("--combine", nargs="*", default=list(dl.COMBINE))
     ap.add_argument("--reference", default="quantile", choices=("quantile", "extreme", "median"),
                     help="how the cardiologists' per-lead marks make the global reference")
@@ -141,7 +140,7 @@ def main() -> None:
         cleaned = dl.clean(ecg.signal, fs)
         for method in args.methods:
             t0 = time.perf_counter()
-            pts = dl.delineate(ecg.signal, fs, beats.rpeaks, method, cleaned=cleaned)
+            pts = candidates.delineate(ecg.signal, fs, beats.rpeaks, method, cleaned=cleaned)
             secs[method] += time.perf_counter() - t0
             for li, lead in enumerate(ecg.leads):
                 lm = marks[lead]

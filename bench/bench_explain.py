@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ecgcore.settings import passive_thread_waits  # noqa: E402
+from ecgcore.core.settings import passive_thread_waits  # noqa: E402
 
 passive_thread_waits()  # before torch loads
 import torch  # noqa: E402
 
-from ecgcore.settings import resolve  # noqa: E402
+from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.explain.attribution import IG_STEPS, network_attribution  # noqa: E402
 from ecgcore.explain.beats import score_beats  # noqa: E402
 from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_windows  # noqa: E402

@@ -21,20 +21,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ecgcore.settings import passive_thread_waits  # noqa: E402
+from ecgcore.core.settings import passive_thread_waits  # noqa: E402
 
 passive_thread_waits()  # before torch loads
 import torch  # noqa: E402
 
-from ecgcore.settings import resolve  # noqa: E402
+from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.explain.attribution import record_attribution  # noqa: E402
 from ecgcore.explain.beats import score_beats  # noqa: E402
 from ecgcore.explain.faithfulness import (deletion_drop, lesion_mask, lesion_mass_share,  # noqa: E402

@@ -9,19 +9,17 @@ Units are checked on the first stored samples of a lead, in µV, against SOURCE.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from ecgcore import settings  # noqa: E402
-from ecgcore.errors import ECGError  # noqa: E402
+from ecgcore.core import settings  # noqa: E402
+from ecgcore.core.errors import ECGError  # noqa: E402
 from ecgcore.io import read_upload  # noqa: E402
-from ecgcore.leads import LEADS  # noqa: E402
+from ecgcore.core.leads import LEADS  # noqa: E402
 
 D8 = ("III", "aVR", "aVL", "aVF")
 # file -> (Hz, samples read (None: as SOURCE.md's length less a trailing calibration pulse), derived leads,

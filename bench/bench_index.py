@@ -14,7 +14,6 @@ import argparse
 import re
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,9 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ecgcore.settings import ROOT, resolve  # noqa: E402
+from ecgcore.core.settings import ROOT, resolve  # noqa: E402
 
 DEMO_PTBXL = resolve().source("ptbxl")
 from ecgcore.data import ptbxl  # noqa: E402

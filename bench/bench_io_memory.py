@@ -24,7 +24,6 @@ import argparse
 import gc
 import io
 import resource
-import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -32,12 +31,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
 
 from ecgcore.io import read_upload  # noqa: E402
-from ecgcore.leads import LEADS  # noqa: E402
-from real_records import record_files  # noqa: E402
+from ecgcore.core.leads import LEADS  # noqa: E402
+from tests.bad_inputs.real_records import record_files  # noqa: E402
 
 FS = 500
 
@@ -77,9 +74,9 @@ def uploads(minutes: float, formats: list[str]) -> dict[str, tuple[dict[str, byt
 
 
 def _csv_at_upload_limit(base: np.ndarray, fs: float) -> dict[str, bytes]:
-    """A CSV upload (time + 12 leads, mV with 3 decimals) of `config.MAX_UPLOAD_MB` at most: the real record
+    """A CSV upload (time + 12 leads, mV with 3 decimals) of `validate.MAX_UPLOAD_MB` at most: the real record
     tiled for as many rows as fit."""
-    from ecgcore import config
+    from ecgcore.io import validate
 
     def rows(signal: np.ndarray, first: int) -> bytes:
         text = io.StringIO()
@@ -87,7 +84,7 @@ def _csv_at_upload_limit(base: np.ndarray, fs: float) -> dict[str, bytes]:
         np.savetxt(text, np.column_stack([t, signal.T]), fmt=["%.4f"] + ["%.3f"] * 12, delimiter=",")
         return text.getvalue().encode()
 
-    limit = int(config.MAX_UPLOAD_MB * 2**20) - 2**19  # just under the limit (row lengths vary)
+    limit = int(validate.MAX_UPLOAD_MB * 2**20) - 2**19  # just under the limit (row lengths vary)
     header = ("time," + ",".join(LEADS) + "\n").encode()
     parts, size, n = [header], len(header), 0
     while True:
@@ -113,7 +110,7 @@ def explain_bench(minutes: float, fs: float, model_name: str, at_limit: bool, up
     from ecgcore.explain.record import explain_record
     from ecgcore.io import validate
     from ecgcore.models import load_model
-    from ecgcore.settings import resolve
+    from ecgcore.core.settings import resolve
     from ecgcore.signal.resample import resample_signal
 
     torch.set_num_threads(1)
@@ -141,7 +138,7 @@ def explain_bench(minutes: float, fs: float, model_name: str, at_limit: bool, up
         del files
         read_s = time.perf_counter() - start
     else:
-        from ecgcore.ecg import ECG
+        from ecgcore.core.ecg import ECG
 
         ecg = ECG(signal=np.tile(base, (1, -(-n // base.shape[1])))[:, :n], fs=fs, record_id="long", source="bench")
         upload_mb, read_s = 0.0, 0.0

@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
 from ecgcore.data.catalogue import catalogue, load_record  # noqa: E402
-from ecgcore.ecg import ECG  # noqa: E402
+from ecgcore.core.ecg import ECG  # noqa: E402
 from ecgcore.models import load_model  # noqa: E402
 from ecgcore.models.base import aggregate_windows  # noqa: E402
-from ecgcore.realsets import ptbxl_set  # noqa: E402
+from ecgcore.data.evalsets import ptbxl_set  # noqa: E402
 from ecgcore.signal.peaks import find_beats  # noqa: E402
 
 LONG_S, SHORT_S = 300, 10

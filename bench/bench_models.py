@@ -23,20 +23,18 @@ process's CPU time ("cpu": what the work costs on an idle machine; for 2 threads
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ecgcore.settings import passive_thread_waits  # noqa: E402
+from ecgcore.core.settings import passive_thread_waits  # noqa: E402
 
 passive_thread_waits()  # before torch loads
 import torch  # noqa: E402
 
-from ecgcore.settings import resolve  # noqa: E402
+from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.models import CheckpointError, create, load_model, model_names  # noqa: E402
 from ecgcore.models.kernel import features_of  # noqa: E402
 from ecgcore.models.torchnet import TorchWindowModel  # noqa: E402
@@ -55,7 +53,7 @@ def cpu_pressure() -> str:
 
 def real_records_100hz() -> list[np.ndarray]:
     """(12, 1000) signals of the real PTB-XL records at 100 Hz (data root)."""
-    from ecgcore.realsets import ptbxl_set
+    from ecgcore.data.evalsets import ptbxl_set
 
     return ptbxl_set().signals
 
@@ -154,8 +152,8 @@ def bench_batch(model, X: np.ndarray) -> tuple[float, float]:
 def bench_epoch(name: str, X: np.ndarray, batches: int) -> tuple[float, float, float]:
     """Seconds for a full folds 1-8 epoch (wall, and CPU / 2) and for the fold-9 validation pass (wall),
     scaled from the measured samples."""
-    from ecgcore.augment import BASIC, apply
-    from ecgcore.training import random_crops
+    from ecgcore.learn.augment import BASIC, apply
+    from ecgcore.learn.trainer import random_crops
 
     torch.set_num_threads(2)
     model = create(name)
@@ -196,7 +194,7 @@ def main() -> None:
     goal_table(args.models_dir, args.models)
     if args.goals_only:
         return
-    from ecgcore.ecg import ECG
+    from ecgcore.core.ecg import ECG
 
     signals = real_records_100hz()
     one = ECG(signal=signals[0], fs=100.0, record_id="ptbxl (first real record)", source="ptbxl")

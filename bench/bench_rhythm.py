@@ -12,14 +12,12 @@ every AF/flutter record with its rhythm and PR; every false positive.
 from __future__ import annotations
 
 import argparse
-import sys
 import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ecgcore.data import challenge, ludb  # noqa: E402
-from ecgcore.settings import resolve  # noqa: E402
+from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.signal import analyse_record  # noqa: E402
 from ecgcore.signal.measure import NO_P_AF  # noqa: E402
 

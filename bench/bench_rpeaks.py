@@ -13,13 +13,11 @@ on lead II, to show what choosing the lead buys.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ecgcore.signal.peaks import DEFAULT_RPEAK_METHOD, RPEAK_METHODS, find_beats  # noqa: E402
 

@@ -13,19 +13,16 @@ import argparse
 import os
 import resource
 import statistics
-import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
 from ecgcore.data import ludb, ptbxl  # noqa: E402
-from ecgcore.ecg import ECG  # noqa: E402
-from ecgcore.settings import resolve  # noqa: E402
+from ecgcore.core.ecg import ECG  # noqa: E402
+from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.signal import analyse_record  # noqa: E402
 from ecgcore.signal.resample import resample_signal  # noqa: E402
 

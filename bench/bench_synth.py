@@ -11,12 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ecgcore.synth import MAX_RECORDS, generate_corpus, sample_cohort, simulate_record  # noqa: E402
 from ecgcore.synth import writer  # noqa: E402

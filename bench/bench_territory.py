@@ -24,26 +24,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from ecgcore.leads import LEADS  # noqa: E402
+from ecgcore.core.leads import LEAD_GROUPS, LEADS, MI_TERRITORIES  # noqa: E402
 
-TERRITORY_LEADS = {
-    "inferior": ("II", "III", "aVF"),
-    "anteroseptal": ("V1", "V2", "V3", "V4"),
-    "lateral": ("I", "aVL", "V5", "V6"),
-    "posterior (mirror V1-V3)": ("V1", "V2", "V3"),
-}
-CODE_TERRITORIES = {
-    "IMI": ("inferior",), "IPMI": ("inferior",), "ILMI": ("inferior", "lateral"), "IPLMI": ("inferior", "lateral"),
-    "ASMI": ("anteroseptal",), "AMI": ("anteroseptal",), "ALMI": ("anteroseptal", "lateral"), "LMI": ("lateral",),
-    "PMI": ("posterior (mirror V1-V3)",),
-}
+TERRITORY_LEADS = LEAD_GROUPS
+CODE_TERRITORIES = MI_TERRITORIES
 LUDB_WALLS = {"inferior wall": "inferior", "lateral wall": "lateral", "anterior wall": "anteroseptal",
               "septal": "anteroseptal", "posterior wall": "posterior (mirror V1-V3)"}
 QRS_MS = (-50, 80)
@@ -113,12 +101,12 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(1)
-    from ecgcore.ecg import ECG
+    from ecgcore.core.ecg import ECG
     from ecgcore.models import load_model, model_names
-    from ecgcore.realsets import ptbxl_set
+    from ecgcore.data.evalsets import ptbxl_set
 
-    from ecgcore.config import SUPERCLASSES
-    from ecgcore.realsets import external_sets
+    from ecgcore.core.labels import SUPERCLASSES
+    from ecgcore.data.evalsets import external_sets
 
     real = ptbxl_set()
     groups: dict[str, list] = {"PTB-XL MI": [], "LUDB": []}

@@ -16,7 +16,6 @@ import argparse
 import binascii
 import io
 import struct
-import sys
 import time
 import traceback
 import warnings
@@ -31,14 +30,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
 
-from ecgcore import settings as ecg_settings  # noqa: E402
-from ecgcore.errors import ECGError  # noqa: E402
+from ecgcore.core import settings as ecg_settings  # noqa: E402
+from ecgcore.core.errors import ECGError  # noqa: E402
 from ecgcore.io import read_upload  # noqa: E402
-from ecgcore.leads import LEADS  # noqa: E402
-from real_records import record_files  # noqa: E402
+from ecgcore.core.leads import LEADS  # noqa: E402
+from tests.bad_inputs.real_records import record_files  # noqa: E402
 
 TOKENS = ["0", "-1", "-500", "nan", "inf", "1e400", "", "abc", "99999999999", "16+24", "212", "508", "8", "16x2",
           "16:3", "1000/uV", "0/mV", "1e-9/mV", "../x.dat", "/etc/passwd", "µV", "\x00", "12", "15", "1", "#", "\t"]

@@ -1,7 +1,7 @@
 """Fixtures shared by several test modules."""
 import pytest
 
-from ecgcore.settings import passive_thread_waits
+from ecgcore.core.settings import passive_thread_waits
 
 passive_thread_waits()
 
@@ -23,18 +23,15 @@ def one_torch_thread():
 @pytest.fixture(scope="session")
 def data_root():
     """The data root (real records); the test FAILS, naming ECG_DATA_ROOT, when there is none."""
-    import sys
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-    from real_records import data_root as find
+    from tests.bad_inputs.real_records import data_root as find
 
     return find()
 
 
 @pytest.fixture(scope="session")
 def settings(data_root):
-    """`ecgcore.settings.resolve()` with a data root (fails without one, see `data_root`)."""
-    from ecgcore.settings import resolve
+    """`ecgcore.core.settings.resolve()` with a data root (fails without one, see `data_root`)."""
+    from ecgcore.core.settings import resolve
 
     return resolve()

@@ -15,11 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from app.common.loaders import shipped_model_names
 from ecgcore.data import ptbxl
-import sys as _sys
-from pathlib import Path as _Path
 
-_sys.path.insert(0, str(_Path(__file__).resolve().parent / "bad_inputs"))
-from real_records import real_path  # noqa: E402
+from tests.bad_inputs.real_records import real_path  # noqa: E402
 
 DEMO_PTBXL = real_path("ptbxl")
 
@@ -442,7 +439,7 @@ def test_compare_set_and_models_round_trip():
 def test_compare_shows_a_dash_where_a_figure_cannot_be_computed(tmp_path, monkeypatch):
     """A real subset without HYP positives (the stored real predictions of the records not labelled HYP,
     re-scored by `evaluate`'s own report): HYP has no AUC and no sensitivity, shown as "—", never 0."""
-    from ecgcore.metrics.report import evaluation_report
+    from ecgcore.metrics.summary import evaluation_report
 
     names = shipped_model_names()[:2]
     for name in names:

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import wfdb
 
-from ecgcore.ecg import twelve_leads
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import twelve_leads
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import read_path, read_upload
 from ecgcore.io.limb_leads import LeadOrderError, assess
-from ecgcore.leads import LEADS
-from ecgcore.settings import resolve
+from ecgcore.core.leads import LEADS
+from ecgcore.core.settings import resolve
 
 PTBXL_ORDER = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6", "III", "aVR", "aVL", "aVF")
 

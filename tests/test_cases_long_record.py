@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import wfdb
 
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 from ecgcore.explain import attribution, record
 from ecgcore.explain.gradcam import record_gradcam
 from ecgcore.models import load_model
-from ecgcore.settings import resolve
+from ecgcore.core.settings import resolve
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from real_records import real_path  # noqa: E402
+from tests.bad_inputs.real_records import real_path  # noqa: E402
 
 from ecgcore.cli import main  # noqa: E402
-from ecgcore.settings import ROOT  # noqa: E402
+from ecgcore.core.settings import ROOT  # noqa: E402
 
 GOOD_HEA = real_path("cinc/georgia/E07500.hea")
 PTBDB_DAT = real_path("ptbdb/patient096/s0379lre.dat")

@@ -18,11 +18,11 @@ import pytest
 
 from ecgcore.cli import main
 from ecgcore.cli.download import physionet_reachable
-from ecgcore.config import SUPERCLASSES
+from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.data import catalogue, ptbxl, record_ids
 from ecgcore.data.folders import read_dataset
-from ecgcore.errors import ECGReadError, UnknownNameError
-from ecgcore.settings import resolve
+from ecgcore.core.errors import ECGReadError, UnknownNameError
+from ecgcore.core.settings import resolve
 
 CHALLENGE = {"cinc/ptbxl": 2, "cinc/cpsc2018": 4, "cinc/cpsc2018_extra": 19, "cinc/georgia": 63,
              "cinc/chapman_shaoxing": 9, "cinc/ningbo": 56}

@@ -3,9 +3,7 @@ data root (see each folder's SOURCE.md)."""
 from __future__ import annotations
 
 import shutil
-import sys
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,13 +12,12 @@ import scipy.io
 import wfdb
 
 from ecgcore.data import challenge, ptbdb, ptbxl, snomed
-from ecgcore.errors import ECGReadError
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io.wfdb_reader import dx_codes
-from ecgcore.leads import LEADS
-from ecgcore.settings import ROOT
+from ecgcore.core.leads import LEADS
+from ecgcore.core.settings import ROOT
 
-sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from real_records import real_path  # noqa: E402
+from tests.bad_inputs.real_records import real_path  # noqa: E402
 
 DEMO_CINC = real_path("cinc")
 CINC_MORE = real_path("cinc_more")

@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ecgcore.data import catalogue, ptbxl
-from ecgcore.errors import ECGError
-from ecgcore.settings import DataRootMissingError, resolve
+from ecgcore.core.errors import ECGError
+from ecgcore.core.settings import DataRootMissingError, resolve
 from ecgcore.synth.demo import DEMO_RECORDS, ensure_demo
 
 MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")

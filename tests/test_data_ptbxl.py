@@ -3,22 +3,19 @@ folders merged (ptbxl/ + ptbxl_more/) are tested in test_data_catalogue.py."""
 from __future__ import annotations
 
 import shutil
-import sys
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import wfdb
 
-from ecgcore.config import SUPERCLASSES
+from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.data import ptbxl
-from ecgcore.errors import ECGError, ECGReadError, UnknownNameError
-from ecgcore.leads import LEADS
+from ecgcore.core.errors import ECGError, ECGReadError, UnknownNameError
+from ecgcore.core.leads import LEADS
 
-sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from real_records import real_path  # noqa: E402
+from tests.bad_inputs.real_records import real_path  # noqa: E402
 
 DEMO_PTBXL = real_path("ptbxl")
 

@@ -7,11 +7,8 @@ import numpy as np
 import pytest
 
 from ecgcore.cli import main
-import sys as _sys
-from pathlib import Path as _Path
 
-_sys.path.insert(0, str(_Path(__file__).resolve().parent / "bad_inputs"))
-from real_records import real_path  # noqa: E402
+from tests.bad_inputs.real_records import real_path  # noqa: E402
 
 DEMO_CINC = real_path("cinc")
 DEMO_PTBXL = real_path("ptbxl")

@@ -5,15 +5,13 @@ weights are there its tests skip and say so.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from ecgcore.settings import resolve
+from ecgcore.core.settings import resolve
 from ecgcore.data.catalogue import load_record
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 from ecgcore.explain import explain_record
 from ecgcore.explain.attribution import record_attribution
 from ecgcore.explain.faithfulness import deletion_drop, lesion_mask, lesion_mass_share, sanity_rank_correlation

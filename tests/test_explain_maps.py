@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from ecgcore.data.catalogue import load_record
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError, ECGSignalError, UnknownNameError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError, ECGSignalError, UnknownNameError
 from ecgcore.explain import explain_record
 from ecgcore.explain.attribution import network_attribution
 from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, check_no_inplace, gradcam_layer, gradcam_windows

@@ -1,27 +1,15 @@
 """Every input of the generated bad/foreign-input corpus gives a correct record or a clear ECGError, never a crash."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-_CORPUS = Path(__file__).parent / "bad_inputs" / "make_corpus.py"
-
-
-def _load_corpus_module():
-    spec = importlib.util.spec_from_file_location("bad_inputs_make_corpus", _CORPUS)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def corpus():
-    module = _load_corpus_module()
+    from tests.bad_inputs import make_corpus as module
     return module, module.build_corpus()
 
 

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import wfdb
 
-from ecgcore.errors import ECGReadError
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import read_upload
 from ecgcore.io.csv_reader import _numeric_column
-from ecgcore.leads import LEADS, canonical_lead
-from ecgcore.settings import resolve
+from ecgcore.core.leads import LEADS, canonical_lead
+from ecgcore.core.settings import resolve
 
 
 @pytest.fixture(scope="module")

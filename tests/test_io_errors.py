@@ -2,20 +2,16 @@
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from real_records import record_files  # noqa: E402
+from tests.bad_inputs.real_records import record_files  # noqa: E402
 
-from ecgcore import config  # noqa: E402
-from ecgcore.ecg import twelve_leads  # noqa: E402
-from ecgcore.errors import ECGError, ECGReadError, ECGSignalError  # noqa: E402
+from ecgcore.core.ecg import twelve_leads  # noqa: E402
+from ecgcore.core.errors import ECGError, ECGReadError, ECGSignalError  # noqa: E402
 from ecgcore.io import read_upload, validate  # noqa: E402
-from ecgcore.settings import ROOT  # noqa: E402
+from ecgcore.core.settings import ROOT  # noqa: E402
 
 PTBXL = "ptbxl/records500/00000/00001_hr.hea"
 
@@ -94,7 +90,7 @@ def test_microvolt_data_is_converted_with_a_note():
 
 
 def test_oversized_input_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr(config, "MAX_UPLOAD_MB", 1)
+    monkeypatch.setattr(validate, "MAX_UPLOAD_MB", 1)
     calls = []
     monkeypatch.setattr("ecgcore.io.upload.read_csv", lambda *a, **k: calls.append(a))
     with pytest.raises(ECGReadError, match="over the 1 MB limit"):
@@ -104,8 +100,8 @@ def test_oversized_input_is_refused_before_parsing(monkeypatch):
 
 def test_real_upload_limit_matches_streamlit_config():
     text = (ROOT / ".streamlit" / "config.toml").read_text()
-    assert f"maxUploadSize = {config.MAX_UPLOAD_MB}" in text
-    assert validate.max_upload_bytes() == config.MAX_UPLOAD_MB * 1024 * 1024
+    assert f"maxUploadSize = {validate.MAX_UPLOAD_MB}" in text
+    assert validate.max_upload_bytes() == validate.MAX_UPLOAD_MB * 1024 * 1024
 
 
 def test_too_long_record_is_refused_before_reading(monkeypatch):

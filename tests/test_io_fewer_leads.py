@@ -10,15 +10,15 @@ import numpy as np
 import pytest
 import wfdb
 
-from ecgcore.ecg import twelve_leads
-from ecgcore.errors import ECGReadError, ECGSignalError
+from ecgcore.core.ecg import twelve_leads
+from ecgcore.core.errors import ECGReadError, ECGSignalError
 from ecgcore.explain.record import explain_record
 from ecgcore.io import read_path, read_upload
-from ecgcore.leads import INDEPENDENT, LEADS
+from ecgcore.core.leads import INDEPENDENT, LEADS
 from ecgcore.models import load_model
 from ecgcore.plot import ecg_figure
 from ecgcore.plot.paper import beat_layout, paper_layout
-from ecgcore.settings import resolve
+from ecgcore.core.settings import resolve
 from ecgcore.signal.resample import resample_signal
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -140,7 +140,7 @@ def test_a_single_channel_labelled_ecg_is_kept_its_lead_unknown(real):
 
 
 def test_beats_heart_rate_and_rhythm_of_fewer_leads_match_the_12_lead_record(real, holter):
-    from ecgcore.ecg import ECG
+    from ecgcore.core.ecg import ECG
     from ecgcore.signal import analyse_record
 
     full = analyse_record(ECG(np.tile(real, (1, 3)), 500.0, "ptbxl/00001", "ptbxl"))

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ecgcore import settings
-from ecgcore.errors import ECGError, ECGReadError
+from ecgcore.core import settings
+from ecgcore.core.errors import ECGError, ECGReadError
 from ecgcore.io import read_upload
 from ecgcore.io.sniff import sniff
-from ecgcore.leads import LEADS
+from ecgcore.core.leads import LEADS
 
 
 def formats_root() -> Path:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import sys
 import tempfile
 from pathlib import Path
 
@@ -14,12 +13,11 @@ import wfdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from real_records import record_stem  # noqa: E402
+from tests.bad_inputs.real_records import record_stem  # noqa: E402
 
-from ecgcore.errors import ECGError  # noqa: E402
+from ecgcore.core.errors import ECGError  # noqa: E402
 from ecgcore.io import read_upload  # noqa: E402
-from ecgcore.leads import INDEPENDENT, LEADS, LIMB_DERIVED, derive_limb_leads  # noqa: E402
+from ecgcore.core.leads import INDEPENDENT, LEADS, LIMB_DERIVED, derive_limb_leads  # noqa: E402
 
 @pytest.fixture(scope="module")
 def real() -> np.ndarray:

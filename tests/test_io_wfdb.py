@@ -1,7 +1,6 @@
 """read_wfdb / read_path on the real shipped records, compared with wfdb.rdsamp sample for sample."""
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
@@ -9,13 +8,12 @@ import numpy as np
 import pytest
 import wfdb
 
-sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from real_records import real_path, record_files, record_stem  # noqa: E402
+from tests.bad_inputs.real_records import real_path, record_files, record_stem  # noqa: E402
 
-from ecgcore.errors import ECGReadError  # noqa: E402
+from ecgcore.core.errors import ECGReadError  # noqa: E402
 from ecgcore.io import read_path, read_upload  # noqa: E402
 from ecgcore.io.wfdb_reader import dx_codes, fix_header_text, parse_age, parse_sex, read_wfdb  # noqa: E402
-from ecgcore.leads import LEADS  # noqa: E402
+from ecgcore.core.leads import LEADS  # noqa: E402
 
 
 def test_ptbxl_record_matches_rdsamp_sample_for_sample():

@@ -8,7 +8,7 @@ from sklearn.metrics import multilabel_confusion_matrix, precision_recall_fscore
 from ecgcore.metrics.auc import bootstrap_auc, macro_auc, per_class_auc, rank_auc
 from ecgcore.metrics.calibration import reliability
 from ecgcore.metrics.confusion import single_label_confusion
-from ecgcore.metrics.report import evaluation_report
+from ecgcore.metrics.summary import evaluation_report
 from ecgcore.metrics.roc import roc_points
 from ecgcore.metrics.thresholds import max_f1_threshold, max_f1_thresholds
 

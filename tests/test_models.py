@@ -7,14 +7,14 @@ import pickle
 import numpy as np
 import pytest
 
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 import torch  # noqa: E402  (OMP_WAIT_POLICY: conftest.py)
-from ecgcore.errors import ECGSignalError, UnknownNameError
+from ecgcore.core.errors import ECGSignalError, UnknownNameError
 from ecgcore.metrics.auc import macro_auc
 from ecgcore.models import CheckpointError, create, load_model, model_names
 from ecgcore.models.base import aggregate_windows
 from ecgcore.models.card import ModelCard
-from ecgcore.training import Recipe, fit
+from ecgcore.learn.trainer import Recipe, fit
 from tests.toy_ecg import CLASSES, toy_dataset
 
 SMALL = {

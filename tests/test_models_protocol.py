@@ -7,15 +7,15 @@ import pytest
 import wfdb
 
 from ecgcore.data import challenge, ptbxl
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 from ecgcore.signal.peaks import find_beats
 from ecgcore.metrics.thresholds import max_f1_thresholds
 from ecgcore.models import load_model, model_names
-from ecgcore.protocol import split_for, train_split
+from ecgcore.learn.protocol import split_for, train_split
 from ecgcore.data.catalogue import eval_sets
-from ecgcore.realsets import EXTERNAL_SETS, content_hash, external_sets, ptbxl_set
-from ecgcore.settings import resolve
-from ecgcore.training import Recipe
+from ecgcore.data.evalsets import EXTERNAL_SETS, content_hash, external_sets, ptbxl_set
+from ecgcore.core.settings import resolve
+from ecgcore.learn.trainer import Recipe
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

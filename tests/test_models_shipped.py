@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from ecgcore.settings import resolve
+from ecgcore.core.settings import resolve
 from ecgcore.models import load_model, model_names
-from ecgcore.realsets import ptbxl_set
+from ecgcore.data.evalsets import ptbxl_set
 
 NAMES = model_names()
 REAL_SETS = ("ptbxl_cv", "ptbxl_fold10", "cinc_pooled")

@@ -5,15 +5,12 @@ import numpy as np
 import pytest
 import wfdb
 
-import sys as _sys
-from pathlib import Path as _Path
 
-_sys.path.insert(0, str(_Path(__file__).resolve().parent / "bad_inputs"))
-from real_records import real_path  # noqa: E402
+from tests.bad_inputs.real_records import real_path  # noqa: E402
 
 DEMO_PTBXL = real_path("ptbxl")
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError
 from ecgcore.plot import ecg_figure
 from ecgcore.plot.paper import GRID_3X4, minmax_decimate, paper_layout
 

@@ -1,6 +1,6 @@
 """Model-comparison figures, beat views and the offline report, on the real records' labels and signals.
 
-The evaluation results fed to the figures are built with `ecgcore.metrics.report.evaluation_report` from
+The evaluation results fed to the figures are built with `ecgcore.metrics.summary.evaluation_report` from
 the real labelled records' ground truth and two transparent scorers: one that knows the labels (perfect)
 and one that inverts them; their figures have known shapes (AUC 1 and 0, diagonal confusion, ...).
 """
@@ -11,15 +11,16 @@ import io
 import numpy as np
 import pytest
 
-from ecgcore.config import SUPERCLASSES
+from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.data.catalogue import catalogue, load_record
 from ecgcore.metrics.clinical import MIN_POSITIVES
-from ecgcore.metrics.report import evaluation_report
+from ecgcore.metrics.summary import evaluation_report
 from ecgcore.plot import beat_figure
-from ecgcore.plot.compare import disagreements, saliency_strips_figure
+from ecgcore.metrics.disagreements import disagreements
+from ecgcore.plot.compare import saliency_strips_figure
 from ecgcore.plot.metrics import (calibration_figure, confusion_figure, metrics_table, probability_figure,
                                   roc_figure)
-from ecgcore.report import build_report
+from ecgcore.plot.report import build_report
 
 
 @pytest.fixture(scope="module")

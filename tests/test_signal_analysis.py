@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from ecgcore.data import challenge, ludb, ptbxl
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 from ecgcore.io.wfdb_reader import read_wfdb
-from ecgcore.settings import resolve
+from ecgcore.core.settings import resolve
 from ecgcore.signal import analyse_record
 from ecgcore.signal.flags import flags_for
 from ecgcore.signal.measure import NO_P_AF

@@ -8,8 +8,8 @@ import pytest
 
 from ecgcore.cli import main
 from ecgcore.data.catalogue import load_record
-from ecgcore.report import _page_details
-from ecgcore.settings import resolve
+from ecgcore.plot.report import _page_details
+from ecgcore.core.settings import resolve
 from ecgcore.signal import analyse_record
 from ecgcore.signal.display import display_band, display_filter
 from ecgcore.signal.measure import NO_P_AF

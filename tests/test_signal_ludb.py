@@ -8,9 +8,9 @@ import pytest
 import wfdb
 
 from ecgcore.data import ludb
-from ecgcore.errors import ECGReadError
-from ecgcore.leads import LEADS
-from ecgcore.settings import resolve
+from ecgcore.core.errors import ECGReadError
+from ecgcore.core.leads import LEADS
+from ecgcore.core.settings import resolve
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from ecgcore.data.catalogue import load_record
-from ecgcore.ecg import ECG
-from ecgcore.errors import UnknownNameError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import UnknownNameError
 from ecgcore.explain.beats import score_beats
 from ecgcore.signal import analyse_record
 from ecgcore.signal.beats import BEAT_AFTER_S, BEAT_BEFORE_S, beat_bounds, median_beat

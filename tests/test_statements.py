@@ -1,4 +1,4 @@
-"""Coded statements read for a clinician (ecgcore.statements) on real records: likelihoods, "not given",
+"""Coded statements read for a clinician (ecgcore.data.statements) on real records: likelihoods, "not given",
 PTB-XL's own English, and ground truth from an upload's Challenge header."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 
 from ecgcore.data.catalogue import load_record
 from ecgcore.io.upload import read_upload
-from ecgcore.statements import dx_mapping, english_summary, ground_truth, statements_of, superclass_evidence
+from ecgcore.data.statements import dx_mapping, english_summary, ground_truth, statements_of, superclass_evidence
 
 
 def _statements() -> pd.DataFrame:
@@ -27,7 +27,7 @@ def test_ground_truth_mi_of_09739_shows_its_15_percent_likelihood_and_form_zeros
 
 
 def _challenge_files(name: str) -> dict[str, bytes]:
-    from ecgcore.settings import resolve
+    from ecgcore.core.settings import resolve
 
     root = resolve().require_data_root() / "cinc" / "georgia"
     return {p.name: p.read_bytes() for p in (root / f"{name}.hea", root / f"{name}.mat")}

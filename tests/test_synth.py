@@ -13,14 +13,13 @@ import pandas as pd
 import pytest
 import wfdb
 
-from ecgcore.settings import ROOT
-from ecgcore.leads import LEADS
+from ecgcore.core.settings import ROOT
+from ecgcore.core.leads import LEADS
 from ecgcore.synth import generate_corpus, make_spec, sample_cohort, simulate_record
 from ecgcore.synth.catalogue import PTBXL_RECORDS, PTBXL_SUPERCLASS_COUNTS, SUPERCLASS_OF
 from ecgcore.synth.writer import COLUMNS
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "bad_inputs"))
-from real_records import real_path  # noqa: E402
+from tests.bad_inputs.real_records import real_path  # noqa: E402
 
 REAL_DB = real_path("ptbxl/ptbxl_database.csv")
 

@@ -9,7 +9,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from ecgcore.cli import main
-from ecgcore.settings import resolve
+from ecgcore.core.settings import resolve
 from ecgcore.data import ptbxl
 from ecgcore.synth import generate_corpus
 import torch  # noqa: E402  (OMP_WAIT_POLICY: conftest.py)
@@ -55,7 +55,7 @@ def test_training_reads_folds_1_to_9_only(corpus, monkeypatch, tmp_path):
         return real_load(root, ids, *args, **kwargs)
 
     monkeypatch.setattr(ptbxl, "load_signals", spy)
-    from ecgcore.training import load_training_data
+    from ecgcore.data.folds import load_training_data
 
     td = load_training_data(corpus)
     db = ptbxl.load_database(corpus)

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from app.common import labels, loaders
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 from ecgcore.io.upload import FORMAT_NAMES
-from ecgcore.statements import english_summary, statements_of
+from ecgcore.data.statements import english_summary, statements_of
 
 
 def _codes_table(ecg: ECG) -> pd.DataFrame | None:

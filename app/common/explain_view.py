@@ -11,8 +11,8 @@ import numpy as np
 import streamlit as st
 
 from app.common import loaders, state
-from ecgcore.config import SUPERCLASSES
-from ecgcore.errors import ECGError
+from ecgcore.core.labels import SUPERCLASSES
+from ecgcore.core.errors import ECGError
 from ecgcore.metrics.clinical import leading_class
 from ecgcore.plot.saliency import display_map, is_blank, legend_title
 

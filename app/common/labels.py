@@ -1,12 +1,12 @@
 """What a record's labels say, shown beside predictions and tracings: the ground truth with the statements
-(and likelihoods) or header codes it rests on. Rules live in `ecgcore.statements`."""
+(and likelihoods) or header codes it rests on. Rules live in `ecgcore.data.statements`."""
 from __future__ import annotations
 
 import streamlit as st
 
 from app.common import loaders
-from ecgcore.ecg import ECG
-from ecgcore.statements import dx_mapping, ground_truth, superclass_evidence
+from ecgcore.core.ecg import ECG
+from ecgcore.data.statements import dx_mapping, ground_truth, superclass_evidence
 
 
 def truth(ecg: ECG) -> tuple[str, ...] | None:
@@ -63,7 +63,7 @@ def _dx_mapping(ecg: ECG):
 @st.cache_resource(show_spinner=False)
 def _code_names() -> dict[str, str]:
     from ecgcore.data import snomed
-    from ecgcore.errors import ECGError
+    from ecgcore.core.errors import ECGError
 
     try:
         return snomed.code_names()

@@ -15,14 +15,14 @@ import streamlit as st
 
 from app.common import state
 from ecgcore.data import ptbxl
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError
-from ecgcore.settings import Settings, resolve
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError
+from ecgcore.core.settings import Settings, resolve
 
 
 def settings() -> Settings:
     """The resolved settings (data root, models, cache): flags are not available here, so the environment
-    (ECG_DATA_ROOT, ECG_MODELS_DIR, ECG_CACHE_DIR) and the defaults decide (`ecgcore.settings`)."""
+    (ECG_DATA_ROOT, ECG_MODELS_DIR, ECG_CACHE_DIR) and the defaults decide (`ecgcore.core.settings`)."""
     return resolve()
 
 
@@ -106,7 +106,7 @@ def current_record() -> ECG | None:
 
 
 def models_dir() -> Path:
-    """Where trained models are read from (`ecgcore.settings`: $ECG_MODELS_DIR, else assets/models)."""
+    """Where trained models are read from (`ecgcore.core.settings`: $ECG_MODELS_DIR, else assets/models)."""
     return settings().models_dir
 
 

@@ -23,7 +23,7 @@ def normalise_record_id(value: str) -> str:
     """A record id in its one spelling (`ecgcore.data.record_ids.parse`: `123` and `ptbxl/123` both mean
     `ptbxl/00123`); text that is no record id is returned stripped, for the page to report."""
     from ecgcore.data.record_ids import parse
-    from ecgcore.errors import UnknownNameError
+    from ecgcore.core.errors import UnknownNameError
 
     try:
         return str(parse(value))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ecgcore.config import SUPERCLASSES
+from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.data import ptbxl
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from app.common import state
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 
 LAYOUT_LABELS = {"3x4": "3x4 + rhythm strip", "12x1": "12 stacked leads"}
 

@@ -149,9 +149,9 @@ def card_summary(name: str) -> None:
 
 
 def export_report(ecg, ex=None, saliency=None, start_s: float = 0.0) -> None:
-    """Download a report of the current record, made offline on the server (ecgcore.report, matplotlib):
+    """Download a report of the current record, made offline on the server (ecgcore.plot.report, matplotlib):
     the tracing at true scale, the predictions and saliency of `ex` if given, measurements, model card."""
-    from ecgcore.report import build_report
+    from ecgcore.plot.report import build_report
 
     st.markdown("**Export**")
     cols = st.columns([1, 2, 3])

@@ -6,9 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import explain_view, labels, loaders, state, widgets
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 from ecgcore.metrics.clinical import MIN_POSITIVES, few_positives, leader_sentence
-from ecgcore.plot.compare import disagreements, saliency_strips_figure
+from ecgcore.metrics.disagreements import disagreements
+from ecgcore.plot.compare import saliency_strips_figure
 from ecgcore.plot.metrics import (SYNTHETIC_SET_LABEL, calibration_figure, clinical_table, confusion_figure,
                                   is_synthetic_set, mark_synthetic, metrics_table, per_class_table,
                                   probability_figure, roc_figure, set_label, set_order)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import loaders, pages, state, tables, widgets
-from ecgcore.config import SUPERCLASSES
+from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.data.ptbxl import filter_records
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 widgets.page_setup()
 st.title("Records")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import loaders, pages, state, widgets
-from ecgcore.ecg import twelve_leads
-from ecgcore.errors import ECGError
+from ecgcore.core.ecg import twelve_leads
+from ecgcore.core.errors import ECGError
 from ecgcore.io import read_upload
 from ecgcore.io.upload import ACCEPTED, FORMAT_NAMES
 

@@ -9,8 +9,8 @@ import argparse
 import json
 import sys
 
-from ecgcore.config import SUPERCLASSES
-from ecgcore.errors import ECGError
+from ecgcore.core.labels import SUPERCLASSES
+from ecgcore.core.errors import ECGError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ecgcore.data import catalogue
-    from ecgcore.settings import resolve
+    from ecgcore.core.settings import resolve
 
     try:
         settings = resolve(data_root=args.data_root)

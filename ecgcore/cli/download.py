@@ -2,7 +2,7 @@
 
 Writes a data root: `<out>/ptbxl/` (PTB-XL, Wagner et al. 2020, CC BY 4.0) and `<out>/ludb/` (LUDB,
 Kalyakulina et al. 2020, ODC-By 1.0), each in PhysioNet's own layout, with `wfdb.dl_database`. The default
-`out` is the checkout's `data/` folder, which `ecgcore.settings` then uses as the data root when `../shared`
+`out` is the checkout's `data/` folder, which `ecgcore.core.settings` then uses as the data root when `../shared`
 is absent. Needs internet: it first opens a TCP connection to PhysioNet with a short timeout, so offline it
 fails within seconds with a clear message instead of hanging. Nothing else in the project downloads data.
 """
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from ecgcore.settings import DATA_DIR
+from ecgcore.core.settings import DATA_DIR
 
 PHYSIONET_HOST = "physionet.org"
 #: source folder -> (PhysioNet database, its metadata files)

@@ -5,7 +5,7 @@
     evaluate --model NAME --data DIR      fold 10 of a PTB-XL-layout folder (synthetic corpus:
                                           "synthetic_fold10") or a folder of Challenge records
 
---save writes assets/models/NAME/results_<set>.json (schema: `ecgcore.evaluation`) and the card's figures;
+--save writes assets/models/NAME/results_<set>.json (schema: `ecgcore.learn.evaluation`) and the card's figures;
 with --ablation it writes assets/models/ablation.json and the chosen recipes to assets/models/recipes.json.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import json
 import sys
 from pathlib import Path
 
-from ecgcore.settings import resolve
-from ecgcore.errors import ECGError
+from ecgcore.core.settings import resolve
+from ecgcore.core.errors import ECGError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +47,7 @@ def _line(name: str, figures: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from ecgcore.evaluation import evaluate, key_figures
+    from ecgcore.learn.evaluation import evaluate, key_figures
     from ecgcore.models import model_names
 
     torch.set_num_threads(max(1, args.threads))
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         if args.ablation:
             return _ablation(names, args, log)
         if args.cv:
-            from ecgcore.protocol import evaluate_real
+            from ecgcore.learn.protocol import evaluate_real
 
             figures = {}
             for name in names:
@@ -85,8 +85,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _ablation(names: list[str], args: argparse.Namespace, log) -> int:
     from ecgcore.models import checkpoint
-    from ecgcore.protocol import ablation, choose
-    from ecgcore.realsets import ptbxl_set
+    from ecgcore.learn.protocol import ablation, choose
+    from ecgcore.data.evalsets import ptbxl_set
 
     rows = ablation(names, ptbxl_set(), args.models_dir, log=log)
     chosen = choose(rows)

@@ -9,7 +9,7 @@ import argparse
 import json
 
 from ecgcore.cli import print_file_error
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

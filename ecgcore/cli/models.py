@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ecgcore.settings import resolve
-from ecgcore.errors import ECGError
+from ecgcore.core.settings import resolve
+from ecgcore.core.errors import ECGError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,9 +9,8 @@ import argparse
 import json
 import sys
 
-from ecgcore.settings import resolve
 from ecgcore.cli import print_file_error
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,9 +12,9 @@ import sys
 
 import pandas as pd
 
-from ecgcore.config import SUPERCLASSES
-from ecgcore.errors import ECGError
-from ecgcore.settings import resolve
+from ecgcore.core.labels import SUPERCLASSES
+from ecgcore.core.errors import ECGError
+from ecgcore.core.settings import resolve
 
 _TABLE = ["ecg_id", "age", "sex", "superclasses", "scp_codes", "strat_fold", "validated_by_human", "has_100",
           "has_500"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

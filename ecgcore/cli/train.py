@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 
 def _setting(text: str) -> tuple[str, object]:
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         if args.real:
             model = _train_real(args)
         elif args.data:
-            from ecgcore.training import train
+            from ecgcore.learn.pretrain import train
 
             model = train(args.model, args.data, task=args.task, epochs=args.epochs, out=args.out,
                           run_dir=args.run_dir, resume=args.resume, seed=args.seed, limit=args.limit,
@@ -81,9 +81,9 @@ def run(args: argparse.Namespace) -> int:
 def _train_real(args: argparse.Namespace):
     from pathlib import Path
 
-    from ecgcore.settings import resolve
-    from ecgcore.errors import UnknownNameError
-    from ecgcore.protocol import recipes_for, train_shipped
+    from ecgcore.core.settings import resolve
+    from ecgcore.core.errors import UnknownNameError
+    from ecgcore.learn.protocol import recipes_for, train_shipped
 
     models_dir = Path(args.out).parent if args.out else resolve().models_dir
     recipe_name = args.recipe

@@ -1,6 +1,6 @@
 """One catalogue of every real record under the data root, one loader, and the real evaluation sets per source.
 
-The data root (`ecgcore.settings`) holds one folder per source; this module reads them all:
+The data root (`ecgcore.core.settings`) holds one folder per source; this module reads them all:
 
 | folders                  | record ids                          | labels                                   |
 |--------------------------|-------------------------------------|------------------------------------------|
@@ -32,12 +32,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecgcore.config import SUPERCLASSES
+from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.data import challenge, ludb, ptbdb, ptbxl, record_ids, snomed
-from ecgcore.ecg import ECG
-from ecgcore.errors import UnknownNameError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import UnknownNameError
 from ecgcore.io.wfdb_reader import dx_codes, fix_header_text, parse_age, parse_sex
-from ecgcore.settings import Settings, resolve
+from ecgcore.core.settings import Settings, resolve
 from ecgcore.signal.resample import ecg_resample
 
 COLUMNS = ["record_id", "source", "fs", "rates", "duration", "age", "sex", "superclasses", "strat_fold",

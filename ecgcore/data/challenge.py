@@ -17,8 +17,8 @@ import re
 from pathlib import Path
 
 from ecgcore.data import snomed
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io.wfdb_reader import read_wfdb
 
 _DATA_SUFFIXES = (".mat", ".dat")

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ecgcore.config import SUPERCLASSES
+from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.data import catalogue, challenge, ptbxl, record_ids
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError, ECGReadError
-from ecgcore.settings import Settings, resolve
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError, ECGReadError
+from ecgcore.core.settings import Settings, resolve
 
 REAL = "real"
 #: "real:<set>" names one real evaluation set (`catalogue.eval_sets`).

@@ -24,12 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ecgcore.config import SUPERCLASSES
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.labels import SUPERCLASSES
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io.wfdb_reader import read_wfdb
 
-#: LUDB lead names (annotation-file extensions), in the canonical order of ecgcore.leads.LEADS
+#: LUDB lead names (annotation-file extensions), in the canonical order of ecgcore.core.leads.LEADS
 LUDB_LEADS: tuple[str, ...] = ("i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6")
 CANONICAL: dict[str, str] = dict(zip(LUDB_LEADS, ("I", "II", "III", "aVR", "aVL", "aVF",
                                                   "V1", "V2", "V3", "V4", "V5", "V6")))

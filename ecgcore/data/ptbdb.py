@@ -11,8 +11,8 @@ import os
 import re
 from pathlib import Path
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io.wfdb_reader import read_wfdb
 
 REASON_LABELS: dict[str, tuple[str, ...]] = {

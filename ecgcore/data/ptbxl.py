@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import wfdb
 
-from ecgcore.config import SUPERCLASSES
+from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.data import record_ids
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError, ECGReadError, UnknownNameError
-from ecgcore.leads import LEADS, canonical_lead
-from ecgcore.settings import DataRootMissingError, Settings, resolve
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError, ECGReadError, UnknownNameError
+from ecgcore.core.leads import LEADS, canonical_lead
+from ecgcore.core.settings import DataRootMissingError, Settings, resolve
 
 DATABASE_CSV = "ptbxl_database.csv"
 STATEMENTS_CSV = "scp_statements.csv"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ecgcore.errors import UnknownNameError
+from ecgcore.core.errors import UnknownNameError
 
 #: The first part of a record id, and how many parts follow it.
 KINDS: dict[str, int] = {"ptbxl": 1, "synthetic": 1, "cinc": 2, "ptbdb": 2, "ludb": 1}

@@ -35,8 +35,8 @@ import csv
 from dataclasses import dataclass
 from typing import Iterable
 
-from ecgcore.config import SUPERCLASSES
-from ecgcore.settings import Settings, resolve
+from ecgcore.core.labels import SUPERCLASSES
+from ecgcore.core.settings import Settings, resolve
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import UnknownNameError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import UnknownNameError
 from ecgcore.explain.gradcam import check_no_inplace
 from ecgcore.explain.stitch import WindowStitcher, to_rate
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 from scipy.stats import spearmanr
 
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 
 
 def lesion_mask(lesions: Iterable[dict[str, Any]], cls: str, n_samples: int, fs: float) -> np.ndarray:

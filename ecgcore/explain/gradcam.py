@@ -38,8 +38,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError, UnknownNameError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError, UnknownNameError
 from ecgcore.explain.stitch import stitch_windows, to_rate
 
 CAM_METHODS = ("gradcam", "hirescam")

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ecgcore.settings import resolve
-from ecgcore.ecg import ECG, twelve_leads
-from ecgcore.errors import UnknownNameError
+from ecgcore.core.settings import resolve
+from ecgcore.core.ecg import ECG, twelve_leads
+from ecgcore.core.errors import UnknownNameError
 from ecgcore.explain.attribution import IG_STEPS, record_attribution, windows_in_span
 from ecgcore.explain.beats import BeatScores, score_beats
 from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_windows

@@ -9,11 +9,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io import limb_leads
-from ecgcore.leads import (ALL_LEADS, LEADS, UNSPECIFIED_LEAD, canonical_lead, derive_limb_leads, holter_lead,
+from ecgcore.core.leads import (ALL_LEADS, LEADS, UNSPECIFIED_LEAD, canonical_lead, derive_limb_leads, holter_lead,
                            is_unspecified_lead, limb_bases)
 
 _PRECORDIAL = ("V1", "V2", "V3", "V4", "V5", "V6")
@@ -22,7 +22,7 @@ _WHAT_WORKS = ("A 12-lead ECG needs V1-V6 and at least two of the limb leads I, 
 
 
 def lead_of(name: str) -> str | None:
-    """The lead a channel name stands for: a canonical lead (`ecgcore.leads.canonical_lead`, aliases and prefixes
+    """The lead a channel name stands for: a canonical lead (`ecgcore.core.leads.canonical_lead`, aliases and prefixes
     included) or a Holter lead (`MLII`, ...), else None."""
     return canonical_lead(name) or holter_lead(name)
 
@@ -30,7 +30,7 @@ def lead_of(name: str) -> str | None:
 def match_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
     """Lead -> channel index (first occurrence wins), and the channel names that are not ECG leads.
 
-    Matching is case-insensitive with the aliases of `ecgcore.leads.canonical_lead`; `MLII` is kept as the
+    Matching is case-insensitive with the aliases of `ecgcore.core.leads.canonical_lead`; `MLII` is kept as the
     Holter lead it is, never taken for II.
     """
     index: dict[str, int] = {}
@@ -80,7 +80,7 @@ def _limb_check(out: np.ndarray, leads: Sequence[str], recorded: Sequence[str], 
     Rows named by an assumed `order` (an NPY array): a broken equation means the order is wrong, so the record
     is refused with the order that fits the file's `rows` when exactly one does (`LeadOrderError`). Leads the
     file names itself: the record is kept for viewing with a note, and meta["limb_leads"] = "inconsistent" makes
-    `ecgcore.ecg.twelve_leads` refuse it for the models (mislabelled leads must not be scored).
+    `ecgcore.core.ecg.twelve_leads` refuse it for the models (mislabelled leads must not be scored).
     """
     by_lead = {lead: out[leads.index(lead)] for lead in recorded if lead in leads}
     status, residuals = limb_leads.assess(by_lead, fs)

@@ -22,8 +22,8 @@ from xml.etree.ElementTree import Element
 import numpy as np
 from defusedxml import ElementTree as SafeET
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io.assemble import build_ecg
 
 CART_KEYS: tuple[str, ...] = ("HR", "PR", "QRS", "QT", "QTc", "P_axis", "QRS_axis", "T_axis")

@@ -14,11 +14,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io.assemble import build_ecg, lead_of, plan_leads
-from ecgcore.leads import is_unspecified_lead
+from ecgcore.core.leads import is_unspecified_lead
 
 _SEPARATORS = (";", "\t", ",", "|")
 _TIME_NAMES = re.compile(r"^(t|time|times|timestamp|seconds?|secs?|ms|msec|elapsed[ _]?time)([ _]?\(?\[?(s|sec|ms)\]?\)?)?$",

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 import pydicom
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import clinical, validate
-from ecgcore.leads import LEADS
+from ecgcore.core.leads import LEADS
 
 _TO_UV = {"uv": 1.0, "µv": 1.0, "mv": 1000.0, "v": 1e6, "nv": 1e-3}
 _SCP = {1: "I", 2: "II", 61: "III", 62: "aVR", 63: "aVL", 64: "aVF", 3: "V1", 4: "V2", 5: "V3", 6: "V4", 7: "V5",

@@ -12,8 +12,8 @@ import warnings
 import edfio
 import numpy as np
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io.assemble import build_ecg, plan_leads
 

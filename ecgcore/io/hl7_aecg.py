@@ -17,8 +17,8 @@ from xml.etree.ElementTree import Element
 
 import numpy as np
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import clinical
 from ecgcore.io.clinical import child, children, descendants, local, number
 

@@ -1,7 +1,7 @@
 """Limb-lead consistency: do the recorded limb leads obey Einthoven's and Goldberger's equations?
 
 The six limb leads come from three electrodes, so any two determine the other four:
-III = II - I, aVR = -(I + II)/2, aVL = I - II/2, aVF = II - I/2 (`ecgcore.leads.derive_limb_leads`). A record
+III = II - I, aVR = -(I + II)/2, aVL = I - II/2, aVF = II - I/2 (`ecgcore.core.leads.derive_limb_leads`). A record
 whose limb leads break these equations has its rows in another order than its names say (e.g. a PTB-XL array
 saved as I, II, V1-V6, III, aVR, aVL, aVF and read as I, II, III, aVR, ...): predicting on it would be predicting
 on a shuffled record.
@@ -20,8 +20,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ecgcore.errors import ECGReadError
-from ecgcore.leads import LEADS, derive_limb_leads, limb_bases
+from ecgcore.core.errors import ECGReadError
+from ecgcore.core.leads import LEADS, derive_limb_leads, limb_bases
 
 #: relative residual above which an equation is broken (real records: at most 0.33, PTB-XL 00162 aVR; a misplaced
 #: lead: about 1 or more)

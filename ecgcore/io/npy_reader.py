@@ -14,12 +14,12 @@ from typing import Sequence
 
 import numpy as np
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io.assemble import build_ecg
 from ecgcore.io.limb_leads import describe_order
-from ecgcore.leads import LEADS
+from ecgcore.core.leads import LEADS
 
 
 def read_npy(data: bytes, fs: float | None, *, name: str = "upload.npy", units: str | None = None,

@@ -29,11 +29,11 @@ import numpy as np
 from sierraecg.lzw import LzwDecoder
 from sierraecg.xli import xli_decode_deltas
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import clinical, validate
 from ecgcore.io.clinical import child, children, descendants, number, text
-from ecgcore.leads import LEADS
+from ecgcore.core.leads import LEADS
 
 WHAT = "a Philips XML ECG"
 _MEASUREMENTS = {"HR": ("heartrate", "meanventrate"), "PR": ("print", "meanprint"), "QRS": ("qrsdur", "meanqrsdur"),

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import clinical, validate
 
 #: SCP-ECG lead codes (Section 3) -> canonical lead

@@ -3,7 +3,7 @@ on disk, for the CLI), both dispatching to the format readers.
 
 Accepted: WFDB `.hea` with its `.dat`/`.mat` (and ptbdb `.xyz`), a `.zip` of one record, `.csv`/`.tsv`/`.txt`,
 `.npy`, `.edf`, and the clinical formats GE MUSE XML, Philips XML, HL7 aECG, DICOM waveform and SCP-ECG. The total
-size is checked against `config.MAX_UPLOAD_MB` before anything is parsed.
+size is checked against `validate.MAX_UPLOAD_MB` before anything is parsed.
 
 A single file's format is recognised by its content first (`sniff`), its extension second: a MUSE XML saved as
 `.txt` gets the MUSE reader, a DICOM file without an extension (as PACS exports it) gets the DICOM reader.
@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import dicom, hl7_aecg, muse, philips, scp_ecg, validate
 from ecgcore.io.csv_reader import read_csv
 from ecgcore.io.edf_reader import read_edf

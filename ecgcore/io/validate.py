@@ -1,7 +1,7 @@
 """Checks every reader applies, each raising an `ECGError` whose message says what is wrong and what would work.
 
 Limits (all in one place):
-- input size: at most `config.MAX_UPLOAD_MB`, checked on the raw bytes before any parsing;
+- input size: at most `MAX_UPLOAD_MB`, checked on the raw bytes before any parsing;
 - sampling rate: `MIN_FS`..`MAX_FS` Hz;
 - length: at least `MIN_DURATION_S` seconds, at most `MAX_VALUES` values (leads x samples) so a long upload
   cannot exhaust memory;
@@ -20,8 +20,10 @@ import math
 
 import numpy as np
 
-from ecgcore import config
-from ecgcore.errors import ECGReadError, ECGSignalError
+from ecgcore.core.errors import ECGReadError, ECGSignalError
+
+#: Upload limit in MB; `.streamlit/config.toml` sets the same `server.maxUploadSize`.
+MAX_UPLOAD_MB = 200
 
 MIN_FS = 50.0
 MAX_FS = 10_000.0
@@ -43,15 +45,15 @@ _MB = 1024 * 1024
 
 
 def max_upload_bytes() -> int:
-    """The upload limit in bytes (`config.MAX_UPLOAD_MB`)."""
-    return int(config.MAX_UPLOAD_MB * _MB)
+    """The upload limit in bytes (`MAX_UPLOAD_MB`)."""
+    return int(MAX_UPLOAD_MB * _MB)
 
 
 def check_upload_size(n_bytes: int, what: str = "The upload") -> None:
-    """Refuse inputs over `config.MAX_UPLOAD_MB` before anything parses them."""
+    """Refuse inputs over `MAX_UPLOAD_MB` before anything parses them."""
     if n_bytes > max_upload_bytes():
         raise ECGReadError(
-            f"{what} is {n_bytes / _MB:.1f} MB, over the {config.MAX_UPLOAD_MB} MB limit. "
+            f"{what} is {n_bytes / _MB:.1f} MB, over the {MAX_UPLOAD_MB} MB limit. "
             "Upload a shorter recording (a standard 10 s 12-lead ECG is well under 1 MB)."
         )
 

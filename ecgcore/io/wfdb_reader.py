@@ -20,8 +20,8 @@ import numpy as np
 import wfdb
 from wfdb.io._signal import BYTES_PER_SAMPLE, COMPRESSED_FMTS
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError, ECGReadError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError, ECGReadError
 from ecgcore.io import validate
 from ecgcore.io.assemble import build_ecg, plan_leads
 

@@ -1,6 +1,6 @@
 """A `.zip` holding one record (WFDB .hea + .dat/.mat[/.xyz], or one CSV/NPY/EDF), unpacked in memory only.
 
-Guards: at most `MAX_MEMBERS` entries, at most `config.MAX_UPLOAD_MB` uncompressed in total (read in chunks, so
+Guards: at most `MAX_MEMBERS` entries, at most `validate.MAX_UPLOAD_MB` uncompressed in total (read in chunks, so
 a zip bomb stops at the limit whatever its headers claim), no absolute or `..` paths, no encrypted members,
 no zip inside the zip. Nothing is extracted to disk; members are keyed by their base file name.
 """
@@ -11,7 +11,7 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath
 
-from ecgcore.errors import ECGReadError
+from ecgcore.core.errors import ECGReadError
 from ecgcore.io import validate
 
 MAX_MEMBERS = 64

@@ -6,7 +6,7 @@ allows (`window_starts`); per-window probabilities are aggregated per record by 
 "mean", the default, does not grow with the record's length as "max" does). Records at any rate are resampled to
 `fs` first;
 a record shorter than one window is refused with a clear error. Signals are (12, samples) in mV, leads in
-`ecgcore.leads.LEADS` order.
+`ecgcore.core.leads.LEADS` order.
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from typing import Any, ClassVar, Sequence, Union
 
 import numpy as np
 
-from ecgcore.config import SUPERCLASSES
-from ecgcore.ecg import ECG, twelve_leads
-from ecgcore.errors import ECGSignalError, UnknownNameError
-from ecgcore.leads import LEADS
+from ecgcore.core.labels import SUPERCLASSES
+from ecgcore.core.ecg import ECG, twelve_leads
+from ecgcore.core.errors import ECGSignalError, UnknownNameError
+from ecgcore.core.leads import LEADS
 from ecgcore.models import checkpoint
 from ecgcore.models.card import ModelCard
 from ecgcore.signal.resample import ecg_resample
@@ -212,7 +212,7 @@ class ECGModel(ABC):
     def _window_proba(self, windows: np.ndarray) -> np.ndarray:
         """(W, classes) probabilities for raw windows (W, 12, window) in mV at `fs`."""
 
-    # ---- training (done by ecgcore.training, through these public methods) ---------------------------
+    # ---- training (done by ecgcore.learn.trainer, through these public methods) ---------------------------
     def record_training(self, info: dict[str, Any]) -> None:
         """Add what the weights were trained on / how (for the card): merged into `training_`."""
         self.training_ = {**self.training_, **info}

@@ -4,14 +4,14 @@ Stored as `card.json` beside the weights (`ModelCard.to_json()` / `ModelCard.fro
 `ecgcore` (the app) may read the JSON directly: the keys are the field names below.
 
 metrics: evaluation set name ("ptbxl_cv", "ptbxl_fold10", "cinc_georgia", ..., "synthetic_fold10") -> key
-figures (`ecgcore.evaluation.key_figures`); the full results are in `results_<set>.json` beside the card.
+figures (`ecgcore.learn.evaluation.key_figures`); the full results are in `results_<set>.json` beside the card.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 
 @dataclass

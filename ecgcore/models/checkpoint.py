@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 CONFIG = "config.json"
 CARD = "card.json"

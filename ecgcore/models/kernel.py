@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 from ecgcore.metrics.auc import macro_auc
 from ecgcore.models.base import ECGModel
 from ecgcore.models.card import ModelCard

@@ -13,7 +13,7 @@ the same size whatever the record's length (counts are per 10 s):
   PR segment `BASELINE_MS`), which carries Q waves, ST shifts, T polarity and QRS width; zeros plus an
   indicator when the analysis has no median beat;
 - per lead, amplitude statistics and relative spectral band powers of the signal itself.
-Signals are (12, samples) in mV, leads in `ecgcore.leads.LEADS` order, at any rate (the model's: 100 Hz).
+Signals are (12, samples) in mV, leads in `ecgcore.core.leads.LEADS` order, at any rate (the model's: 100 Hz).
 """
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ecgcore.settings import resolve
-from ecgcore.errors import UnknownNameError
+from ecgcore.core.settings import resolve
+from ecgcore.core.errors import UnknownNameError
 
 if TYPE_CHECKING:
     from ecgcore.models.base import ECGModel

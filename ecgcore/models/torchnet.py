@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 from ecgcore.models.base import ECGModel
 from ecgcore.models.checkpoint import CheckpointError, load_torch_state
 
@@ -25,7 +25,7 @@ TRAINING_DEFAULTS: dict[str, Any] = {
 
 
 class TorchWindowModel(ECGModel):
-    """A PyTorch network applied to sliding windows; trained by `ecgcore.training.fit`."""
+    """A PyTorch network applied to sliding windows; trained by `ecgcore.learn.trainer.fit`."""
 
     weights_name: ClassVar[str] = "weights.pt"
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 from ecgcore.plot import style
 from ecgcore.plot.ecg_figure import draw_paper
 from ecgcore.plot.paper import beat_layout

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError
 from ecgcore.plot import style
 from ecgcore.plot.paper import MM_PER_MV, MM_PER_S, Panel, PaperLayout, calibration_pulse, panel_trace, paper_layout
 from ecgcore.plot.saliency import SALIENCY_MODES, heat_band, level_legend, trace_levels, unit_map

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError
 
 MM_PER_S = 25.0  # paper speed, mm/s
 MM_PER_MV = 10.0  # gain, mm/mV

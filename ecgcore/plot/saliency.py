@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError
 from ecgcore.plot import style
 from ecgcore.plot.paper import S_PER_MM, PaperLayout, Panel
 

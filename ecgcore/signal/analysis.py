@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ecgcore.ecg import ECG
-from ecgcore.leads import LEADS
+from ecgcore.core.ecg import ECG
+from ecgcore.core.leads import LEADS
 from ecgcore.signal import delineate as dl
 from ecgcore.signal import quality
 from ecgcore.signal.beats import BEAT_AFTER_S, BEAT_BEFORE_S, median_beat

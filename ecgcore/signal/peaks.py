@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import UnknownNameError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import UnknownNameError
 from ecgcore.signal.beats import BEAT_AFTER_S, BEAT_BEFORE_S, beat_matrix
 
 #: Detector used unless asked otherwise; chosen by bench/bench_rpeaks.py (accuracy on the synthetic truth,

@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 from scipy.signal import resample_poly
 
-from ecgcore.ecg import ECG
+from ecgcore.core.ecg import ECG
 
 
 def resample_signal(signal: np.ndarray, fs_in: float, fs_out: float) -> np.ndarray:

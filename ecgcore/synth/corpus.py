@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 MAX_RECORDS = 21799
 RATES = (100, 500)

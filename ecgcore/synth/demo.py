@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from ecgcore.data.ptbxl import DATABASE_CSV
-from ecgcore.settings import Settings, resolve
+from ecgcore.core.settings import Settings, resolve
 
 #: Records in the demo (10 s each, 100 and 500 Hz): enough for every page, written in seconds.
 DEMO_RECORDS = 30

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ecgcore.leads import LEADS
+from ecgcore.core.leads import LEADS
 from ecgcore.signal.resample import resample_signal
 from ecgcore.synth import lesions as L
 from ecgcore.synth.catalogue import SUPERCLASS_OF

@@ -11,7 +11,7 @@ import pandas as pd
 import wfdb
 
 from ecgcore.data.ptbxl import AGE_OVER_89, STATEMENTS_CSV, SYNTHETIC_DEVICE
-from ecgcore.settings import Settings, resolve
+from ecgcore.core.settings import Settings, resolve
 
 #: PTB-XL's 28 columns, in its order.
 COLUMNS: tuple[str, ...] = (

@@ -23,15 +23,13 @@ import numpy as np
 import pandas as pd
 import wfdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ecgcore import config  # noqa: E402
-from ecgcore.ecg import ECG  # noqa: E402
-from ecgcore.errors import ECGError  # noqa: E402
+from ecgcore.io import validate  # noqa: E402
+from ecgcore.core.ecg import ECG  # noqa: E402
+from ecgcore.core.errors import ECGError  # noqa: E402
 from ecgcore.io import read_upload  # noqa: E402
-from ecgcore.leads import LEADS  # noqa: E402
-from real_records import record_files, record_stem  # noqa: E402
+from ecgcore.core.leads import LEADS  # noqa: E402
+from tests.bad_inputs.real_records import record_files, record_stem  # noqa: E402
 
 PTBXL = "ptbxl/records500/00000/00001_hr.hea"
 GEORGIA = "cinc/georgia/E07500.hea"  # Challenge v1 header quirk (record name written E07500.mat)
@@ -53,7 +51,7 @@ class Case:
     fs: float | None = None
     check: Check | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
-    limit_mb: float | None = None  # run with config.MAX_UPLOAD_MB set to this (cheap zip bombs)
+    limit_mb: float | None = None  # run with validate.MAX_UPLOAD_MB set to this (cheap zip bombs)
 
     def materialise(self) -> Mapping[str, bytes]:
         return self.files() if callable(self.files) else self.files
@@ -183,8 +181,8 @@ def leads_are(leads: tuple[str, ...], derived: tuple[str, ...] = ()) -> Check:
     """Check: a lead-subset record holding exactly `leads` (in that order), `derived` among them, no 12-lead model
     input (`twelve_leads` refuses it)."""
     def check(ecg: ECG) -> None:
-        from ecgcore.ecg import twelve_leads
-        from ecgcore.errors import ECGSignalError
+        from ecgcore.core.ecg import twelve_leads
+        from ecgcore.core.errors import ECGSignalError
         assert ecg.leads == leads and ecg.signal.shape[0] == len(leads), ecg.leads
         assert ecg.derived == derived, ecg.derived
         try:
@@ -739,7 +737,7 @@ def _zip_bomb(size: int, lie: bool = False) -> bytes:
 
 def other_cases() -> list[Case]:
     ptbxl = record_files(PTBXL)
-    limit = int(config.MAX_UPLOAD_MB * 1024 * 1024)
+    limit = int(validate.MAX_UPLOAD_MB * 1024 * 1024)
     cases = [
         Case("no files", {}, "error", ("no file",)),
         Case("unknown extension .pdf", {"r.pdf": b"%PDF-1.4"}, "error", ("unknown file type",)),
@@ -777,10 +775,10 @@ def run_case(case: Case) -> tuple[str, str]:
     outcome other than the expected one; crash: any exception that is not an ECGError.
     """
     files = case.materialise()
-    saved = config.MAX_UPLOAD_MB
+    saved = validate.MAX_UPLOAD_MB
     try:
         if case.limit_mb is not None:
-            config.MAX_UPLOAD_MB = case.limit_mb
+            validate.MAX_UPLOAD_MB = case.limit_mb
         ecg = read_upload(files, fs=case.fs)
     except ECGError as exc:
         message = str(exc)
@@ -793,7 +791,7 @@ def run_case(case: Case) -> tuple[str, str]:
     except Exception as exc:  # noqa: BLE001 - anything else is a crash by definition
         return "crash", f"{type(exc).__name__}: {exc}"
     finally:
-        config.MAX_UPLOAD_MB = saved
+        validate.MAX_UPLOAD_MB = saved
     if case.expect == "error":
         return "wrong", "expected an error, got a record"
     try:

@@ -1,4 +1,4 @@
-"""Where the real records live for the tests: the data root (`ecgcore.settings`: ECG_DATA_ROOT, else ../shared).
+"""Where the real records live for the tests: the data root (`ecgcore.core.settings`: ECG_DATA_ROOT, else ../shared).
 
 A test that needs a real file and finds no data root, or not the file, FAILS with a message naming
 ECG_DATA_ROOT: the data root is part of every development and CI machine, so a skip would hide a broken set-up.
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ecgcore.errors import ECGError
-from ecgcore.settings import resolve
+from ecgcore.core.errors import ECGError
+from ecgcore.core.settings import resolve
 
 
 def data_root() -> Path:

@@ -61,7 +61,7 @@ def main_text(page) -> str:
 
 def ptbxl_files(ecg_id: int) -> list[str]:
     """The .hea and .dat of a real PTB-XL record (500 Hz) under the data root."""
-    from ecgcore.settings import resolve
+    from ecgcore.core.settings import resolve
 
     stem = resolve().require_data_root() / "ptbxl" / "records500" / f"{ecg_id // 1000 * 1000:05d}" / f"{ecg_id:05d}_hr"
     return [str(stem.with_suffix(".hea")), str(stem.with_suffix(".dat"))]

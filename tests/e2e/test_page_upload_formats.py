@@ -13,7 +13,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from ecgcore.settings import resolve
+from ecgcore.core.settings import resolve
 from tests.e2e.helpers import main_text, open_page, shot, wait_drawn
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ecgcore.errors import ECGSignalError
-from ecgcore.leads import INDEPENDENT, LEADS, derive_limb_leads
+from ecgcore.core.errors import ECGSignalError
+from ecgcore.core.leads import INDEPENDENT, LEADS, derive_limb_leads
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,8 @@ class ECG:
     record_id: a name that identifies the record within its source (e.g. "ptbxl/00001" or an upload name).
     source: where it came from ("ptbxl", "cinc/georgia", "ptbdb", "upload:wfdb", "synthetic", ...).
     leads: the lead of each row: `LEADS` (in that order) for a 12-lead record; for fewer leads, the canonical
-        leads present in canonical order, then Holter leads such as `MLII` (`ecgcore.leads.HOLTER_LEADS`), or
-        the single channel `ECG` of a recording that does not say its lead (`ecgcore.leads.ALL_LEADS`).
+        leads present in canonical order, then Holter leads such as `MLII` (`ecgcore.core.leads.HOLTER_LEADS`), or
+        the single channel `ECG` of a recording that does not say its lead (`ecgcore.core.leads.ALL_LEADS`).
         Consumers draw and measure the leads present; the 12-lead models take `twelve_leads(ecg)`.
     derived: leads computed from others rather than recorded (e.g. III, aVR, aVL, aVF from I and II).
     age, sex: where known (sex "M" / "F"), else None; never invented.

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ecgcore.errors import UnknownNameError
+from ecgcore.core.errors import UnknownNameError
 
 
 def _amplitude(x: np.ndarray, rng: np.random.Generator, fs: float) -> np.ndarray:

@@ -16,8 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from ecgcore.ecg import ECG
-from ecgcore.errors import ECGError
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError
 from ecgcore.signal.analysis import RecordAnalysis
 from ecgcore.plot.paper import (MM_PER_MV, MM_PER_S, MV_PER_MM, S_PER_MM, PaperLayout, beat_layout, calibration_pulse,
                                 paper_layout)

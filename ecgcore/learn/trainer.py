@@ -10,15 +10,11 @@ first epochs); after every epoch the validation macro AUC (record probabilities 
 selects the epoch kept, and the per-class thresholds are then set on the validation predictions only. Every
 epoch is seeded from (seed, epoch) inside a forked RNG, so the caller's global torch generator is untouched;
 with `run_dir` a checkpoint is written after each epoch and `resume=True` continues exactly where it stopped.
-
-`train(name, data)` is the command-line path: synthetic (or any PTB-XL-layout) corpus, folds 1-8 train,
-fold 9 validation, fold 10 never read.
 """
 from __future__ import annotations
 
 import copy
 import math
-import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -26,14 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from ecgcore import augment
-from ecgcore.settings import ROOT, resolve
-from ecgcore.errors import ECGError
+from ecgcore.learn import augment
+from ecgcore.core.errors import ECGError
 from ecgcore.metrics.auc import macro_auc
-from ecgcore.models import create
 from ecgcore.models.base import ECGModel
 
-RUNS_DIR = ROOT / "runs"
 RUN_FILE = "epoch_{:03d}.pt"
 
 
@@ -217,89 +210,3 @@ def _fit_torch(model: Any, recipe: Recipe, X: np.ndarray, Y: np.ndarray, X_val: 
                            "method": "random crops + augmentations, BCE, AdamW + one-cycle, epoch selected on "
                                      "validation macro AUC, thresholds maximising validation F1"})
     return history
-
-
-# ----------------------------------------------------------------------------- PTB-XL-layout corpora
-@dataclass
-class TrainingData:
-    """Train (folds 1-8) and validation (fold 9) arrays: X (records, 12, samples) mV at 100 Hz, Y 0/1."""
-
-    classes: list[str]
-    X: np.ndarray
-    Y: np.ndarray
-    X_val: np.ndarray
-    Y_val: np.ndarray
-    info: dict[str, Any]
-
-
-def is_synthetic_folder(root: str | Path, db: Any | None = None) -> bool:
-    """True for a corpus written by `ecgcore.synth`, by the one rule `ecgcore.data.ptbxl.is_synthetic` (rows with
-    device SYNTHETIC) on `db` (the folder's `load_database`, read when None)."""
-    from ecgcore.data import ptbxl
-
-    return ptbxl.is_synthetic(ptbxl.load_database(root) if db is None else db)
-
-
-def describe_corpus(root: Path, db: Any) -> dict[str, Any]:
-    """What a data folder is, for the model card: path, synthetic or real, size, and its README's first line."""
-    readme = root / "README.md"
-    head = readme.read_text(errors="replace").strip().splitlines()[:1] if readme.is_file() else []
-    first = head[0].strip("# ").strip() if head else None
-    seed = re.search(r"seed (\d+)", first or "")
-    synthetic = is_synthetic_folder(root, db)
-    return {"path": str(root), "name": root.resolve().name, "synthetic": synthetic,
-            "generator_seed": int(seed.group(1)) if synthetic and seed else None,
-            "records_in_folder": int(len(db)), "readme": first}
-
-
-def load_training_data(root: str | Path, task: str = "superdiagnostic", limit: int | None = None,
-                       rate: int = 100) -> TrainingData:
-    """Folds 1-8 and 9 of a PTB-XL folder at `rate` Hz, with the task's labels; `limit` caps each split
-    (first N records of each, for smoke runs)."""
-    from ecgcore.data import ptbxl
-    from ecgcore.settings import resolve
-
-    root = Path(root)
-    db = ptbxl.load_database(root)
-    statements = ptbxl.load_statements(root)
-    classes, Y = ptbxl.task_labels(db, statements, task)
-    keep = Y.any(axis=1) & (db["has_100"] | db["has_500"]).to_numpy(bool)
-    db_k, Y_k = db[keep], Y[keep]
-    parts = ptbxl.split(db_k)
-    ids = {k: parts[k][:limit] if limit else parts[k] for k in ("train", "val")}
-    if len(ids["train"]) == 0 or len(ids["val"]) == 0:
-        raise ECGError(f"{root} has no labelled records in folds 1-8 or fold 9 for task {task!r}; "
-                       "a PTB-XL folder needs strat_fold 1-10 and waveforms")
-    rows = {k: db_k.index.get_indexer(v) for k, v in ids.items()}
-    cache = resolve().cache_dir / "signals"
-    X = ptbxl.load_signals(root, ids["train"], rate=rate, db=db, cache_dir=cache)
-    X_val = ptbxl.load_signals(root, ids["val"], rate=rate, db=db, cache_dir=cache)
-    info = {**describe_corpus(root, db), "task": task, "rate_hz": rate, "n_train": int(len(X)), "n_val": int(len(X_val)),
-            "folds": {"train": "1-8", "val": "9", "test (never used in training)": "10"},
-            "train_label_counts": dict(zip(classes, Y_k[rows["train"]].sum(axis=0).tolist())),
-            "left_out_without_label": int((~keep).sum())}
-    return TrainingData(classes, X, Y_k[rows["train"]], X_val, Y_k[rows["val"]], info)
-
-
-def train(name: str, data: str | Path, task: str = "superdiagnostic", epochs: int | None = None,
-          out: str | Path | None = None, run_dir: str | Path | None = None, resume: bool = False,
-          seed: int = 0, limit: int | None = None, progress: bool = True, aggregate: str | None = None,
-          **hyper: Any) -> ECGModel:
-    """Train model `name` from scratch on the PTB-XL folder `data`; save it to `out` (default
-    assets/models/<name>)."""
-    t0 = time.time()
-    td = load_training_data(data, task, limit)
-    if epochs is not None:
-        hyper["epochs"] = epochs
-    model = create(name, classes=td.classes, seed=seed, task=task, **({"aggregate": aggregate} if aggregate else {}),
-                   **hyper)
-    model.record_training({"data": td.info})
-    loaded = time.time() - t0
-    recipe = Recipe.from_hyper(model.hyper, name="synthetic pretraining" if td.info["synthetic"] else "scratch",
-                               seed=seed)
-    fit(model, recipe, td.X, td.Y, td.X_val, td.Y_val, run_dir=Path(run_dir) if run_dir else RUNS_DIR / name,
-        resume=resume, progress=progress)
-    model.record_training({"data_loading_seconds": round(loaded, 1), "wall_seconds": round(time.time() - t0, 1)})
-    model.save(Path(out) if out else resolve().models_dir / name)
-    return model
-

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 NOT_GIVEN = "not given"
 

@@ -2,9 +2,9 @@
 
 Evaluation sets (set names):
 - "ptbxl_fold10": real PTB-XL strat_fold 10, the shipped weights (trained on folds 1-8, selected on 9);
-- "ptbxl_cv": real PTB-XL, 10-fold cross-validated out-of-fold predictions (`ecgcore.protocol`);
+- "ptbxl_cv": real PTB-XL, 10-fold cross-validated out-of-fold predictions (`ecgcore.learn.protocol`);
 - "cinc_georgia", "cinc_ningbo", "cinc_chapman_shaoxing", "cinc_cpsc2018", "cinc_pooled" (the four pooled),
-  "ludb", "ptbdb": external sets (`ecgcore.realsets.external_sets`), the shipped weights, test only;
+  "ludb", "ptbdb": external sets (`ecgcore.data.evalsets.external_sets`), the shipped weights, test only;
 - "synthetic_fold10": fold 10 of a synthetic corpus (not patients), via `evaluate(name, folder)`.
 
 Schema of `results_<set>.json` (every key always present):
@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from ecgcore.config import SUPERCLASSES
-from ecgcore.errors import ECGError
-from ecgcore.metrics.report import evaluation_report
+from ecgcore.core.labels import SUPERCLASSES
+from ecgcore.core.errors import ECGError
+from ecgcore.metrics.summary import evaluation_report
 from ecgcore.models import ECGModel, checkpoint, load_model
 from ecgcore.models.base import summarise
 from ecgcore.models.card import ModelCard
-from ecgcore.settings import resolve
+from ecgcore.core.settings import resolve
 
 SET_DESCRIPTIONS = {
     "ptbxl_fold10": "Real PTB-XL, test fold 10 (shipped weights)",
@@ -111,7 +111,6 @@ def evaluate(name: str, data: str | Path, models_dir: str | Path | None = None, 
     synthetic corpus) or a folder of Challenge records; with `save`, write results and the card's figures."""
     from ecgcore.data.folders import read_dataset
     from ecgcore.data import ptbxl
-    from ecgcore.training import is_synthetic_folder
 
     models_dir = resolve(models_dir=models_dir).models_dir
     model = load_model(name, models_dir)
@@ -120,7 +119,7 @@ def evaluate(name: str, data: str | Path, models_dir: str | Path | None = None, 
         raise ECGError(f"{data} holds no labelled record to evaluate on")
     if list(model.classes) != list(SUPERCLASSES):
         raise ECGError(f"model {name} predicts {model.classes}; evaluation sets are labelled with superclasses")
-    synthetic = ds.kind == "ptbxl" and is_synthetic_folder(ds.path, ptbxl.load_database(ds.path))
+    synthetic = ds.kind == "ptbxl" and ptbxl.is_synthetic(ptbxl.load_database(ds.path))
     kept, probs, skipped = [], [], dict(ds.skipped)
     for i, rec in enumerate(ds.records):
         try:

@@ -23,10 +23,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecgcore.errors import ECGError
+from ecgcore.core.errors import ECGError
 
 #: The checkout's root folder.
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: The project's own generated data (synthetic demo, caches, downloads): git-ignored.
 DATA_DIR = ROOT / "data"
 SHIPPED_MODELS = ROOT / "assets" / "models"

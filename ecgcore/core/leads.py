@@ -15,6 +15,22 @@ HOLTER_LEADS: tuple[str, ...] = ("MLI", "MLII", "MLIII")
 #: The name kept for the one channel of a single-channel recording whose file does not say which lead it is
 #: (a wearable's EDF labelled just `ECG`); never used when any channel names a lead.
 UNSPECIFIED_LEAD = "ECG"
+#: Contiguous lead groups that face one wall of the left ventricle, as infarct territories are read (Fourth
+#: Universal Definition of MI, Thygesen et al., Circulation 2018; AHA/ACCF/HRS 2009 part VI): the one place for
+#: territories, used by the criteria statements, the models' lead evidence and the benches. A posterior infarct
+#: shows as the mirror image in V1-V3 (tall R, ST depression).
+LEAD_GROUPS: dict[str, tuple[str, ...]] = {
+    "inferior": ("II", "III", "aVF"),
+    "anteroseptal": ("V1", "V2", "V3", "V4"),
+    "lateral": ("I", "aVL", "V5", "V6"),
+    "posterior (mirror V1-V3)": ("V1", "V2", "V3"),
+}
+#: PTB-XL's infarct statements (scp_codes) -> the lead groups of their territory.
+MI_TERRITORIES: dict[str, tuple[str, ...]] = {
+    "IMI": ("inferior",), "IPMI": ("inferior",), "ILMI": ("inferior", "lateral"), "IPLMI": ("inferior", "lateral"),
+    "ASMI": ("anteroseptal",), "AMI": ("anteroseptal",), "ALMI": ("anteroseptal", "lateral"), "LMI": ("lateral",),
+    "PMI": ("posterior (mirror V1-V3)",),
+}
 #: Every lead an `ECG` may hold, in the order its rows follow.
 ALL_LEADS: tuple[str, ...] = (*LEADS, *HOLTER_LEADS, UNSPECIFIED_LEAD)
 

@@ -1,6 +1,6 @@
 """The real training and evaluation protocol on PTB-XL, the recipe ablation, and the external tests.
 
-Protocol (Strodthoff et al. 2021, on the real PTB-XL records under the data root, `ecgcore.realsets`):
+Protocol (Strodthoff et al. 2021, on the real PTB-XL records under the data root, `ecgcore.data.evalsets`):
 - the shipped weights: train on strat_fold 1-8, select the epoch and the per-class thresholds on fold 9,
   test on fold 10 ("ptbxl_fold10");
 - 10-fold cross-validation: for each test fold k, train on the 8 other folds, select on fold k-1 (fold 10
@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from ecgcore import augment
-from ecgcore.errors import ECGError
+from ecgcore.learn import augment
+from ecgcore.core.errors import ECGError
 from ecgcore.metrics.auc import macro_auc
 from ecgcore.models import ECGModel, create
-from ecgcore.realsets import LabelledSet
-from ecgcore.training import History, Recipe, fit
+from ecgcore.data.evalsets import LabelledSet
+from ecgcore.learn.trainer import History, Recipe, fit
 
 PRETRAINED = "synthetic"  # sub-folder of assets/models/<name>/ holding the synthetic-pretrained checkpoint
 TORCH_MODELS = ("resnet1d", "inception1d", "lstm")
@@ -170,7 +170,7 @@ def _training_data_info(name: str, recipe: Recipe, real: LabelledSet, models_dir
 def train_shipped(name: str, recipe: Recipe, models_dir: str | Path, progress: bool = False) -> ECGModel:
     """Train the shipped weights of `name` (split of fold 10) with `recipe` and save them to models_dir/name;
     stale results_*.json of earlier weights are removed."""
-    from ecgcore.realsets import ptbxl_set
+    from ecgcore.data.evalsets import ptbxl_set
 
     real = ptbxl_set()
     t0 = time.time()
@@ -196,9 +196,9 @@ def evaluate_real(name: str, models_dir: str | Path, save: bool = False, n_boot:
                   log: Any = print) -> dict[str, dict[str, Any]]:
     """The shipped model's figures: out-of-fold CV over real PTB-XL (folds 1-9 retrained with the shipped recipe,
     fold 10 by the shipped weights), PTB-XL fold 10, and every external set. Returns {set: results}."""
-    from ecgcore.evaluation import predict_signals, results_document, save_results
+    from ecgcore.learn.evaluation import predict_signals, results_document, save_results
     from ecgcore.models import load_model
-    from ecgcore.realsets import external_sets, pooled, ptbxl_set
+    from ecgcore.data.evalsets import external_sets, pooled, ptbxl_set
 
     shipped = load_model(name, models_dir)
     recipe_json = shipped.card().training.get("recipe")

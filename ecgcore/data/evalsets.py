@@ -16,7 +16,7 @@ superclasses, `strat_fold` and `patient_id`, with its duplicate rules; signals c
   GAIN_FIXES; meta["gain_fix"]). Challenge labels: SNOMED-CT codes mapped by `ecgcore.data.snomed`; LUDB: its
   diagnosis statements mapped by `ecgcore.data.ludb`; ptbdb: 'Reason for admission'.
 
-Signals are (12, samples) float32 mV at 100 Hz in `ecgcore.leads.LEADS` order; records of other lengths keep
+Signals are (12, samples) float32 mV at 100 Hz in `ecgcore.core.leads.LEADS` order; records of other lengths keep
 their length (external records run 6-120 s). Nothing is cached here.
 """
 from __future__ import annotations
@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ecgcore.config import SUPERCLASSES
-from ecgcore.errors import ECGError
-from ecgcore.settings import Settings, resolve
+from ecgcore.core.labels import SUPERCLASSES
+from ecgcore.core.errors import ECGError
+from ecgcore.core.settings import Settings, resolve
 
 RATE = 100
 #: external set name (as in assets/models/<model>/results_<set>.json) -> the catalogue's evaluation sets it holds
