@@ -1,0 +1,82 @@
+"""Interpretation statements as a reader sees them: urgent first, each with its leads and the values that met
+its criterion, and what the tracing marks when one is selected.
+
+Statements are duck-typed (`key`, `text`, `severity`, `leads`, `values`, `criterion`, `source`, `scp`,
+`snomed`, `reason`, `marks`, as `ecgcore.interpret.Statement`), so the plotting package does not depend on
+the interpretation package.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+SEVERITY_ORDER = {"urgent": 0, "abnormal": 1, "normal": 2, "not assessable": 3}
+SEVERITY_MARK = {"urgent": "‼ urgent", "abnormal": "abnormal", "normal": "normal", "not assessable": "not assessable"}
+#: unit suffixes of value names ("PR_ms" -> "PR 248 ms"), as the interpretation names its values
+UNITS = {"ms": "ms", "mV": "mV", "mv": "mV", "deg": "°", "bpm": "/min", "per_min": "/min", "mm": "mm",
+         "s": "s", "pct": "%", "mVms": "mV·ms", "uVs": "µV·s"}
+
+
+def ordered(statements: Iterable[Any]) -> list[Any]:
+    """Urgent statements first, then the others in the interpretation's own (reading) order."""
+    ranked = sorted(enumerate(statements), key=lambda pair: (pair[1].severity != "urgent", pair[0]))
+    return [s for _, s in ranked]
+
+
+def format_value(name: str, value: float | None) -> str:
+    """One measured value with its unit: ("PR_ms", 248.0) -> "PR 248 ms", ("ST_J60_V2_mV", 0.25) ->
+    "ST J60 V2 0.25 mV"; None or NaN -> "... not measurable"."""
+    head, _, unit = name.rpartition("_")
+    if unit not in UNITS or not head:
+        head, unit = name, ""
+    label = head.replace("_", " ")
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return f"{label} not measurable"
+    v = float(value)
+    digits = 2 if unit in ("mV", "mv", "mm") or abs(v) < 10 and not float(v).is_integer() else 0
+    return f"{label} {v:.{digits}f}{'' if unit in ('deg', 'pct') else ' '}{UNITS.get(unit, '')}".rstrip()
+
+
+def format_values(values: Mapping[str, float | None]) -> str:
+    """All of a statement's values, "; "-joined."""
+    return "; ".join(format_value(k, v) for k, v in values.items())
+
+
+def statement_rows(statements: Sequence[Any]) -> list[dict[str, str]]:
+    """One row per statement in `ordered` order: severity, statement, leads, values (with units), criterion
+    (or, for "not assessable", the reason), source, SCP acronym and SNOMED-CT code."""
+    rows = []
+    for s in ordered(statements):
+        rows.append({
+            "severity": SEVERITY_MARK.get(s.severity, s.severity),
+            "statement": s.text,
+            "leads": ", ".join(s.leads),
+            "values": format_values(s.values),
+            "criterion": s.criterion if s.severity != "not assessable" else f"not assessable: {s.reason or ''}".rstrip(": "),
+            "source": s.source,
+            "SCP": s.scp or "",
+            "SNOMED-CT": s.snomed or "",
+        })
+    return rows
+
+
+def overlay(statement: Any | None) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """What the tracing shows for a selected statement: (leads to shade, marks to circle); nothing for None."""
+    if statement is None:
+        return (), ()
+    return tuple(statement.leads), tuple(statement.marks)
+
+
+def report_lines(statements: Sequence[Any]) -> list[str]:
+    """The statements as printed lines for the PDF report: "‼ " before urgent ones, leads and values after."""
+    lines = []
+    for s in ordered(statements):
+        mark = "‼ " if s.severity == "urgent" else ("? " if s.severity == "not assessable" else "")
+        tail = [f"leads {', '.join(s.leads)}"] if s.leads else []
+        if s.values:
+            tail.append(format_values(s.values))
+        if s.severity == "not assessable" and s.reason:
+            tail.append(f"not assessable: {s.reason}")
+        lines.append(f"{mark}{s.text}" + (f" ({'; '.join(tail)})" if tail else ""))
+    return lines
