@@ -167,9 +167,9 @@ def _statement(key, severity, leads=("II",), values=None, marks=(), reason=None)
                      f"source {key}", key if severity != "not assessable" else None, None, reason, tuple(marks))
 
 
-def test_urgent_statements_come_first_and_the_rest_keep_their_order():
-    items = [_statement("SR", "normal"), _statement("1AVB", "abnormal"), _statement("STEMI", "urgent"),
-             _statement("NA", "not assessable", (), reason="lead V1 is off")]
+def test_urgent_statements_come_first_the_unassessable_last_the_rest_in_order():
+    items = [_statement("SR", "normal"), _statement("NA", "not assessable", (), reason="lead V1 is off"),
+             _statement("1AVB", "abnormal"), _statement("STEMI", "urgent")]
     assert [s.key for s in ordered(items)] == ["STEMI", "SR", "1AVB", "NA"]
     rows = statement_rows(items)
     assert rows[0]["severity"].startswith("‼") and rows[0]["SCP"] == "STEMI"
@@ -182,6 +182,7 @@ def test_values_are_written_with_their_units():
     assert format_value("PR_ms", 248.4) == "PR 248 ms"
     assert format_value("ST_J60_V2_mV", 0.25) == "ST J60 V2 0.25 mV"
     assert format_value("QRS_axis_deg", -73.0) == "QRS axis -73°"
+    assert format_value("HR_per_min", 83.2) == "HR 83 /min" and format_value("PTF_V1_mVs", 0.04) == "PTF V1 0.04 mV·s"
     assert format_value("PR_ms", None) == "PR not measurable" and format_value("QT_ms", float("nan")).endswith(
         "not measurable")
 

@@ -15,26 +15,27 @@ SEVERITY_ORDER = {"urgent": 0, "abnormal": 1, "normal": 2, "not assessable": 3}
 SEVERITY_MARK = {"urgent": "‼ urgent", "abnormal": "abnormal", "normal": "normal", "not assessable": "not assessable"}
 #: unit suffixes of value names ("PR_ms" -> "PR 248 ms"), as the interpretation names its values
 UNITS = {"ms": "ms", "mV": "mV", "mv": "mV", "deg": "°", "bpm": "/min", "per_min": "/min", "mm": "mm",
-         "s": "s", "pct": "%", "mVms": "mV·ms", "uVs": "µV·s"}
+         "s": "s", "pct": "%", "mVms": "mV·ms", "mVs": "mV·s", "uVs": "µV·s"}
 
 
 def ordered(statements: Iterable[Any]) -> list[Any]:
-    """Urgent statements first, then the others in the interpretation's own (reading) order."""
-    ranked = sorted(enumerate(statements), key=lambda pair: (pair[1].severity != "urgent", pair[0]))
+    """Urgent statements first, then the other statements made, in the interpretation's own (reading) order,
+    then those that could not be assessed."""
+    rank = {"urgent": 0, "not assessable": 2}
+    ranked = sorted(enumerate(statements), key=lambda pair: (rank.get(pair[1].severity, 1), pair[0]))
     return [s for _, s in ranked]
 
 
 def format_value(name: str, value: float | None) -> str:
     """One measured value with its unit: ("PR_ms", 248.0) -> "PR 248 ms", ("ST_J60_V2_mV", 0.25) ->
     "ST J60 V2 0.25 mV"; None or NaN -> "... not measurable"."""
-    head, _, unit = name.rpartition("_")
-    if unit not in UNITS or not head:
-        head, unit = name, ""
+    unit = next((u for u in sorted(UNITS, key=len, reverse=True) if name.endswith("_" + u)), "")
+    head = name[:len(name) - len(unit) - 1] if unit else name
     label = head.replace("_", " ")
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return f"{label} not measurable"
     v = float(value)
-    digits = 2 if unit in ("mV", "mv", "mm") or abs(v) < 10 and not float(v).is_integer() else 0
+    digits = 2 if unit in ("mV", "mv", "mm", "mVs") or abs(v) < 10 and not float(v).is_integer() else 0
     return f"{label} {v:.{digits}f}{'' if unit in ('deg', 'pct') else ' '}{UNITS.get(unit, '')}".rstrip()
 
 

@@ -1,0 +1,65 @@
+"""The interpretation a page opens with: our statements (urgent ones first and marked), each with its leads and
+values; the file's own statements beside them (the cart's, or PTB-XL's cardiologists'); a selected statement is
+returned so the page can mark its leads and measured points on the tracing."""
+from __future__ import annotations
+
+import streamlit as st
+
+from app.common import details, loaders
+from ecgcore.core.ecg import ECG
+from ecgcore.core.errors import ECGError
+from ecgcore.plot.statements import ordered, statement_rows
+
+ABOUT = ("Statements from published criteria (each with its source), computed from this record's measurements by "
+         "`ecgcore.interpret`; a research and teaching aid, not a diagnosis. Select a row to mark its leads and "
+         "measured points on the tracing.")
+
+
+def panel(ecg: ECG, key: str):
+    """Draw the interpretation of `ecg`; returns (interpretation, selected statement or None). A record that
+    cannot be interpreted gets the reason and (None, None)."""
+    try:
+        interp = loaders.interpretation(ecg)
+    except ECGError as exc:
+        st.warning(f"No interpretation for this record: {exc}", icon=":material/warning:")
+        return None, None
+    st.markdown("#### Interpretation")
+    urgent = [s for s in interp.statements if s.severity == "urgent"]
+    if urgent:
+        st.error("Urgent: " + "; ".join(f"{s.text} ({', '.join(s.leads)})" for s in urgent),
+                 icon=":material/emergency:")
+    cart = ecg.meta.get("cart_statements") or []
+    codes = None if cart else details.codes_table(ecg)
+    has_reference = bool(cart) or (codes is not None and len(codes))
+    ours, theirs = st.columns([5, 2]) if has_reference else (st.container(), None)
+    with ours:
+        rows = statement_rows(interp.statements)
+        event = st.dataframe(rows, key=f"{key}_statements", on_select="rerun", selection_mode="single-row",
+                             hide_index=True, width="stretch",
+                             column_order=("severity", "statement", "leads", "values", "criterion", "source",
+                                           "SCP", "SNOMED-CT"),
+                             column_config={"severity": st.column_config.TextColumn(width="small"),
+                                            "statement": st.column_config.TextColumn(width="large"),
+                                            "leads": st.column_config.TextColumn(width="small"),
+                                            "values": st.column_config.TextColumn(width="medium"),
+                                            "SCP": st.column_config.TextColumn(width="small")})
+        st.caption(ABOUT)
+    picked = event.selection.rows if event is not None and event.selection else []
+    selected = ordered(interp.statements)[picked[0]] if picked else None
+    if theirs is not None:
+        with theirs:
+            if cart:  # the device's own words from the file: shown as text, never as Markdown
+                st.markdown("**The cart's statements** (from the file, not ours)")
+                st.dataframe({"cart statement": list(cart)}, hide_index=True, width="stretch")
+            else:
+                st.markdown("**The record's own statements** (cardiologists' codes, from the dataset)")
+                st.dataframe(codes, hide_index=True, width="stretch")
+    return interp, selected
+
+
+def pacing_spikes(interp) -> tuple[float, ...]:
+    """Pacing-spike times (s from the record's start) of a record the interpretation calls paced (found on the
+    unfiltered signal: `ecgcore.signal.pacing`); () otherwise."""
+    if interp is None or not interp.measurements.pacing.paced:
+        return ()
+    return tuple(float(t) for t in interp.measurements.pacing.spikes_s)
