@@ -2,7 +2,7 @@
 kept by the display filter, and a statement's leads and points marked on the tracing (ecgcore.plot)."""
 from __future__ import annotations
 
-import io
+import re
 
 import numpy as np
 import pytest
@@ -131,8 +131,20 @@ def test_caliper_drawn_on_every_panel_of_its_lead(ecg):
     fig = ecg_figure(ecg, "3x4", caliper=caliper(ecg, ("II", 1.0), ("II", 1.8)))
     legs = [s for s in fig.layout.shapes if s.line.dash == "dash"]
     assert len(legs) == 4  # II in its column and on the rhythm strip, both legs
-    readout = [a.text for a in fig.layout.annotations if a.text and a.text.startswith("Δt")]
-    assert readout == [caliper(ecg, ("II", 1.0), ("II", 1.8)).short()]
+    readout = [a for a in fig.layout.annotations if a.text and a.text.startswith("Δt")]
+    assert [a.text for a in readout] == [caliper(ecg, ("II", 1.0), ("II", 1.8)).short()]
+    across = ecg_figure(ecg, "3x4", caliper=caliper(ecg, ("II", 2.0), ("II", 2.8)))  # leg 2 is past II's column
+    bracket = [s for s in across.layout.shapes if s.line.dash is None and s.type == "line"][0]
+    assert (bracket.x0, bracket.x1) == (pytest.approx(2.0), pytest.approx(2.8))
+    assert bracket.y0 == pytest.approx(-12.0 + 1.6)  # on the rhythm strip, the row that holds both legs
+
+
+def test_pick_points_answer_clicks_and_the_traces_stop_answering_hover(ecg):
+    fig = ecg_figure(ecg, "3x4", pickable=True)
+    pick = [t for t in fig.data if t.name == "caliper points"][0]
+    assert len(pick.x) == 4 * 2500  # every 4 ms over three rows of quarters and the strip (10 s at 500 Hz)
+    assert pick.marker.opacity == 0 and pick.customdata[0] == "I"
+    assert all(t.hoverinfo == "skip" for t in fig.data if t.name != "caliper points")
 
 
 # ----------------------------------------------------------------------------------------- pacing spikes
@@ -211,3 +223,17 @@ def test_real_interpretation_marks_land_on_the_tracing():
     assert len(drawn[0].x) == len(marks) if marks else not drawn
     for m in marks:
         assert m.lead in LEADS and 0.0 <= m.t_s <= rec.duration
+
+
+def test_the_report_carries_the_statements():
+    from ecgcore.plot.report import _page_statements, build_report
+
+    ecg = ludb.load_ecg(real_path("ludb"), 8)
+    found = interpret(ecg)
+    pdf = build_report(ecg, interpretation=found, fmt="pdf")
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 3  # tracing, statements, details
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", build_report(ecg, fmt="pdf"))) == 2
+    page = _page_statements(ecg, found.statements)
+    texts = " ".join(t.get_text() for t in page.texts)
+    made = [s for s in found.statements if s.severity != "not assessable"]
+    assert made and all(s.text[:40] in texts for s in made[:5])

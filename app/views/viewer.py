@@ -53,7 +53,7 @@ if ecg is not None:
     if selected is not None:
         title += f" · marked: {selected.text}"
     fig = ecg_figure(shown, view.layout, start_s=view.start_s, window_s=window, scale=view.scale, title=title,
-                     statement_leads=leads, marks=marks, spikes_s=spikes, caliper=cal)
+                     statement_leads=leads, marks=marks, spikes_s=spikes, caliper=cal, pickable=cal is not None)
     widgets.show_figure(fig, key="viewer_ecg", on_select=calipers_view.on_click("viewer_ecg"),
                         selection_mode="points")
     if len(spikes):

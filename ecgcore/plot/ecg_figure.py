@@ -139,6 +139,7 @@ def ecg_figure(
     marks: Sequence = (),
     spikes_s: Sequence[float] = (),
     caliper: Caliper | None = None,
+    pickable: bool = False,
 ) -> go.Figure:
     """Draw `ecg` on ECG paper (1 mm / 5 mm grid, 1 mV calibration pulse per row) at `scale`'s speed and gain
     (`ecgcore.plot.paper.Scale`: 25 or 50 mm/s, 5, 10 or 20 mm/mV; standard 25 mm/s, 10 mm/mV).
@@ -152,7 +153,8 @@ def ecg_figure(
     max_points_per_panel: optional min/max display decimation (None draws every sample).
     statement_leads: leads shaded behind their panels (the selected statement's); marks: measured points
     (objects with lead, t_s, label, as `ecgcore.interpret.Mark`) circled on the trace; spikes_s: pacing spikes
-    (s from the record's start) marked above every panel; caliper: two legs and their readout (`calipers`).
+    (s from the record's start) marked above every panel; caliper: two legs and their readout (`calipers`);
+    pickable: invisible points every 4 ms along the traces that answer clicks (for placing caliper legs).
     """
     paper = paper_layout(ecg, layout, start_s=start_s, window_s=window_s, scale=scale)
     parts = draw_paper(ecg, paper, saliency, saliency_mode, opacity, max_points_per_panel, legend)
@@ -164,6 +166,8 @@ def ecg_figure(
         marks_.add_marks(parts, marks)
     if caliper is not None:
         marks_.add_caliper(parts, caliper)
+    if pickable:
+        marks_.add_pick_points(parts)
     marked = [p for p in paper.panels if p.lead == "II"] or list(paper.panels)
     strip = marked[-1]  # the rhythm strip (3x4), the lead-II row (12x1), or a single-lead strip
     if rpeaks is not None and len(rpeaks):

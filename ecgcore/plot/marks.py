@@ -87,20 +87,21 @@ def add_caliper(parts, cal: Caliper, colour: str = style.CALIPER) -> int:
     them and the readout (Δt, rate, ΔV) above; returns how many legs were drawn (0 when neither is in view)."""
     paper = parts.paper
     half = paper.row_height_mv / 2
-    legs = []
-    for point in (cal.a, cal.b):
+    legs = []  # (x, y, panel, which leg)
+    for k, point in enumerate((cal.a, cal.b)):
         for panel in paper.panels_at(point.lead, point.t_s):
             x = panel.x0 + point.t_s - panel.start / paper.fs
-            legs.append((x, point.mv + panel.baseline, panel))
+            legs.append((x, point.mv + panel.baseline, panel, k))
             parts.add_shape(type="line", x0=x, x1=x, y0=panel.baseline - half * 0.9, y1=panel.baseline + half * 0.9,
                             line=dict(color=colour, width=1.5, dash="dash"), layer="above")
     if not legs:
         return 0
-    parts.add_trace(go.Scatter(x=[x for x, _, _ in legs], y=[y for _, y, _ in legs], mode="markers",
+    parts.add_trace(go.Scatter(x=[leg[0] for leg in legs], y=[leg[1] for leg in legs], mode="markers",
                                marker=dict(size=8, color=colour), name="caliper", hoverinfo="skip",
                                showlegend=False))
-    first = legs[0]
-    second = next((leg for leg in legs[1:] if leg[2].row == first[2].row), legs[-1])
+    # the bracket joins both legs in one row where it can (the rhythm strip holds every time of the window)
+    pairs = [(a, b) for a in legs if a[3] == 0 for b in legs if b[3] == 1 and b[2].row == a[2].row]
+    first, second = pairs[0] if pairs else (legs[0], legs[-1])
     y_bar = first[2].baseline + half * 0.8
     parts.add_shape(type="line", x0=first[0], x1=second[0], y0=y_bar, y1=y_bar, line=dict(color=colour, width=1.5),
                     layer="above")
@@ -108,3 +109,30 @@ def add_caliper(parts, cal: Caliper, colour: str = style.CALIPER) -> int:
                          showarrow=False, yanchor="bottom", font=dict(size=12, color=colour),
                          bgcolor="rgba(255,255,255,0.85)")
     return len(legs)
+
+
+PICK_STEP_S = 0.004  # one clickable point per 4 ms (one tenth of a small square at 25 mm/s)
+
+
+def add_pick_points(parts, step_s: float = PICK_STEP_S) -> int:
+    """Invisible points along every panel's trace, every `step_s` seconds, that answer clicks (plotly selects
+    points of marker traces only, not of lines), so a click anywhere near a trace gives its paper x and y.
+    The traces themselves stop answering hover. Returns how many points were added."""
+    paper, ecg = parts.paper, parts.ecg
+    for trace in parts.data:
+        if trace.type == "scatter":
+            trace.hoverinfo = "skip"
+    xs, ys, names = [], [], []
+    stride = max(1, int(round(step_s * ecg.fs)))
+    for panel in paper.panels:
+        idx = np.arange(panel.start, panel.stop, stride)
+        values = np.nan_to_num(ecg.lead(panel.lead)[idx].astype(np.float64))
+        xs.append(paper.paper_x(panel, idx))
+        ys.append(values + panel.baseline)
+        names += [panel.lead] * len(idx)
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    parts.add_trace(go.Scatter(x=x.astype(np.float32), y=y.astype(np.float32), mode="markers",
+                               marker=dict(size=6, opacity=0), customdata=names, name="caliper points",
+                               hovertemplate="%{customdata} · %{x:.3f} s<extra>click: caliper leg</extra>",
+                               showlegend=False))
+    return len(x)

@@ -1,0 +1,90 @@
+"""The viewer as an ECG reader (AppTest, real records): the interpretation first with the file's own statements
+beside it, paper speed / gain / 6x2 from widgets and from a shared link, calipers typed in."""
+from __future__ import annotations
+
+
+import pytest
+
+from tests.bad_inputs.real_records import real_path
+from tests.test_app_pages import app, figures, goto, no_errors
+
+pytestmark = pytest.mark.slow
+
+
+def _viewer(**query: str):
+    at = goto(app(**query), "viewer")
+    no_errors(at)
+    return at
+
+
+def _ecg_figure(at) -> dict:
+    return next(f for f in figures(at) if f["layout"]["meta"]["kind"].startswith("ecg_"))
+
+
+def test_the_viewer_opens_with_our_statements_and_the_records_own_beside_them():
+    at = _viewer(record="180")  # PTB-XL ecg_id 180: scp_codes CLBBB
+    kinds = [type(e).__name__ for e in at.main]
+    assert kinds.index("Dataframe") < kinds.index("UnknownElement")  # statements before the tracing (plotly)
+    ours, theirs = at.dataframe[0].value, at.dataframe[1].value
+    assert list(ours.columns[:4]) == ["severity", "statement", "leads", "values"]
+    lbbb = ours[ours["statement"] == "Complete left bundle-branch block"]
+    assert len(lbbb) == 1 and lbbb["SCP"].iloc[0] == "CLBBB" and "QRS" in lbbb["values"].iloc[0]
+    assert "V6" in lbbb["leads"].iloc[0]
+    assert "CLBBB" in set(theirs["SCP code"])  # the cardiologists' code beside ours
+    severities = list(ours["severity"])
+    assert severities == sorted(severities, key=lambda s: (not s.startswith("‼"), s == "not assessable"))
+
+
+def test_speed_gain_and_6x2_from_the_widgets_and_back_into_the_link():
+    at = _viewer(record="102")
+    meta = _ecg_figure(at)["layout"]["meta"]
+    assert (meta["mm_per_s"], meta["mm_per_mv"], meta["kind"]) == (25, 10, "ecg_3x4")
+    at.button_group(key="_viewer_speed").set_value(50).run()
+    at.button_group(key="_viewer_gain").set_value(20).run()
+    at.button_group(key="_viewer_layout").set_value("6x2").run()
+    no_errors(at)
+    fig = _ecg_figure(at)
+    meta = fig["layout"]["meta"]
+    assert (meta["mm_per_s"], meta["mm_per_mv"], meta["kind"], meta["rows"]) == (50, 20, "ecg_6x2", 7)
+    assert "50 mm/s · 20 mm/mV" in fig["layout"]["title"]["text"]
+    assert (at.query_params["speed"], at.query_params["gain"], at.query_params["layout"]) == ("50", "20", "6x2")
+    assert any("Showing 0-5 s of 10 s" in c.value for c in at.caption)  # 50 mm/s: 5 s to a page
+    at.button(key="viewer_page_next").click().run()
+    assert _ecg_figure(at)["layout"]["xaxis"]["range"][1] == pytest.approx(10.0)
+
+
+def test_a_shared_link_carries_speed_and_gain_and_ignores_nonsense():
+    fig = _ecg_figure(_viewer(record="102", speed="50", gain="5", layout="12x1"))
+    assert (fig["layout"]["meta"]["mm_per_s"], fig["layout"]["meta"]["mm_per_mv"]) == (50, 5)
+    fig = _ecg_figure(_viewer(record="102", speed="33", gain="abc"))
+    assert (fig["layout"]["meta"]["mm_per_s"], fig["layout"]["meta"]["mm_per_mv"]) == (25, 10)
+
+
+def test_calipers_typed_in_give_time_rate_and_amplitude():
+    at = _viewer(record="102")
+    at.toggle(key="viewer_calipers").set_value(True).run()
+    no_errors(at)
+    at.number_input(key="_cal_a_t").set_value(1.0).run()
+    at.number_input(key="_cal_b_t").set_value(1.75).run()
+    readout = [m.value for m in at.markdown if m.value.startswith("**Δt")]
+    assert readout and readout[0].startswith("**Δt 750 ms (80 /min) · ΔV ")
+    fig = _ecg_figure(at)
+    assert [a["text"] for a in fig["layout"]["annotations"] if a.get("text", "").startswith("Δt")] == [readout[0][2:-2]]
+    assert any(t.get("name") == "caliper points" for t in fig["data"])  # clicks place legs too
+    at.number_input(key="_cal_b_t").set_value(9.5).run()
+    at.selectbox(key="_cal_b_lead").set_value("V1").run()
+    no_errors(at)
+    assert any(m.value.startswith("**Δt 8500 ms") for m in at.markdown)
+
+
+def test_a_cart_file_shows_the_carts_statements_as_text_beside_ours():
+    path = real_path("formats/muse_xml/egm_muse-sinus.xml")
+    at = goto(app(), "upload")
+    at.file_uploader[0].set_value([(path.name, path.read_bytes(), "text/xml")]).run()
+    goto(at, "viewer")
+    no_errors(at)
+    cart = at.dataframe[1].value
+    assert list(cart.columns) == ["cart statement"]
+    assert "Anterior infarct, age undetermined" in set(cart["cart statement"])
+    assert len(at.dataframe[0].value) >= 1
+
