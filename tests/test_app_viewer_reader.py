@@ -88,3 +88,14 @@ def test_a_cart_file_shows_the_carts_statements_as_text_beside_ours():
     assert "Anterior infarct, age undetermined" in set(cart["cart statement"])
     assert len(at.dataframe[0].value) >= 1
 
+
+
+def test_predict_and_explain_opens_with_the_interpretation_then_the_models():
+    at = goto(app(record="180"), "predict")
+    no_errors(at)
+    order = [getattr(e, "value", None) if type(e).__name__ == "Markdown" else type(e).__name__ for e in at.main]
+    first = order.index("#### Interpretation")
+    assert first < order.index("Dataframe") < order.index("#### The models") < order.index("UnknownElement")
+    assert "Complete left bundle-branch block" in set(at.dataframe[0].value["statement"])
+    probs = [f for f in figures(at) if "probability per class" in (f["layout"].get("title") or {}).get("text", "")]
+    assert probs, "the models' probabilities follow the statements"
