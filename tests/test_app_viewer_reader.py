@@ -99,3 +99,13 @@ def test_predict_and_explain_opens_with_the_interpretation_then_the_models():
     assert "Complete left bundle-branch block" in set(at.dataframe[0].value["statement"])
     probs = [f for f in figures(at) if "probability per class" in (f["layout"].get("title") or {}).get("text", "")]
     assert probs, "the models' probabilities follow the statements"
+
+
+def test_a_ludb_record_shows_its_cardiologists_diagnoses_beside_the_paced_rhythm_we_find():
+    at = _viewer(record="ludb/34")  # LUDB 34: "UNIpolar ventricular pacing." in its header's diagnoses
+    ours, theirs = at.dataframe[0].value, at.dataframe[1].value
+    assert "UNIpolar ventricular pacing." in set(theirs["diagnosis"])
+    assert any(text.startswith("Paced rhythm") for text in ours["statement"])
+    assert any("pacing spikes found on the unfiltered signal" in c.value for c in at.caption)
+    fig = _ecg_figure(at)
+    assert any(t.get("name") == "pacing spikes" for t in fig["data"])

@@ -29,15 +29,16 @@ def panel(ecg: ECG, key: str):
         st.error("Urgent: " + "; ".join(f"{s.text} ({', '.join(s.leads)})" for s in urgent),
                  icon=":material/emergency:")
     cart = ecg.meta.get("cart_statements") or []
-    codes = None if cart else details.codes_table(ecg)
-    has_reference = bool(cart) or (codes is not None and len(codes))
+    diagnoses = [] if cart else list(ecg.meta.get("diagnoses") or [])  # LUDB: the cardiologists' diagnoses
+    codes = None if cart or diagnoses else details.codes_table(ecg)
+    has_reference = bool(cart) or bool(diagnoses) or (codes is not None and len(codes))
     ours, theirs = st.columns([5, 2]) if has_reference else (st.container(), None)
     with ours:
         rows = statement_rows(interp.statements)
         event = st.dataframe(rows, key=f"{key}_statements", on_select="rerun", selection_mode="single-row",
                              hide_index=True, width="stretch",
                              column_order=("severity", "statement", "leads", "values", "criterion", "source",
-                                           "SCP", "SNOMED-CT"),
+                                           "SCP", "SNOMED"),
                              column_config={"severity": st.column_config.TextColumn(width="small"),
                                             "statement": st.column_config.TextColumn(width="large"),
                                             "leads": st.column_config.TextColumn(width="small"),
@@ -51,6 +52,9 @@ def panel(ecg: ECG, key: str):
             if cart:  # the device's own words from the file: shown as text, never as Markdown
                 st.markdown("**The cart's statements** (from the file, not ours)")
                 st.dataframe({"cart statement": list(cart)}, hide_index=True, width="stretch")
+            elif diagnoses:
+                st.markdown("**The record's own diagnoses** (cardiologists', from the file's header)")
+                st.dataframe({"diagnosis": diagnoses}, hide_index=True, width="stretch")
             else:
                 st.markdown("**The record's own statements** (cardiologists' codes, from the dataset)")
                 st.dataframe(codes, hide_index=True, width="stretch")

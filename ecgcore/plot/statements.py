@@ -57,7 +57,7 @@ def statement_rows(statements: Sequence[Any]) -> list[dict[str, str]]:
             "criterion": s.criterion if s.severity != "not assessable" else f"not assessable: {s.reason or ''}".rstrip(": "),
             "source": s.source,
             "SCP": s.scp or "",
-            "SNOMED-CT": s.snomed or "",
+            "SNOMED": s.snomed or "",
         })
     return rows
 
