@@ -43,6 +43,10 @@ BRADY_BPM, TACHY_BPM = 60.0, 100.0
 SINUS_ARRHYTHMIA_MS = 160.0        # P-P (here R-R of sinus beats) varying by more than 160 ms
 PR_LONG_MS, PR_SHORT_MS = 200.0, 120.0
 QRS_COMPLETE_MS, QRS_INCOMPLETE_MS = 120.0, 110.0
+LBBB_R_TIME_MS = 60.0               # R peak time in V5-V6 (AHA 2009 part III: > 60 ms)
+Q_SEPTAL_MV = 0.1                   # a septal q deeper than this in I, V5, V6 speaks against LBBB
+RBBB_S_MS = 40.0                    # S in I and V6 wider than 40 ms (or than R)
+WAVE_R_PRIME_MV = 0.05              # an R' counts from this height
 LAFB_AXIS = (-90.0, -45.0)
 LPFB_AXIS = (90.0, 180.0)
 AXIS_NORMAL = (-30.0, 90.0)
@@ -177,10 +181,24 @@ def _sinus_rate(lo: float, hi: float) -> Callable[[Context], Verdict]:
     return rule
 
 
+def other_rhythm(ctx: Context) -> Verdict:
+    """Any determined rhythm that no earlier row of the rhythm group named (last row of the group)."""
+    na = _rhythm_known(ctx)
+    if na:
+        return na
+    name = ctx.m.rhythm
+    if name.startswith("regular rhythm without"):
+        name += " (atrial flutter, junctional or ectopic atrial rhythm not excluded)"
+    return Met((), {"HR_per_min": ctx.g("HR") or math.nan, "RR_irregularity": ctx.m.irregularity},
+               text=name[0].upper() + name[1:])
+
+
 def sinus_arrhythmia(ctx: Context) -> Verdict:
     na = _rhythm_known(ctx)
     if na:
         return na
+    if ctx.m.pacing.paced:
+        return Unmet()
     span = ctx.g("RR_range")
     vals = {"RR_range_ms": span if span is not None else math.nan}
     if _sinus(ctx) and span is not None and span > SINUS_ARRHYTHMIA_MS:
@@ -233,21 +251,34 @@ def _qrs(ctx: Context) -> float | NotAssessable:
 
 
 def _lbbb_shape(ctx: Context) -> bool:
-    """Dominant S/QS in V1; broad positive QRS without a septal q in I and V6 (or V5)."""
+    """Dominant S/QS in V1; broad positive QRS without a septal q in I and V6 (or V5); R peak time
+    >= LBBB_R_TIME_MS in V5 or V6."""
     v1 = ctx.v("V1", "QRS_area_mVms")
     left = [lead for lead in ("I", "V6", "V5") if ctx.v(lead, "QRS_area_mVms") is not None]
     if v1 is None or v1 >= 0 or not left:
         return False
     pos = [lead for lead in left if (ctx.v(lead, "QRS_area_mVms") or 0) > 0]
-    no_q = [lead for lead in left if (ctx.v(lead, "Q_amp_mV") or 0) > -0.1]
-    return len(pos) >= 2 and len(no_q) >= 2
+    no_q = [lead for lead in left if (ctx.v(lead, "Q_amp_mV") or 0) > -Q_SEPTAL_MV]
+    late = [lead for lead in ("V5", "V6") if (ctx.v(lead, "R_time_ms") or 0) >= LBBB_R_TIME_MS]
+    return len(pos) >= 2 and len(no_q) >= 2 and bool(late)
 
 
 def _rbbb_shape(ctx: Context) -> bool:
-    """Terminal positive force in V1 (rsR' or a late R) and a terminal S in I or V6."""
-    v1 = ctx.v("V1", "QRS_term40_mVms")
-    lat = [ctx.v(lead, "QRS_term40_mVms") for lead in ("I", "V6")]
-    return v1 is not None and v1 > 0 and any(t is not None and t < 0 for t in lat)
+    """rsR' (an R') or a dominant R in V1 or V2 with a positive terminal force there, and a terminal S in I or
+    V6 (negative terminal force, S at least RBBB_S_MS wide or wider than R)."""
+    right = False
+    for lead in ("V1", "V2"):
+        t = ctx.v(lead, "QRS_term40_mVms")
+        rp, r, s = ctx.v(lead, "Rp_amp_mV") or 0.0, ctx.v(lead, "R_amp_mV") or 0.0, -(ctx.v(lead, "S_amp_mV") or 0.0)
+        if t is not None and t > 0 and (rp >= WAVE_R_PRIME_MV or r > s):
+            right = True
+    left = False
+    for lead in ("I", "V6"):
+        t = ctx.v(lead, "QRS_term40_mVms")
+        sd, rd = ctx.v(lead, "S_dur_ms") or 0.0, ctx.v(lead, "R_dur_ms") or 0.0
+        if t is not None and t < 0 and (sd >= RBBB_S_MS or sd > rd):
+            left = True
+    return right and left
 
 
 def _bbb(shape: Callable[[Context], bool], lo: float, hi: float, leads: tuple[str, ...]) -> Callable:
@@ -267,6 +298,13 @@ def _bbb(shape: Callable[[Context], bool], lo: float, hi: float, leads: tuple[st
     return rule
 
 
+def _depth(ctx: Context, lead: str) -> float:
+    """The depth (mV, positive) of a lead's main negative wave: S, or the QS complex."""
+    if (ctx.v(lead, "QS") or 0) > 0:
+        return -(ctx.v(lead, "Q_amp_mV") or 0.0)
+    return -(ctx.v(lead, "S_amp_mV") or 0.0)
+
+
 def _fascicular(axis_range: tuple[float, float], rs_leads: tuple[str, ...]) -> Callable:
     def rule(ctx: Context) -> Verdict:
         na = _missing(ctx, rs_leads)
@@ -279,7 +317,7 @@ def _fascicular(axis_range: tuple[float, float], rs_leads: tuple[str, ...]) -> C
         if axis is None:
             return NotAssessable(_reason(ctx, "QRS_axis", "axis not measurable"))
         vals = {"QRS_axis_deg": axis, "QRS_ms": qrs}
-        rs = all((ctx.v(lead, "S_amp_mV") or 0) < -abs(ctx.v(lead, "R_amp_mV") or 0) * 0.5 for lead in rs_leads)
+        rs = all(_depth(ctx, lead) > abs(ctx.v(lead, "R_amp_mV") or 0) * 0.5 for lead in rs_leads)
         ok = axis_range[0] <= axis <= axis_range[1] and qrs < QRS_COMPLETE_MS and rs
         return Met(rs_leads, vals) if ok else Unmet(vals)
     return rule
@@ -552,6 +590,8 @@ CRITERIA: tuple[Criterion, ...] = (
        "STACH", "427084000", _sinus_rate(TACHY_BPM + 1e-9, math.inf), group="rhythm"),
     _T("SR", "Sinus rhythm", "rhythm", "normal", f"sinus P waves, HR {BRADY_BPM:g}-{TACHY_BPM:g} /min", AHA_RHYTHM,
        "SR", "426783006", _sinus_rate(BRADY_BPM, TACHY_BPM + 1e-9), group="rhythm"),
+    _T("RHYTHM_OTHER", "Other rhythm", "rhythm", "abnormal", "none of the rhythms above", AHA_RHYTHM, None, None,
+       other_rhythm, group="rhythm"),
     _T("SARRH", "Sinus arrhythmia", "rhythm", "normal", f"sinus rhythm, R-R varying by > {SINUS_ARRHYTHMIA_MS:g} ms",
        AHA_RHYTHM, "SARRH", "427393009", sinus_arrhythmia),
     _T("PREMATURE", "Premature beats", "rhythm", "abnormal",
@@ -564,16 +604,16 @@ CRITERIA: tuple[Criterion, ...] = (
        f"PR < {PR_SHORT_MS:g} ms and QRS >= {QRS_INCOMPLETE_MS:g} ms", AHA_CONDUCTION, "WPW", "74390002", wpw),
     _T("CLBBB", "Complete left bundle-branch block", "ventricular_conduction", "abnormal",
        f"QRS >= {QRS_COMPLETE_MS:g} ms; QS/rS in V1; broad R without q in I, V5-V6", AHA_CONDUCTION, "CLBBB",
-       "733534002", _bbb(_lbbb_shape, QRS_COMPLETE_MS, math.inf, ("V1", "I", "V6")), group="lbbb"),
-    _T("ILBBB", "Incomplete left bundle-branch block", "ventricular_conduction", "abnormal",
-       f"QRS {QRS_INCOMPLETE_MS:g}-{QRS_COMPLETE_MS - 1:g} ms with the LBBB shape", AHA_CONDUCTION, "ILBBB",
-       "251120003", _bbb(_lbbb_shape, QRS_INCOMPLETE_MS, QRS_COMPLETE_MS, ("V1", "I", "V6")), group="lbbb"),
+       "733534002", _bbb(_lbbb_shape, QRS_COMPLETE_MS, math.inf, ("V1", "I", "V6")), group="bbb"),
     _T("CRBBB", "Complete right bundle-branch block", "ventricular_conduction", "abnormal",
        f"QRS >= {QRS_COMPLETE_MS:g} ms; terminal R (rsR') in V1; terminal S in I or V6", AHA_CONDUCTION, "CRBBB",
-       "713427006", _bbb(_rbbb_shape, QRS_COMPLETE_MS, math.inf, ("V1", "I", "V6")), group="rbbb"),
+       "713427006", _bbb(_rbbb_shape, QRS_COMPLETE_MS, math.inf, ("V1", "I", "V6")), group="bbb"),
     _T("IRBBB", "Incomplete right bundle-branch block", "ventricular_conduction", "abnormal",
        f"QRS {QRS_INCOMPLETE_MS:g}-{QRS_COMPLETE_MS - 1:g} ms with the RBBB shape", AHA_CONDUCTION, "IRBBB",
-       "713426002", _bbb(_rbbb_shape, QRS_INCOMPLETE_MS, QRS_COMPLETE_MS, ("V1", "I", "V6")), group="rbbb"),
+       "713426002", _bbb(_rbbb_shape, QRS_INCOMPLETE_MS, QRS_COMPLETE_MS, ("V1", "I", "V6")), group="bbb"),
+    _T("ILBBB", "Incomplete left bundle-branch block", "ventricular_conduction", "abnormal",
+       f"QRS {QRS_INCOMPLETE_MS:g}-{QRS_COMPLETE_MS - 1:g} ms with the LBBB shape", AHA_CONDUCTION, "ILBBB",
+       "251120003", _bbb(_lbbb_shape, QRS_INCOMPLETE_MS, QRS_COMPLETE_MS, ("V1", "I", "V6")), group="bbb"),
     _T("LAFB", "Left anterior fascicular block", "ventricular_conduction", "abnormal",
        f"axis {LAFB_AXIS[0]:g} to {LAFB_AXIS[1]:g} deg; rS in II, III, aVF; QRS < {QRS_COMPLETE_MS:g} ms",
        AHA_CONDUCTION, "LAFB", "445118002", _fascicular(LAFB_AXIS, ("II", "III", "aVF"))),
@@ -586,11 +626,11 @@ CRITERIA: tuple[Criterion, ...] = (
     _T("AXIS_NORMAL", "Normal frontal QRS axis", "axis", "normal", "axis -30 to +90 deg", AHA_AXIS, None, None,
        _axis(*AXIS_NORMAL), group="axis"),
     _T("LAD", "Left axis deviation", "axis", "abnormal", "axis -30 to -90 deg", AHA_AXIS, "LAD", "39732003",
-       _axis(-90.0, -30.0 - 1e-9), group="axis"),
+       _axis(-90.0 - 1e-9, -30.0 - 1e-9), group="axis"),
     _T("RAD", "Right axis deviation", "axis", "abnormal", "axis +90 to +180 deg", AHA_AXIS, "RAD", "47665007",
        _axis(90.0, 180.0), group="axis"),
     _T("AXIS_EXTREME", "Extreme (north-west) axis", "axis", "abnormal", "axis -90 to -180 deg", AHA_AXIS, None,
-       None, _axis(-180.0, -90.0), group="axis"),
+       None, _axis(-180.0, -90.0 - 1e-9), group="axis"),
     _T("LVH", "Left ventricular hypertrophy by voltage", "hypertrophy", "abnormal",
        f"Sokolow-Lyon S(V1)+R(V5/V6) >= {SOKOLOW_MV:g} mV, Cornell R(aVL)+S(V3) > 2.8 mV (men) / 2.0 mV (women), "
        f"or R(aVL) >= {RAVL_MV:g} mV; QRS < 120 ms", SOKOLOW, "LVH", "164873001", lvh),
