@@ -449,7 +449,7 @@ def test_compare_shows_a_dash_where_a_figure_cannot_be_computed(tmp_path, monkey
         ids = [r for r, k in zip(res["predictions"]["record_ids"], keep) if k]
         sub = evaluation_report(Y[keep], P[keep], res["classes"], [res["thresholds"][c] for c in res["classes"]], ids,
                                 n_boot=50)
-        sub["dataset"] = {"name": "real records without HYP", "synthetic": False}
+        sub["set"] = {"name": "nohyp", "description": "real records without HYP", "synthetic": False}
         (tmp_path / name).mkdir()
         shutil.copy(Path(MAIN).parent.parent / "assets" / "models" / name / "card.json", tmp_path / name)
         (tmp_path / name / "results_nohyp.json").write_text(json.dumps(sub))
