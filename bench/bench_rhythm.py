@@ -1,6 +1,6 @@
 """Atrial fibrillation detection (`ecgcore.signal.analyse_record` rhythm) on real records with and without AF.
 
-    nice -n 10 .venv/bin/python bench/bench_rhythm.py [--sources cinc cinc_more ludb] [--list]
+    nice -n 10 .venv/bin/python -m bench.bench_rhythm [--sources cinc cinc_more ludb] [--list]
 
 Truth: Challenge `#Dx` SNOMED-CT 164889003 (atrial fibrillation) / 164890007 (atrial flutter); LUDB's rhythm
 statement ("Atrial fibrillation", "Atrial flutter, typical"). Every other record is a negative. Left out:
