@@ -27,7 +27,7 @@ def settings() -> Settings:
     return resolve()
 
 
-def is_synthetic() -> bool:
+def showing_demo() -> bool:
     """True when there is no data root: the app then shows its synthetic demo (SYNTHETIC on every page)."""
     return settings().data_root is None
 
@@ -217,7 +217,7 @@ def record_choices() -> dict[str, str]:
 @st.cache_data(show_spinner=False, persist="disk")
 def _record_choices(key: str, stamp: tuple = ()) -> dict[str, str]:
     labels = {}
-    if is_synthetic():
+    if showing_demo():
         db = ptbxl_database()
         for ecg_id, row in db[db["has_100"] | db["has_500"]].iterrows():
             classes = "+".join(row["superclasses"]) or "unlabelled"

@@ -27,7 +27,7 @@ def frame() -> None:
     sidebar record picker, write the choices back to the URL."""
     state.sync_from_url()
     _remember_class_filter()
-    if loaders.is_synthetic():
+    if loaders.showing_demo():
         st.warning(SYNTHETIC_NOTE, icon=":material/science:")
     with st.sidebar:
         record_picker()
