@@ -24,6 +24,7 @@ def cnn_model() -> str:
     return name
 
 
+@pytest.mark.slow
 def test_concurrent_explanations_match_sequential_ones(cnn_model):
     name = cnn_model
     ecgs = [load_record(r) for r in RECORDS]
