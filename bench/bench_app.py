@@ -10,7 +10,7 @@
    and saliency mode, with the figure's payload size (and, for comparison, a min/max-decimated figure: the
    app draws every sample, because a cardiologist zooms in and decimation would hide detail there).
 
-Run: .venv/bin/python bench/bench_app.py [load] [server] [draw]   (set ECG_MODELS_DIR to bench models outside assets/models)
+Run: .venv/bin/python -m bench.bench_app [load] [server] [draw]   (set ECG_MODELS_DIR to bench models outside assets/models)
 """
 from __future__ import annotations
 

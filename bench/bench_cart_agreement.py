@@ -7,7 +7,7 @@ reference), but a large mean difference is what a clinician comparing the two co
 Some files hold the same ECG (repbeats_example = 129DYPRG; the aECG conversion = ad4d3d80 Philips;
 Example.scp = hl7_example_aECG), so they count twice.
 
-    .venv/bin/python bench/bench_cart_agreement.py [--data-root PATH]
+    .venv/bin/python -m bench.bench_cart_agreement [--data-root PATH]
 """
 from __future__ import annotations
 

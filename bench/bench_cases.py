@@ -1,7 +1,7 @@
 """How many of the data root's `cases/` files are handled as `cases/README.md` says; with `--limb`, the limb-lead
 consistency check over every real 12-lead record under the data root (false alarms: 0 expected).
 
-    python bench/bench_cases.py [--data-root PATH] [--limb]
+    python -m bench.bench_cases [--data-root PATH] [--limb]
 
 Prints one line per case, then "N of 9 handled". A measurement case (af-no-p-waves, lead-off-mid-record,
 polarity-inverted) counts as handled when it reads as a 12-lead record and `ecgcore.signal.analyse_record` gives

@@ -1,6 +1,6 @@
 """Delineators scored against the cardiologists' marks of LUDB (records 1-100 in the data root), in one run.
 
-    nice -n 10 .venv/bin/python bench/bench_delineation.py [--records 1-100] [--methods ...] [--combine ...]
+    nice -n 10 .venv/bin/python -m bench.bench_delineation [--records 1-100] [--methods ...] [--combine ...]
 
 Candidates (ecgcore.signal.delineate): neurokit2 `ecg_delineate` dwt / peak / cwt / prominence per lead,
 ECGdeli, and "median" (today's: each lead's median beat, neurokit2 prominence, tangent T end). Every one runs

@@ -1,6 +1,6 @@
 """Speed of explaining one 10 s record on one CPU thread.
 
-    .venv/bin/python bench/bench_explain.py [--record ptbxl/00001] [--models resnet1d inception1d lstm kernel]
+    .venv/bin/python -m bench.bench_explain [--record ptbxl/00001] [--models resnet1d inception1d lstm kernel]
 
 Per model: the bare forward pass over the record's sliding windows; predictions + the class activation map
 (HiResCAM, the default; Grad-CAM timed beside it) for all 5 classes (stitched, at the record's rate) + beats (R-peaks, windows, per-beat scores) against the goals (<= 50 ms for

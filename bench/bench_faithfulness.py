@@ -1,6 +1,6 @@
 """Do the explanations mean something? Lesion overlap, top beats, sanity, deletion; and measurement errors.
 
-    .venv/bin/python bench/bench_faithfulness.py [--synth data/synth-small] [--records 300] [--fold 10]
+    .venv/bin/python -m bench.bench_faithfulness [--synth data/synth-small] [--records 300] [--fold 10]
                                                  [--models resnet1d inception1d lstm] [--models-dir assets/models]
 
 On a synthetic corpus (lesions.jsonl says where each class's signature lies; truth.csv the true classes,

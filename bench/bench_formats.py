@@ -4,7 +4,7 @@ units that `formats/SOURCE.md` gives, plus the cart measurements found, and the 
 
 Units are checked on the first stored samples of a lead, in µV, against SOURCE.md's raw values x the file's scale.
 
-    .venv/bin/python bench/bench_formats.py [--data-root PATH]
+    .venv/bin/python -m bench.bench_formats [--data-root PATH]
 """
 from __future__ import annotations
 

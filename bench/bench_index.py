@@ -1,6 +1,6 @@
 """Time to load and filter a full-size (21,799-row) PTB-XL metadata index.
 
-    .venv/bin/python bench/bench_index.py [--data DIR] [--rows 21799] [--repeat 5]
+    .venv/bin/python -m bench.bench_index [--data DIR] [--rows 21799] [--repeat 5]
 
 With --data (or when data/synth-ptbxl/ptbxl_database.csv exists) the folder's own table is timed. Otherwise a
 full-size table is built in a temporary folder by sampling the 550 real rows of the data root's ptbxl/

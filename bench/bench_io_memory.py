@@ -4,7 +4,7 @@ The upload is the real PTB-XL record 00001 (10 s) repeated 180 times, written as
 (float32), EDF and CSV in memory. Peak memory is what `tracemalloc` sees allocated during `read_upload`
 (numpy registers its buffers with tracemalloc), not counting the uploaded bytes themselves.
 
-    .venv/bin/python bench/bench_io_memory.py [--minutes 30] [--formats wfdb npy edf csv]
+    .venv/bin/python -m bench.bench_io_memory [--minutes 30] [--formats wfdb npy edf csv]
 
 With `--explain`, instead: predict + explain the first view (`explain_record`, resnet1d by default, one torch
 thread) of a record of `--minutes` at `--fs` Hz (the real record resampled and tiled), in a fresh process;
@@ -12,9 +12,9 @@ prints wall seconds and the process's peak RSS (the goal: 30 min at 257 Hz withi
 `--explain --at-limit`, the record is the longest the readers accept (`validate.MAX_VALUES`, 12 leads at
 `--fs`), read from a WFDB upload first:
 
-    .venv/bin/python bench/bench_io_memory.py --explain --minutes 30 --fs 257
-    .venv/bin/python bench/bench_io_memory.py --explain --at-limit --fs 500
-    .venv/bin/python bench/bench_io_memory.py --explain --at-limit --upload csv --fs 500   # a 200 MB CSV upload
+    .venv/bin/python -m bench.bench_io_memory --explain --minutes 30 --fs 257
+    .venv/bin/python -m bench.bench_io_memory --explain --at-limit --fs 500
+    .venv/bin/python -m bench.bench_io_memory --explain --at-limit --upload csv --fs 500   # a 200 MB CSV upload
 
 Peak RSS includes the upload's bytes held in memory (as Streamlit holds an uploaded file).
 """

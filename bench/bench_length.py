@@ -11,7 +11,7 @@ Then the real long recordings of the data root (ptbdb 2 min at 1 kHz, CPSC extra
 |p(whole) - p(first 10 s)| with the shipped rule. Their rhythm and noise change along the record, so this is
 not expected to be 0; it shows the scale a reader meets.
 
-    .venv/bin/python bench/bench_length.py [--records 40] [--models resnet1d inception1d lstm] [--json]
+    .venv/bin/python -m bench.bench_length [--records 40] [--models resnet1d inception1d lstm] [--json]
 """
 from __future__ import annotations
 

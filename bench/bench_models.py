@@ -5,7 +5,7 @@
   Challenge pooled macro AUC >= 0.88; and `make train` time: synthetic pretraining + real fine-tuning, from
   the cards' measured training seconds (goal < 60 min on 2 cores; fine-tuning alone: minutes).
 
-    .venv/bin/python bench/bench_models.py [--models resnet1d inception1d lstm kernel] [--batch 2000]
+    .venv/bin/python -m bench.bench_models [--models resnet1d inception1d lstm kernel] [--batch 2000]
                                            [--train-batches 40] [--models-dir assets/models]
 
 - single: one real 10 s record at 100 Hz (PTB-XL, data root), one CPU thread, `predict_proba` end to end

@@ -1,6 +1,6 @@
 """R-peak detectors compared: neurokit2 methods vs wfdb.processing XQRS/GQRS, on synthetic truth and real records.
 
-    .venv/bin/python bench/bench_rpeaks.py [--synth data/synth-small] [--records 300] [--real 0]
+    .venv/bin/python -m bench.bench_rpeaks [--synth data/synth-small] [--records 300] [--real 0]
 
 Synthetic corpus (known R-peak times in truth.csv): sensitivity, positive predictive value (a detection
 matches a true R within 50 ms) and mean |error| of the matched peaks, at 500 Hz and 100 Hz.

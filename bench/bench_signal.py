@@ -1,6 +1,6 @@
 """Speed and memory of `ecgcore.signal.analyse_record`, one thread.
 
-    nice -n 10 .venv/bin/python bench/bench_signal.py [--repeats 20] [--long-minutes 30]
+    nice -n 10 .venv/bin/python -m bench.bench_signal [--repeats 20] [--long-minutes 30]
 
 Goals (issue 11): a 10 s 500 Hz record in at most 100 ms; a 30-minute record in at most 5 s and 500 MB.
 The 10 s records are real (PTB-XL 00001-00010 at 500 Hz); the long record is real LUDB records 1-100 joined end

@@ -4,7 +4,7 @@ Times a smaller run (default 1,000 records, 2 workers, 100 Hz) end to end and ex
 21,799 records, saying so; `--records 21799` times the full run instead. Also prints the split between
 simulating a record and writing it with wfdb.wrsamp (one process, CPU time), and the 500 Hz cost.
 
-    .venv/bin/python bench/bench_synth.py [--records N] [--workers K]
+    .venv/bin/python -m bench.bench_synth [--records N] [--workers K]
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ LUDB (external): records whose diagnosis statements name a wall ("Scar formation
 posterior -> V1-V3; apical is left out), attribution of the statement's class (MI or STTC), reported apart.
 Goal: territory share >= 2x chance. R-peaks: `ecgcore.signal.peaks.find_beats`.
 
-    .venv/bin/python bench/bench_territory.py [--models resnet1d ...] [--folds 9 10] [--json]
+    .venv/bin/python -m bench.bench_territory [--models resnet1d ...] [--folds 9 10] [--json]
 """
 from __future__ import annotations
 

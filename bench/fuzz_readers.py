@@ -8,7 +8,7 @@ with a valid length and CRC, each XML root element), and a last one raw random b
 An outcome is `ok` (a record), `clear error` (an ECGError) or `crash` (any
 other exception: printed and saved under --findings, to become a regular test case).
 
-    .venv/bin/python bench/fuzz_readers.py --seconds 60      # or: make fuzz FUZZ_SECONDS=60
+    .venv/bin/python -m bench.fuzz_readers --seconds 60      # or: make fuzz FUZZ_SECONDS=60
 """
 from __future__ import annotations
 

@@ -6,6 +6,14 @@ from ecgcore.core.settings import passive_thread_waits
 passive_thread_waits()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every browser test is also slow: `make test-fast` (-m "not slow") leaves out the browser, training and
+    the AppTest cold starts (each marked `slow` where it is defined)."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="module")
 def one_torch_thread():
     """One torch thread: on a shared 2-core machine it is both faster and steadier than oversubscribing.

@@ -1,7 +1,7 @@
 """Do the trained models' explanations mean something? Adebayo sanity, deletion, lesion overlap, kernel model.
 
-These need the shipped weights (assets/models, or $ECG_MODELS_DIR as the app reads); until a model's
-weights are there its tests skip and say so.
+These need the shipped weights (assets/models, or $ECG_MODELS_DIR as the app reads): where a model's weights are
+missing its tests FAIL and say so (a broken models folder must show, never skip).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ RECORDS = ("ptbxl/00008", "cinc/cpsc2018/A1041", "cinc/georgia/E07509", "ptbxl/0
 def _trained(name: str):
     folder = resolve().models_dir
     if not (folder / name / "card.json").exists():
-        pytest.skip(f"no trained {name} weights in {folder} yet (the models' checkpoints ship there)")
+        pytest.fail(f"no trained {name} weights in {folder}: restore assets/models from git or run `make train`")
     return load_model(name, folder)
 
 

@@ -102,6 +102,7 @@ def test_short_record_gets_a_clear_error():
         create("resnet1d").predict_proba(ecg)
 
 
+@pytest.mark.slow  # fits every model on the toy task (about 45 s on 2 cores)
 @pytest.mark.parametrize("name", TORCH_MODELS + ["kernel"])
 def test_shapes_and_probability_range(name, fitted):
     model = fitted[name]
@@ -117,6 +118,7 @@ def test_shapes_and_probability_range(name, fitted):
     assert model.predict(X).shape == (3, 2)
 
 
+@pytest.mark.slow  # fits every model on the toy task (about 45 s on 2 cores)
 @pytest.mark.parametrize("name", TORCH_MODELS)
 def test_torch_models_expose_net_prepare_and_gradcam_layers(name, fitted):
     model = fitted[name]
@@ -132,6 +134,7 @@ def test_torch_models_expose_net_prepare_and_gradcam_layers(name, fitted):
     np.testing.assert_allclose(direct, model.predict_proba(ecg)[0], atol=1e-5)
 
 
+@pytest.mark.slow  # fits every model on the toy task (about 45 s on 2 cores)
 @pytest.mark.parametrize("name", TORCH_MODELS + ["kernel"])
 def test_learns_the_toy_task(name, fitted, toy):
     model = fitted[name]
@@ -143,6 +146,7 @@ def test_learns_the_toy_task(name, fitted, toy):
     assert model.thresholds.shape == (2,)
 
 
+@pytest.mark.slow  # fits every model on the toy task (about 45 s on 2 cores)
 @pytest.mark.parametrize("name", TORCH_MODELS + ["kernel"])
 def test_save_load_round_trip_gives_identical_predictions(name, fitted, tmp_path):
     model = fitted[name]
@@ -155,6 +159,7 @@ def test_save_load_round_trip_gives_identical_predictions(name, fitted, tmp_path
     assert loaded.card().parameters == model.parameter_count() > 0
 
 
+@pytest.mark.slow  # fits every model on the toy task (about 45 s on 2 cores)
 def test_changed_weights_fail_the_sha256_check_and_others_still_load(fitted, tmp_path):
     fitted["resnet1d"].save(tmp_path / "resnet1d")
     fitted["lstm"].save(tmp_path / "lstm")
@@ -172,6 +177,7 @@ def test_missing_checkpoint_says_how_to_train(tmp_path):
         load_model("inception1d", tmp_path)
 
 
+@pytest.mark.slow  # fits every model on the toy task (about 45 s on 2 cores)
 def test_missing_weights_file_is_reported(fitted, tmp_path):
     fitted["kernel"].save(tmp_path / "kernel")
     (tmp_path / "kernel" / "weights.npz").unlink()
@@ -184,6 +190,7 @@ class _Payload:
         return (print, ("this must never run",))
 
 
+@pytest.mark.slow  # fits every model on the toy task (about 45 s on 2 cores)
 def test_weights_that_need_unpickling_are_refused_even_with_a_matching_sha(fitted, tmp_path):
     from ecgcore.models.checkpoint import sha256_file
 
@@ -198,6 +205,7 @@ def test_weights_that_need_unpickling_are_refused_even_with_a_matching_sha(fitte
         load_model("resnet1d", tmp_path)
 
 
+@pytest.mark.slow
 def test_kernel_prediction_from_stored_arrays_matches_scikit_learn(toy):
     """The .npz arrays reproduce the fitted Nystroem + logistic regression exactly (no pickled estimator)."""
     from sklearn.kernel_approximation import Nystroem

@@ -17,7 +17,7 @@ from ecgcore.data.evalsets import EXTERNAL_SETS, content_hash, external_sets, pt
 from ecgcore.core.settings import resolve
 from ecgcore.learn.trainer import Recipe
 
-pytestmark = pytest.mark.usefixtures("one_torch_thread")
+pytestmark = [pytest.mark.usefixtures("one_torch_thread"), pytest.mark.slow]  # the real sets at 100 Hz, fine-tuning
 
 LENGTH_TOLERANCE = 0.06  # |p(5 min) - p(10 s)| per class, same rhythm (README, Models)
 

@@ -15,6 +15,7 @@ from ecgcore.synth import generate_corpus
 import torch  # noqa: E402  (OMP_WAIT_POLICY: conftest.py)
 
 TINY_RESNET = ["--set", "widths=[8,8,8,8]", "--set", "batch_size=32"]
+pytestmark = pytest.mark.slow  # trains models on a small synthetic corpus
 
 
 @pytest.fixture(scope="module")

@@ -65,7 +65,7 @@ def _plain(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$])", r"\\\1", text)
 
 
-#: our measurement key -> the cart's key in ecg.meta["cart_measurements"] (INTERFACES.md)
+#: our measurement key -> the cart's key in ecg.meta["cart_measurements"] (each clinical reader in ecgcore/io/ writes these keys)
 _CART_KEYS = {"HR": "HR", "PR": "PR", "QRS": "QRS", "QT": "QT", "QTc_Bazett": "QTc", "axis": "QRS_axis"}
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 
 from app.common import state
 from ecgcore.data import ptbxl
+from ecgcore.data.evalsets import set_order
 from ecgcore.core.ecg import ECG
 from ecgcore.core.errors import ECGError
 from ecgcore.core.settings import Settings, resolve
@@ -26,7 +27,7 @@ def settings() -> Settings:
     return resolve()
 
 
-def is_synthetic() -> bool:
+def showing_demo() -> bool:
     """True when there is no data root: the app then shows its synthetic demo (SYNTHETIC on every page)."""
     return settings().data_root is None
 
@@ -152,12 +153,14 @@ def card(name: str) -> dict | None:
 
 
 def result_datasets(names: list[str]) -> list[str]:
-    """Data sets (results_<slug>.json) evaluated for every one of `names`, "real" first."""
+    """Data sets (results_<slug>.json) evaluated for every one of `names`, in the registry's order
+    (`ecgcore.data.evalsets.set_order`)."""
     slugs = None
     for name in names:
         found = {p.stem[len("results_"):] for p in (models_dir() / name).glob("results_*.json")}
         slugs = found if slugs is None else slugs & found
-    return sorted(slugs or (), key=lambda s: (s != "real", s))
+    found = slugs or set()
+    return set_order(found, {s: results(names[0], s) for s in found} if names else None)
 
 
 def results(name: str, dataset: str) -> dict | None:
@@ -214,7 +217,7 @@ def record_choices() -> dict[str, str]:
 @st.cache_data(show_spinner=False, persist="disk")
 def _record_choices(key: str, stamp: tuple = ()) -> dict[str, str]:
     labels = {}
-    if is_synthetic():
+    if showing_demo():
         db = ptbxl_database()
         for ecg_id, row in db[db["has_100"] | db["has_500"]].iterrows():
             classes = "+".join(row["superclasses"]) or "unlabelled"

@@ -69,7 +69,7 @@ def models_overview(cards: dict[str, dict]) -> pd.DataFrame:
     for name, card in cards.items():
         data = (card.get("training") or {}).get("data") or {}
         metrics = card.get("metrics") or {}
-        real = metrics.get("ptbxl_cv") or metrics.get("real") or {}  # real PTB-XL, out of fold
+        real = metrics.get("ptbxl_cv") or {}  # real PTB-XL, out of fold
         external = metrics.get("cinc_pooled") or next(
             (m for slug, m in metrics.items() if slug.startswith("cinc")), {})  # sources never trained on
 

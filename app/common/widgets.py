@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.common import loaders, state
+from ecgcore.data.evalsets import eval_set
 
 #: plotly options: no logo, PNG snapshots at print resolution, no box/lasso select tools.
 PLOTLY_CONFIG = {
@@ -26,7 +27,7 @@ def frame() -> None:
     sidebar record picker, write the choices back to the URL."""
     state.sync_from_url()
     _remember_class_filter()
-    if loaders.is_synthetic():
+    if loaders.showing_demo():
         st.warning(SYNTHETIC_NOTE, icon=":material/science:")
     with st.sidebar:
         record_picker()
@@ -139,7 +140,7 @@ def card_summary(name: str) -> None:
     rows = []
     for slug, m in (card.get("metrics") or {}).items():
         ci = m.get("macro_auc_ci95")
-        rows.append({"evaluated on": m.get("dataset", slug), "records": m.get("n_records"),
+        rows.append({"evaluated on": eval_set(slug, {"set": m}).description, "records": m.get("n_records"),
                      "macro AUC": None if m.get("macro_auc") is None else round(m["macro_auc"], 3),
                      "95% CI": "" if not ci else f"{ci[0]:.3f}–{ci[1]:.3f}",
                      "macro F1": None if m.get("macro_f1") is None else round(m["macro_f1"], 3),

@@ -10,9 +10,10 @@ from ecgcore.core.errors import ECGError
 from ecgcore.metrics.clinical import MIN_POSITIVES, few_positives, leader_sentence
 from ecgcore.metrics.disagreements import disagreements
 from ecgcore.plot.compare import saliency_strips_figure
+from ecgcore.data.evalsets import eval_set
 from ecgcore.plot.metrics import (SYNTHETIC_SET_LABEL, calibration_figure, clinical_table, confusion_figure,
-                                  is_synthetic_set, mark_synthetic, metrics_table, per_class_table,
-                                  probability_figure, roc_figure, set_label, set_order)
+                                  mark_synthetic, metrics_table, per_class_table, probability_figure, roc_figure,
+                                  set_label)
 
 st.title("Compare models")
 names = loaders.shipped_model_names()
@@ -24,7 +25,7 @@ wanted = [n for n in (state.get("models") or names) if n in names] or names
 st.session_state["_cmp_models"] = wanted
 chosen = st.multiselect("Models", names, key="_cmp_models", on_change=state.remember("models", "_cmp_models"),
                         help="Figures come from each model's stored evaluation (never recomputed).")
-datasets = set_order(loaders.result_datasets(chosen))
+datasets = loaders.result_datasets(chosen)
 if not chosen or not datasets:
     st.info("Choose at least one model that has stored evaluation results (`python -m ecgcore evaluate`).")
     st.stop()
@@ -37,7 +38,7 @@ dataset = st.selectbox("Evaluation set", datasets, key="_cmp_set", on_change=sta
                        help="Real sets are patients' recordings the models never trained on; the synthetic set "
                             "is generated and says nothing about patients.")
 first = loaders.results(chosen[0], dataset) or {}
-synthetic = is_synthetic_set(dataset, first)
+synthetic = eval_set(dataset, first).synthetic
 label = set_label(dataset, first)
 
 
@@ -105,7 +106,7 @@ with tab_cal:
     widgets.show_figure(calibration, key="cmp_calibration")
 
 st.subheader("Where the models disagree")
-real_sets = [s for s in loaders.result_datasets(chosen) if not is_synthetic_set(s, loaders.results(chosen[0], s))]
+real_sets = [s for s in loaders.result_datasets(chosen) if not eval_set(s, loaders.results(chosen[0], s)).synthetic]
 disagree_set = dataset if not synthetic else (real_sets[0] if real_sets else None)
 if len(chosen) < 2:
     st.info("Choose two or more models to find the records they disagree on.")

@@ -18,7 +18,7 @@ st.warning("A research and teaching aid, **not a diagnostic device**: never use 
 
 st.subheader("Data loaded")
 settings = loaders.settings()
-if loaders.is_synthetic():
+if loaders.showing_demo():
     db = loaders.ptbxl_database()
     n_wave = int((db["has_100"] | db["has_500"]).sum())
     c1, c2 = st.columns(2)

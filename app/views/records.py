@@ -28,7 +28,7 @@ def open_buttons(record_id: str, has_waveform: bool, key: str) -> None:
             pages.switch_to(page)
 
 
-synthetic = loaders.is_synthetic()
+synthetic = loaders.showing_demo()
 ptbxl_tab, shipped_tab = st.tabs(["SYNTHETIC demo index" if synthetic else "PTB-XL index", "All real records"])
 
 with ptbxl_tab:

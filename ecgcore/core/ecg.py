@@ -10,7 +10,7 @@ from ecgcore.core.errors import ECGSignalError
 from ecgcore.core.leads import INDEPENDENT, LEADS, derive_limb_leads
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ECG:
     """An ECG: the 12 standard leads, or a subset of them (a single-lead wearable, a 2-lead Holter strip).
 

@@ -110,9 +110,3 @@ def read_record(path: str | os.PathLike, record_id: str | None = None, source: s
     if gain_note:
         meta["gain_fix"] = gain_note
     return ecg.with_signal(ecg.signal, labels=snomed.superclasses(codes), meta=meta)
-
-
-def read_folder(folder: str | os.PathLike, source: str = "challenge") -> list[ECG]:
-    """Every record of `list_records(folder)`; record_id is the path relative to `folder` (no extension)."""
-    folder = Path(folder)
-    return [read_record(p, record_id=p.relative_to(folder).as_posix(), source=source) for p in list_records(folder)]

@@ -22,7 +22,9 @@ their length (external records run 6-120 s). Nothing is cached here.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,15 +34,63 @@ from ecgcore.core.errors import ECGError
 from ecgcore.core.settings import Settings, resolve
 
 RATE = 100
-#: external set name (as in assets/models/<model>/results_<set>.json) -> the catalogue's evaluation sets it holds
-EXTERNAL_SETS: dict[str, tuple[str, ...]] = {
-    "cinc_georgia": ("cinc/georgia",),
-    "cinc_ningbo": ("cinc/ningbo",),
-    "cinc_chapman_shaoxing": ("cinc/chapman_shaoxing",),
-    "cinc_cpsc2018": ("cinc/cpsc2018", "cinc/cpsc2018_extra"),
-    "ludb": ("ludb",),
-    "ptbdb": ("ptbdb",),
-}
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """One evaluation set, as every reader of stored results names, describes and orders it.
+
+    name: the key of its figures (`assets/models/<model>/results_<name>.json`, the card's `metrics`);
+    synthetic: generated records, not patients (shown with a SYNTHETIC banner, never as a patient figure);
+    source: where its records come from; members: the catalogue's evaluation sets an external set holds."""
+
+    name: str
+    description: str
+    synthetic: bool
+    source: str
+    members: tuple[str, ...] = ()
+
+
+#: THE registry of evaluation sets, in display order (the CLI, the cards, the Compare page and the README's
+#: tables read it): real PTB-XL first, then external sources, synthetic last.
+EVAL_SETS: tuple[EvalSet, ...] = (
+    EvalSet("ptbxl_cv", "Real PTB-XL, 10-fold cross-validated out-of-fold predictions", False, "ptbxl/ + ptbxl_more/"),
+    EvalSet("ptbxl_fold10", "Real PTB-XL, test fold 10 (shipped weights)", False, "ptbxl/ + ptbxl_more/"),
+    EvalSet("cinc_pooled", "All four Challenge sources pooled, external", False, "cinc/ + cinc_more/"),
+    EvalSet("cinc_georgia", "Georgia (Emory), Challenge 2020/21 records, external", False, "cinc/ + cinc_more/",
+            ("cinc/georgia",)),
+    EvalSet("cinc_ningbo", "Ningbo, Challenge 2021 records, external", False, "cinc/ + cinc_more/", ("cinc/ningbo",)),
+    EvalSet("cinc_chapman_shaoxing", "Chapman-Shaoxing, Challenge 2021 records, external", False,
+            "cinc/ + cinc_more/", ("cinc/chapman_shaoxing",)),
+    EvalSet("cinc_cpsc2018", "CPSC 2018 (incl. CPSC-Extra), Challenge records, external", False, "cinc/ + cinc_more/",
+            ("cinc/cpsc2018", "cinc/cpsc2018_extra")),
+    EvalSet("ludb", "LUDB (Lobachevsky University), external", False, "ludb/", ("ludb",)),
+    EvalSet("ptbdb", "PTB Diagnostic ECG Database, external", False, "ptbdb/", ("ptbdb",)),
+    EvalSet("synthetic_fold10", "Synthetic test set (not patients), fold 10", True,
+            "fold 10 of a 2,000-record ecgcore.synth corpus (seed 0)"),
+)
+_BY_NAME = {s.name: s for s in EVAL_SETS}
+#: external set name -> the catalogue's evaluation sets it holds
+EXTERNAL_SETS: dict[str, tuple[str, ...]] = {s.name: s.members for s in EVAL_SETS if s.members}
+
+
+def eval_set(name: str, results: Mapping[str, Any] | None = None) -> EvalSet:
+    """The registry's entry for `name`; a set outside the registry (`evaluate --data FOLDER` names it after the
+    folder) is described by its stored results: their `set` block says whether its records were synthetic
+    (decided when it was evaluated, by `ecgcore.data.ptbxl.is_synthetic`)."""
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    stored = (results or {}).get("set") or {}
+    source = ((results or {}).get("source") or {}).get("path") or "a folder given to `evaluate`"
+    return EvalSet(name, str(stored.get("description") or name), bool(stored.get("synthetic")), str(source))
+
+
+def set_order(names: Iterable[str], results: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
+    """Real sets before synthetic ones; within each, the registry's order, then sets outside it by name.
+    `results` (name -> stored results) tells whether a set outside the registry is synthetic."""
+    rank = {s.name: i for i, s in enumerate(EVAL_SETS)}
+    return sorted(names, key=lambda n: (eval_set(n, (results or {}).get(n)).synthetic, n not in rank,
+                                        rank.get(n, 0), n))
 
 
 @dataclass

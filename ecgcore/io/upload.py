@@ -31,9 +31,6 @@ ACCEPTED = ("WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .n
 #: meta["format"] -> the format's name as users know it
 FORMAT_NAMES = {"wfdb": "WFDB", "csv": "CSV", "npy": "NumPy .npy", "edf": "EDF", **XML_NAMES,
                 "dicom": "DICOM waveform", "scp_ecg": "SCP-ECG"}
-#: extensions an upload widget should offer (DICOM files from PACS often have none: accept any file for those)
-CLINICAL_EXTENSIONS = (".xml", ".dcm", ".dicom", ".scp")
-UPLOAD_EXTENSIONS = WFDB_EXTENSIONS + CSV_EXTENSIONS + (".zip", ".npy", ".edf") + CLINICAL_EXTENSIONS
 
 
 def _extension(name: str) -> str:

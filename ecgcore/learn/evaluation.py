@@ -9,7 +9,6 @@ Evaluation sets (set names):
 
 Schema of `results_<set>.json` (every key always present):
   model, weights_sha256, set {name, description, synthetic, n_records, positives {class: n}},
-  dataset {name (= the description), slug (= the set name), synthetic} (the earlier schema's key, kept for readers),
   n_records, classes, positives {class: n}, thresholds {class: t} (validation-fold thresholds; for
   "ptbxl_cv" each record is decided at its own fold model's thresholds, listed in thresholds_per_fold),
   auc {macro, macro_ci95, classes_in_macro, per_class {class: {auc, ci95} | null}, bootstrap},
@@ -32,20 +31,7 @@ from ecgcore.models import ECGModel, checkpoint, load_model
 from ecgcore.models.base import summarise
 from ecgcore.models.card import ModelCard
 from ecgcore.core.settings import resolve
-
-SET_DESCRIPTIONS = {
-    "ptbxl_fold10": "Real PTB-XL, test fold 10 (shipped weights)",
-    "ptbxl_cv": "Real PTB-XL, 10-fold cross-validated out-of-fold predictions",
-    "cinc_georgia": "Georgia (Emory), Challenge 2020/21 records, external",
-    "cinc_ningbo": "Ningbo, Challenge 2021 records, external",
-    "cinc_chapman_shaoxing": "Chapman-Shaoxing, Challenge 2021 records, external",
-    "cinc_cpsc2018": "CPSC 2018 (incl. CPSC-Extra), Challenge records, external",
-    "cinc_pooled": "All four Challenge sources pooled, external",
-    "ludb": "LUDB (Lobachevsky University), external",
-    "ptbdb": "PTB Diagnostic ECG Database, external",
-    "synthetic_fold10": "Synthetic test set (not patients), fold 10",
-}
-
+from ecgcore.data.evalsets import eval_set
 
 def results_document(model: ECGModel, set_name: str, record_ids: list[str], Y: np.ndarray, P: np.ndarray, *,
                      synthetic: bool = False, thresholds_per_record: np.ndarray | None = None,
@@ -54,12 +40,12 @@ def results_document(model: ECGModel, set_name: str, record_ids: list[str], Y: n
     report = evaluation_report(Y, P, model.classes, model.thresholds, record_ids, n_boot=n_boot, seed=seed,
                                thresholds_per_record=thresholds_per_record)
     card = model.card()
+    description = eval_set(set_name, {"set": {"synthetic": synthetic}}).description
     return {
         "model": model.name,
         "weights_sha256": card.weights_sha256(model.weights_name),
-        "set": {"name": set_name, "description": SET_DESCRIPTIONS.get(set_name, set_name), "synthetic": synthetic,
+        "set": {"name": set_name, "description": description, "synthetic": synthetic,
                 "n_records": report["n_records"], "positives": report["positives"]},
-        "dataset": {"name": SET_DESCRIPTIONS.get(set_name, set_name), "slug": set_name, "synthetic": synthetic},
         "aggregate": model.aggregate,
         "written_by": "python -m ecgcore evaluate --save",
         **report,

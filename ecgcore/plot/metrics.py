@@ -12,6 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ecgcore.data.evalsets import eval_set
+
 #: A colour per model, fixed by name order so a model keeps its colour across figures.
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 FONT = dict(size=12)
@@ -279,25 +281,12 @@ def clinical_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
 SYNTHETIC_SET_LABEL = "Synthetic test set (not patients)"
 
 
-def is_synthetic_set(slug: str, res: Mapping[str, Any] | None) -> bool:
-    """True for a set of generated records (its results say so, or its name starts with "synth")."""
-    info = (res or {}).get("dataset") or {}
-    return bool(info.get("synthetic")) or slug.startswith("synth")
-
-
 def set_label(slug: str, res: Mapping[str, Any] | None, with_n: bool = True) -> str:
     """The name a set is shown under: "Synthetic test set (not patients)" for generated records, else its
-    stored name; with the number of records unless `with_n` is False."""
+    registry description (`ecgcore.data.evalsets.eval_set`); with the number of records unless `with_n` is False."""
     n = f" · {(res or {}).get('n_records', '?')} records" if with_n else ""
-    if is_synthetic_set(slug, res):
-        return SYNTHETIC_SET_LABEL + n
-    info = (res or {}).get("dataset") or {}
-    return f"{info.get('name') or slug}{n}"
-
-
-def set_order(slugs: Sequence[str]) -> list[str]:
-    """Sets in the order offered: the out-of-fold PTB-XL set first, other real sets, synthetic sets last."""
-    return sorted(slugs, key=lambda s: (s.startswith("synth"), s != "ptbxl_cv", s != "real", s))
+    entry = eval_set(slug, res)
+    return (SYNTHETIC_SET_LABEL if entry.synthetic else entry.description) + n
 
 
 def mark_synthetic(fig: go.Figure) -> go.Figure:

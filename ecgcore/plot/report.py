@@ -146,7 +146,7 @@ def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | N
     # model card
     if card:
         data = (card.get("training") or {}).get("data") or {}
-        real = (card.get("metrics") or {}).get("ptbxl_cv") or (card.get("metrics") or {}).get("real") or {}
+        real = (card.get("metrics") or {}).get("ptbxl_cv") or {}
         fig.text(0.75, y0, "Model", fontsize=9, fontweight="bold", va="top")
         text = [f"{card.get('name', '')}: {card.get('parameters', 0):,} parameters",
                 f"trained on {data.get('name', '?')}" + (" (synthetic)" if data.get("synthetic") else ""),

@@ -58,9 +58,6 @@ AFIB_ODDS: dict[str, float] = {"NORM": 0.08, "MI": 1.0, "STTC": 1.5, "CD": 1.3, 
 P_PVC = 0.052
 P_PAC = 0.018
 
-#: SCP likelihood values PTB-XL uses for diagnostic statements (percent).
-LIKELIHOODS = (0.0, 15.0, 35.0, 50.0, 80.0, 100.0)
-
 #: age (mean, sd) in years per superclass; the record's age uses its first non-NORM class.
 AGE: dict[str, tuple[float, float]] = {"NORM": (49.0, 17.0), "MI": (66.0, 11.5), "STTC": (63.0, 14.0),
                                        "CD": (64.0, 15.0), "HYP": (66.0, 12.5), "": (68.0, 14.0)}
@@ -76,8 +73,3 @@ TERRITORY: dict[str, str] = {
     "ISCAL": "anterolateral", "ISCAS": "anteroseptal", "ISCLA": "lateral", "ISCAN": "anterior",
     "ISCIN": "inferior", "ISCIL": "inferolateral",
 }
-
-#: superclass combination weights as probabilities.
-def combo_probabilities() -> dict[tuple[str, ...], float]:
-    total = float(sum(COMBOS.values()))
-    return {k: v / total for k, v in COMBOS.items()}

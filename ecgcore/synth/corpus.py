@@ -46,7 +46,10 @@ def _render_chunk(args: tuple[str, list[dict[str, Any]], tuple[int, ...]]) -> li
     return out
 
 
-def _is_synthetic(out: Path) -> bool:
+def _written_by_synth(out: Path) -> bool:
+    """Whether `out` is a folder this generator wrote (perhaps interrupted before its database): its README, the
+    first file written, says so. This decides only what `_prepare` may clear; whether records are synthetic is
+    decided by the one rule, `ecgcore.data.ptbxl.is_synthetic` (device SYNTHETIC in the database)."""
     readme = out / "README.md"
     return readme.is_file() and readme.read_text(errors="replace").startswith("# SYNTHETIC")
 
@@ -54,7 +57,7 @@ def _is_synthetic(out: Path) -> bool:
 def _prepare(out: Path) -> None:
     """Create `out`, or clear the records of an earlier (possibly interrupted) synthetic corpus there; never
     touch anything else. The README that marks a folder synthetic is the first file written."""
-    if not _is_synthetic(out):
+    if not _written_by_synth(out):
         if (out / "ptbxl_database.csv").exists():
             raise ECGError(f"{out} already holds a PTB-XL database that is not a synthetic corpus; "
                            "choose an empty or new folder for --out.")

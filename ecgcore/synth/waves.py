@@ -232,11 +232,3 @@ def render(k: Kernels, t: np.ndarray) -> np.ndarray:
         g = expit((tt - t1[:, None]) / tau[:, None]) - expit((tt - t2[:, None]) / tau[:, None])
         _scatter(out, start, g, a)
     return out
-
-
-def single_beat(m: Morphology, fs: float = 500.0, rr: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """The beat of `m` alone, QRS onset at t = 0: (t (n,), signal (8, n)). Spans P onset - 50 ms to T end + 300 ms."""
-    t = np.arange(-m.pr - 0.05, float(m.qt(rr)) + 0.3, 1.0 / fs)
-    k = Kernels()
-    add_beats(k, m, np.array([0.0]), np.array([rr]), np.array([-m.pr]))
-    return t, render(k, t)

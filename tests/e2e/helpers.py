@@ -32,11 +32,23 @@ _DRAWN = ("() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]'
           ".every(c => c.querySelector('.main-svg')) && !document.querySelector('[data-testid=\"stSkeleton\"]')")
 
 
-def wait_drawn(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+def wait_drawn(page, timeout_ms: int = RUN_TIMEOUT_MS, charts: int = 0) -> None:
     """Until the script is idle AND every plotly chart has drawn (plotly's bundle loads lazily, so a page
-    can be "notRunning" while its figures are still grey placeholders)."""
+    can be "notRunning" while its figures are still grey placeholders), and at least `charts` charts exist
+    (on a busy machine a chart can mount after the script state turned idle: a test that reads a figure
+    says how many it needs)."""
     wait_idle(page, timeout_ms)
+    page.wait_for_function(f"() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length "
+                           f">= {int(charts)}", timeout=timeout_ms)
     page.wait_for_function(_DRAWN, timeout=timeout_ms)
+
+
+def wait_for_texts(page, selector: str, minimum: int, timeout_ms: int = RUN_TIMEOUT_MS) -> list[str]:
+    """The text of every element matching `selector`, once at least `minimum` of them are there (e.g. the lead
+    labels of an ECG figure, which plotly draws after the chart's frame)."""
+    page.wait_for_function(f"() => document.querySelectorAll({selector!r}).length >= {int(minimum)}",
+                           timeout=timeout_ms)
+    return page.locator(selector).all_text_contents()
 
 
 def shot(page, name: str) -> Path:

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ecgcore.core.settings import resolve
-from tests.e2e.helpers import main_text, open_page, shot, wait_drawn
+from tests.e2e.helpers import main_text, open_page, shot, wait_drawn, wait_for_texts
 
 pytestmark = pytest.mark.browser
 
@@ -39,15 +39,16 @@ def _upload_and_view(page, app_url: str, path, format_name: str) -> str:
     wait_drawn(page)
     expect(page.get_by_text(f"({format_name}); it is now the current record")).to_be_visible()
     page.get_by_role("button", name="Open in the viewer").click()
-    wait_drawn(page)
+    wait_drawn(page, charts=1)
     expect(page.get_by_role("heading", name="ECG viewer")).to_be_visible()
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     return main_text(page)
 
 
-def _lead_labels(page) -> set[str]:
-    """The lead labels drawn on the ECG paper (a derived lead is drawn with a "*")."""
-    labels = page.locator(".js-plotly-plot").first.locator("text.annotation-text").all_text_contents()
+def _lead_labels(page, minimum: int = 12) -> set[str]:
+    """The lead labels drawn on the ECG paper (a derived lead is drawn with a "*"), waiting until at least
+    `minimum` annotations are drawn."""
+    labels = wait_for_texts(page, ".js-plotly-plot text.annotation-text", minimum)
     return {label.strip() for label in labels}
 
 
