@@ -213,6 +213,13 @@ def test_a_selected_statement_shades_its_leads_and_circles_its_points(ecg):
         float(ecg.lead("III")[617]) - 8.0, abs=1e-5)  # on the trace, in row 3 (baseline -8 mV)
 
 
+def test_labels_of_close_marks_stand_apart(ecg):
+    fig = ecg_figure(ecg, "12x1", marks=(Mark("II", 3.0, "P onset"), Mark("II", 3.215, "QRS onset"),
+                                         Mark("V1", 6.0, "J+60")))
+    circles = [t for t in fig.data if t.name == "statement marks"][0]
+    assert list(circles.textposition) == ["top left", "top right", "top center"]
+
+
 def test_real_interpretation_marks_land_on_the_tracing():
     """Every mark the interpretation gives for a real LUDB record lies on a drawn lead at a time in the record."""
     rec = ludb.load_ecg(real_path("ludb"), 8)

@@ -47,15 +47,21 @@ def add_marks(parts, marks: Sequence[MarkLike], colour: str = style.STATEMENT_MA
     """A marker on the trace at each mark (label on hover, and written beside it); returns how many
     markers were drawn (marks outside the window are skipped)."""
     paper = parts.paper
-    xs, ys, text = [], [], []
+    found = []  # (row, x, y, hover text, label)
     for mark in marks:
         for panel in paper.panels_at(mark.lead, mark.t_s):
-            xs.append(panel.x0 + mark.t_s - panel.start / paper.fs)
-            ys.append(_value(parts, mark.lead, mark.t_s) + panel.baseline)
-            text.append(f"{mark.lead}: {mark.label}")
+            found.append((panel.row, panel.x0 + mark.t_s - panel.start / paper.fs,
+                          _value(parts, mark.lead, mark.t_s) + panel.baseline, f"{mark.lead}: {mark.label}", mark.label))
+    # a label left of its point when the next point in its row is close (P onset and QRS onset 0.2 s apart)
+    sides = []
+    for row, x, *_ in found:
+        near = [f for f in found if f[0] == row and 0.0 < f[1] - x < 0.4]
+        sides.append("top left" if near else "top right" if any(
+            f[0] == row and 0.0 < x - f[1] < 0.4 for f in found) else "top center")
+    xs, ys, text = [f[1] for f in found], [f[2] for f in found], [f[3] for f in found]
     if xs:
-        parts.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", text=[t.split(": ", 1)[1] for t in text],
-                                   textposition="top center", textfont=dict(size=10, color=colour),
+        parts.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", text=[f[4] for f in found],
+                                   textposition=sides, textfont=dict(size=10, color=colour),
                                    marker=dict(symbol="circle-open", size=11, color=colour, line=dict(width=2.2)),
                                    customdata=text, hovertemplate="%{customdata}<extra></extra>",
                                    name="statement marks", showlegend=False))
