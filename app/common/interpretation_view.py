@@ -36,7 +36,7 @@ def panel(ecg: ECG, key: str):
     with ours:
         rows = statement_rows(interp.statements)
         event = st.dataframe(rows, key=f"{key}_statements", on_select="rerun", selection_mode="single-row",
-                             hide_index=True, width="stretch",
+                             hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3,  # every row, no scroll
                              column_order=("severity", "statement", "leads", "values", "criterion", "source",
                                            "SCP", "SNOMED"),
                              column_config={"severity": st.column_config.TextColumn(width="small"),
