@@ -250,7 +250,7 @@ def build_report(
         from ecgcore.plot.statements import ordered
 
         said = [s.text for s in ordered(interpretation.statements) if s.severity != "not assessable"]
-        subtitle += "\nInterpretation: " + textwrap.shorten("; ".join(said) or "none", width=200)
+        subtitle += "\nInterpretation: " + textwrap.shorten("; ".join(said) or "none", width=150)  # fits A4 at 8.5 pt
     pages = [_page_tracing(ecg, start_s, None if saliency is None else np.asarray(saliency, float), subtitle)]
     if interpretation is not None:
         pages.append(_page_statements(ecg, interpretation.statements))
