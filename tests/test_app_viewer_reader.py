@@ -18,7 +18,7 @@ def _viewer(**query: str):
 
 
 def _ecg_figure(at) -> dict:
-    return next(f for f in figures(at) if f["layout"]["meta"]["kind"].startswith("ecg_"))
+    return next(f for f in figures(at) if str((f["layout"].get("meta") or {}).get("kind", "")).startswith("ecg_"))
 
 
 def test_the_viewer_opens_with_our_statements_and_the_records_own_beside_them():
@@ -109,3 +109,11 @@ def test_a_ludb_record_shows_its_cardiologists_diagnoses_beside_the_paced_rhythm
     assert any("pacing spikes found on the unfiltered signal" in c.value for c in at.caption)
     fig = _ecg_figure(at)
     assert any(t.get("name") == "pacing spikes" for t in fig["data"])
+
+
+def test_the_viewer_gives_the_models_probabilities_after_the_statements():
+    at = _viewer(record="180")
+    order = [getattr(e, "value", None) if type(e).__name__ == "Markdown" else type(e).__name__ for e in at.main]
+    assert order.index("#### Interpretation") < order.index("#### The models")
+    probs = [f for f in figures(at) if "probability per class" in (f["layout"].get("title") or {}).get("text", "")]
+    assert len(probs) == 1 and len(probs[0]["data"]) >= 1

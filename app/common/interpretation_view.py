@@ -67,3 +67,27 @@ def pacing_spikes(interp) -> tuple[float, ...]:
     if interp is None or not interp.measurements.pacing.paced:
         return ()
     return tuple(float(t) for t in interp.measurements.pacing.spikes_s)
+
+
+def model_probabilities(ecg: ECG) -> None:
+    """After the statements: the remembered model's probability per class against its thresholds (one cached
+    forward pass; Predict & explain shows where the evidence lies). Nothing when no model is shipped; the
+    reason when the model cannot score this record (fewer than 8 independent leads, say)."""
+    from app.common import labels, state
+    from app.common.widgets import DEFAULT_MODEL, show_figure
+    from ecgcore.plot.metrics import probability_figure
+
+    names = loaders.shipped_model_names()
+    if not names:
+        return
+    name = state.get("model") if state.get("model") in names else (DEFAULT_MODEL if DEFAULT_MODEL in names else names[0])
+    st.markdown("#### The models")
+    try:
+        probs = loaders.probabilities(ecg, name)
+    except ECGError as exc:
+        st.caption(f"{name} cannot score this record: {exc}")
+        return
+    m = loaders.model(name)
+    show_figure(probability_figure(list(m.classes), {name: (probs, m.thresholds)}, truth=labels.truth(ecg),
+                                   title=f"{name}: probability per class (Predict & explain shows its evidence)"),
+                key="viewer_probs")

@@ -1,6 +1,7 @@
 """ECG viewer: the interpretation first (statements with their leads and values, the file's own statements
 beside them), then the 12 leads on ECG paper at the chosen speed, gain and layout, with calipers, pacing-spike
-marks and the selected statement's leads and measured points; the record's metadata and measurements."""
+marks and the selected statement's leads and measured points; the models' probabilities; the record's metadata
+and measurements."""
 from __future__ import annotations
 
 import streamlit as st
@@ -58,6 +59,7 @@ if ecg is not None:
                         selection_mode="points")
     if len(spikes):
         st.caption(f"▮ above the traces: {len(spikes)} pacing spikes found on the unfiltered signal.")
+    interpretation_view.model_probabilities(ecg)
     left, right = st.columns([3, 2])
     with left:
         details.record_details(ecg)
