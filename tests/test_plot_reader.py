@@ -14,6 +14,7 @@ from ecgcore.data import ludb
 from ecgcore.interpret import Mark, Statement, interpret
 from ecgcore.plot import ecg_figure
 from ecgcore.plot.calipers import caliper, caliper_point, default_legs, point_from_paper
+from ecgcore.plot.marks import hidden_marks
 from ecgcore.plot.paper import GRID_6X2, STANDARD, Scale, calibration_pulse, paper_layout
 from ecgcore.plot.statements import format_value, ordered, overlay, report_lines, statement_rows
 from ecgcore.signal.display import display_filter
@@ -209,6 +210,9 @@ def test_a_selected_statement_shades_its_leads_and_circles_its_points(ecg):
     assert len(shaded) == 4  # II, III, aVF and the lead-II rhythm strip
     circles = [t for t in fig.data if t.name == "statement marks"][0]
     assert list(circles.customdata) == ["III: Q 40 ms", "II: Q 32 ms", "II: Q 32 ms"]  # II: column + strip
+    assert hidden_marks(paper_layout(ecg, "3x4"), marks) == [marks[2]]  # V9 is drawn nowhere
+    assert hidden_marks(paper_layout(ecg, "3x4"), (Mark("V1", 1.0, "QRS onset"),)) != []  # V1: 5-7.5 s only
+    assert hidden_marks(paper_layout(ecg, "12x1"), (Mark("V1", 1.0, "QRS onset"),)) == []
     assert circles.x[0] == pytest.approx(1.234) and circles.y[0] == pytest.approx(
         float(ecg.lead("III")[617]) - 8.0, abs=1e-5)  # on the trace, in row 3 (baseline -8 mV)
 

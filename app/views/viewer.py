@@ -9,6 +9,7 @@ import streamlit as st
 from app.common import calipers_view, details, interpretation_view, loaders, state, tracing, widgets
 from ecgcore.plot import ecg_figure
 from ecgcore.plot.calipers import default_legs
+from ecgcore.plot.marks import hidden_marks
 from ecgcore.plot.paper import paper_layout
 from ecgcore.plot.statements import overlay
 from ecgcore.signal.display import display_band, display_filter
@@ -57,6 +58,11 @@ if ecg is not None:
                      statement_leads=leads, marks=marks, spikes_s=spikes, caliper=cal, pickable=cal is not None)
     widgets.show_figure(fig, key="viewer_ecg", on_select=calipers_view.on_click("viewer_ecg"),
                         selection_mode="points")
+    hidden = hidden_marks(paper, marks)
+    if hidden:
+        st.caption(f"{len(hidden)} of {len(marks)} measured points of the selected statement are not on this page: "
+                   f"{', '.join(f'{m.lead} at {m.t_s:.2f} s' for m in hidden[:4])}. In 3x4 and 6x2 each lead shows "
+                   "only its column's part of the window; the 12 stacked leads show all of it.")
     if len(spikes):
         st.caption(f"▮ above the traces: {len(spikes)} pacing spikes found on the unfiltered signal.")
     interpretation_view.model_probabilities(ecg)

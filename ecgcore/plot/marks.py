@@ -142,3 +142,9 @@ def add_pick_points(parts, step_s: float = PICK_STEP_S) -> int:
                                hovertemplate="%{customdata} · %{x:.3f} s<extra>click: caliper leg</extra>",
                                showlegend=False))
     return len(x)
+
+
+def hidden_marks(paper, marks: Sequence[MarkLike]) -> list[MarkLike]:
+    """The marks no panel shows: their lead is not drawn at their time (in 3x4 and 6x2 each lead covers only
+    its column's part of the window; or the time lies outside the window)."""
+    return [m for m in marks if not paper.panels_at(m.lead, m.t_s)]
