@@ -44,7 +44,7 @@ if ecg is not None:
                               "them). Off: the signal as recorded.")
     c2.toggle("Calipers", key=calipers_view.ON, help="Time and amplitude between two points: click the tracing "
                                                      "(leg 1, then leg 2) or type the times.")
-    shown = ecg.with_signal(display_filter(ecg.signal, ecg.fs, keep_s=spikes)) if filtered else ecg
+    shown = ecg.with_signal(display_filter(ecg.signal, ecg.fs, spikes_s=spikes)) if filtered else ecg
     band = display_band() if filtered else display_band(None, None)
     paper = paper_layout(shown, view.layout, start_s=view.start_s, window_s=window, scale=view.scale)
     beats = loaders.beat_analysis(ecg).beats

@@ -23,12 +23,12 @@ SPIKE_KEEP_S = 0.008  # around each pacing spike the low-pass is undone over +-8
 
 
 def display_filter(signal: np.ndarray, fs: float, highpass_hz: float | None = HIGHPASS_HZ,
-                   lowpass_hz: float | None = LOWPASS_HZ, keep_s: np.ndarray | None = None) -> np.ndarray:
+                   lowpass_hz: float | None = LOWPASS_HZ, spikes_s: tuple[float, ...] | None = None) -> np.ndarray:
     """(leads, samples) mV filtered forward and backward (zero phase) by 2nd-order Butterworth sections.
 
     The low-pass is skipped when lowpass_hz is None or not below 0.45 x fs (a 100 Hz record has nothing above
     45 Hz); the high-pass when highpass_hz is None. NaN samples are treated as 0. Returns float32.
-    keep_s: pacing-spike times (s from the record's start, found on the unfiltered signal); within
+    spikes_s: pacing-spike times (s from the record's start, `ecgcore.signal.pacing.Pacing.spikes_s`); within
     `SPIKE_KEEP_S` of each, the signal keeps only the high-pass, so a 40 Hz low-pass does not shrink the
     spikes out of sight (a 1 ms spike loses most of its height through it).
     """
@@ -43,8 +43,8 @@ def display_filter(signal: np.ndarray, fs: float, highpass_hz: float | None = HI
     if lowpass_hz and lowpass_hz < 0.45 * fs:
         sos = butter(2, lowpass_hz, btype="lowpass", fs=fs, output="sos")
         smooth = sosfiltfilt(sos, x, axis=-1, padlen=min(x.shape[-1] - 1, int(3 * fs)))
-        if keep_s is not None and len(keep_s):
-            keep = spike_mask(np.asarray(keep_s, dtype=np.float64), fs, x.shape[-1]).astype(np.float64)
+        if spikes_s is not None and len(spikes_s):
+            keep = spike_mask(np.asarray(spikes_s, dtype=np.float64), fs, x.shape[-1]).astype(np.float64)
             ramp = max(1, int(round(0.004 * fs)))  # blend over 4 ms at each edge: no step where it joins
             w = np.clip(np.convolve(keep, np.ones(2 * ramp + 1) / (ramp + 1), mode="same"), 0.0, 1.0)
             smooth = smooth * (1.0 - w) + x * w
