@@ -1,0 +1,1 @@
+"""Learning: the trainer, augmentations, the real-data protocol (folds, CV, ablation), evaluation and pretraining."""
