@@ -117,3 +117,15 @@ def test_the_viewer_gives_the_models_probabilities_after_the_statements():
     assert order.index("#### Interpretation") < order.index("#### The models")
     probs = [f for f in figures(at) if "probability per class" in (f["layout"].get("title") or {}).get("text", "")]
     assert len(probs) == 1 and len(probs[0]["data"]) >= 1
+
+
+def test_an_urgent_statement_is_named_first_in_a_red_band():
+    at = _viewer(record="180")
+    ours = at.dataframe[0].value
+    urgent = ours[ours["severity"].str.startswith("‼")]
+    if len(urgent):  # the statements this record gets are the library's; the band follows them
+        band = next(m.value for m in at.markdown if "**Urgent:**" in m.value)
+        assert band.startswith(":red-background[") and urgent["statement"].iloc[0] in band
+        assert list(ours.index[: len(urgent)]) == list(urgent.index)
+    else:
+        assert not any("**Urgent:**" in m.value for m in at.markdown)

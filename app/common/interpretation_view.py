@@ -25,9 +25,9 @@ def panel(ecg: ECG, key: str):
         return None, None
     st.markdown("#### Interpretation")
     urgent = [s for s in interp.statements if s.severity == "urgent"]
-    if urgent:
-        st.error("Urgent: " + "; ".join(f"{s.text} ({', '.join(s.leads)})" for s in urgent),
-                 icon=":material/emergency:")
+    if urgent:  # a finding, not an app error: a red band, not st.error (the library's own words, no user text)
+        st.markdown(":red-background[:material/emergency: **Urgent:** "
+                    + "; ".join(f"{s.text} ({', '.join(s.leads)})" for s in urgent) + "]")
     cart = ecg.meta.get("cart_statements") or []
     diagnoses = [] if cart else list(ecg.meta.get("diagnoses") or [])  # LUDB: the cardiologists' diagnoses
     codes = None if cart or diagnoses else details.codes_table(ecg)
