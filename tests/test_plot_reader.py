@@ -13,7 +13,7 @@ from ecgcore.core.errors import ECGError
 from ecgcore.data import ludb
 from ecgcore.interpret import Mark, Statement, interpret
 from ecgcore.plot import ecg_figure
-from ecgcore.plot.calipers import caliper, caliper_point, default_legs, point_from_paper
+from ecgcore.plot.calipers import caliper, caliper_point, default_legs, legs_from_box, point_from_paper
 from ecgcore.plot.marks import hidden_marks
 from ecgcore.plot.paper import GRID_6X2, STANDARD, Scale, calibration_pulse, paper_layout
 from ecgcore.plot.statements import format_value, ordered, overlay, report_lines, statement_rows
@@ -140,12 +140,15 @@ def test_caliper_drawn_on_every_panel_of_its_lead(ecg):
     assert bracket.y0 == pytest.approx(-12.0 + 1.6)  # on the rhythm strip, the row that holds both legs
 
 
-def test_pick_points_answer_clicks_and_the_traces_stop_answering_hover(ecg):
-    fig = ecg_figure(ecg, "3x4", pickable=True)
-    pick = [t for t in fig.data if t.name == "caliper points"][0]
-    assert len(pick.x) == 4 * 2500  # every 4 ms over three rows of quarters and the strip (10 s at 500 Hz)
-    assert pick.marker.opacity == 0 and pick.customdata[0] == "I"
-    assert all(t.hoverinfo == "skip" for t in fig.data if t.name != "caliper points")
+def test_a_stretch_dragged_on_the_paper_gives_both_legs(ecg):
+    paper = paper_layout(ecg, "3x4")
+    assert legs_from_box(paper, (2.8, 2.0), (-11.0, -13.5)) == (("II", pytest.approx(2.0)), ("II", pytest.approx(2.8)))
+    # across the column border of row 0 (I: 0-2.5 s, aVR: 2.5-5 s): each edge takes its own lead
+    assert [lead for lead, _ in legs_from_box(paper, (2.0, 3.0), (0.5, -0.5))] == ["I", "aVR"]
+    with pytest.raises(ECGError, match="no lead is drawn"):
+        legs_from_box(paper, (-0.3, 1.0), (0.0, 0.0))
+    assert ecg_figure(ecg, "3x4", caliper_drag=True).layout.dragmode == "select"
+    assert ecg_figure(ecg, "3x4").layout.dragmode == "zoom"
 
 
 # ----------------------------------------------------------------------------------------- pacing spikes

@@ -1,36 +1,35 @@
-"""Calipers on the viewer: two legs, each a lead and a time, placed by clicking the tracing (first click leg 1,
-the next leg 2, and so on) or typed in; the arithmetic is `ecgcore.plot.calipers`."""
+"""Calipers on the viewer: two legs, each a lead and a time, placed by dragging across the tracing (the drag's
+left and right edges: plotly's box select, exact to the pixel) or typed in; the arithmetic is
+`ecgcore.plot.calipers`."""
 from __future__ import annotations
 
 import streamlit as st
 
 from ecgcore.core.ecg import ECG
 from ecgcore.core.errors import ECGError
-from ecgcore.plot.calipers import Caliper, caliper, point_from_paper
+from ecgcore.plot.calipers import Caliper, caliper, legs_from_box
 from ecgcore.plot.paper import PaperLayout
 
 ON = "viewer_calipers"
 LEGS = (("_cal_a_lead", "_cal_a_t"), ("_cal_b_lead", "_cal_b_t"))
-_NEXT = "_cal_next_leg"
 _PAPER = "_cal_paper"
 
 
-def on_click(figure_key: str):
-    """An `on_select` callback for the tracing: the clicked point becomes the next leg."""
+def on_select(figure_key: str):
+    """An `on_select` callback for the tracing: a stretch dragged across it becomes the two legs."""
     def place() -> None:
         event = st.session_state.get(figure_key)
-        points = event.selection.points if event is not None and event.selection else []
+        boxes = event.selection.box if event is not None and event.selection else []
         paper: PaperLayout | None = st.session_state.get(_PAPER)
-        if not points or paper is None or not st.session_state.get(ON):
+        if not boxes or paper is None or not st.session_state.get(ON):
             return
         try:
-            lead, t = point_from_paper(paper, float(points[0]["x"]), float(points[0]["y"]))
-        except (ECGError, KeyError, TypeError, ValueError):
+            legs = legs_from_box(paper, boxes[0]["x"], boxes[0]["y"])
+        except (ECGError, KeyError, TypeError, ValueError, IndexError):
             return
-        leg = int(st.session_state.get(_NEXT, 0))
-        st.session_state[LEGS[leg][0]] = lead
-        st.session_state[LEGS[leg][1]] = round(t, 3)
-        st.session_state[_NEXT] = 1 - leg
+        for (lead_key, t_key), (lead, t) in zip(LEGS, legs):
+            st.session_state[lead_key] = lead
+            st.session_state[t_key] = round(t, 3)
     return place
 
 
@@ -58,5 +57,5 @@ def controls(ecg: ECG, paper: PaperLayout, default_s: tuple[float, float]) -> Ca
         return None
     cols[4].markdown(f"**{cal.short()}**")
     cols[4].caption(f"{cal.a.lead} at {cal.a.t_s:.3f} s → {cal.b.lead} at {cal.b.t_s:.3f} s, amplitudes on the "
-                    "signal as drawn. Click the tracing to move leg 1, then leg 2.")
+                    "signal as drawn. Drag across the tracing to place both legs.")
     return cal

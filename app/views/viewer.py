@@ -42,8 +42,8 @@ if ecg is not None:
                          help="Zero-phase 0.5 Hz high-pass and 40 Hz low-pass, for the eye only; measurements use "
                               "their own filtering. Pacing spikes keep their height (the low-pass is undone around "
                               "them). Off: the signal as recorded.")
-    c2.toggle("Calipers", key=calipers_view.ON, help="Time and amplitude between two points: click the tracing "
-                                                     "(leg 1, then leg 2) or type the times.")
+    c2.toggle("Calipers", key=calipers_view.ON, help="Time and amplitude between two points: drag across the "
+                                                     "tracing (its left and right edges are the legs) or type them.")
     shown = ecg.with_signal(display_filter(ecg.signal, ecg.fs, spikes_s=spikes)) if filtered else ecg
     band = display_band() if filtered else display_band(None, None)
     paper = paper_layout(shown, view.layout, start_s=view.start_s, window_s=window, scale=view.scale)
@@ -55,9 +55,9 @@ if ecg is not None:
     if selected is not None:
         title += f" · marked: {selected.text}"
     fig = ecg_figure(shown, view.layout, start_s=view.start_s, window_s=window, scale=view.scale, title=title,
-                     statement_leads=leads, marks=marks, spikes_s=spikes, caliper=cal, pickable=cal is not None)
-    widgets.show_figure(fig, key="viewer_ecg", on_select=calipers_view.on_click("viewer_ecg"),
-                        selection_mode="points")
+                     statement_leads=leads, marks=marks, spikes_s=spikes, caliper=cal,
+                     caliper_drag=cal is not None)
+    widgets.show_figure(fig, key="viewer_ecg", on_select=calipers_view.on_select("viewer_ecg"), selection_mode="box")
     hidden = hidden_marks(paper, marks)
     if hidden:
         st.caption(f"{len(hidden)} of {len(marks)} measured points of the selected statement are not on this page: "

@@ -109,3 +109,14 @@ def default_legs(rpeaks: np.ndarray, fs: float, start_s: float, window_s: float)
     if len(inside) >= 2:
         return float(inside[0]), float(inside[1])
     return start_s + 1.0, start_s + 2.0
+
+
+def legs_from_box(paper: PaperLayout, x: tuple[float, float], y: tuple[float, float]) -> tuple[tuple[str, float],
+                                                                                               tuple[str, float]]:
+    """The caliper's legs from a stretch dragged on the paper (a box: x range in s, y range in mV with the
+    row's baseline): its left and right edges, in the row under the box's middle. Each edge takes the lead
+    drawn there (two leads when the box crosses a column border in 3x4 or 6x2). Raises ECGError when an edge
+    lies on no tracing."""
+    x0, x1 = sorted(float(v) for v in x)
+    mid = (float(y[0]) + float(y[1])) / 2.0
+    return point_from_paper(paper, x0, mid), point_from_paper(paper, x1, mid)

@@ -40,8 +40,10 @@ class PaperParts:
     def add_annotation(self, **annotation) -> None:
         self.annotations.append(annotation)
 
-    def figure(self, kind: str, title: str | None = None, px_per_mm: float = PX_PER_MM) -> go.Figure:
-        """The finished figure: paper axes with square millimetres, footer with speed, gain and rate."""
+    def figure(self, kind: str, title: str | None = None, px_per_mm: float = PX_PER_MM,
+               dragmode: str = "zoom") -> go.Figure:
+        """The finished figure: paper axes with square millimetres, footer with speed, gain and rate; `dragmode`
+        "zoom" (a drag zooms in) or "select" (a drag selects a box: calipers)."""
         ecg, paper = self.ecg, self.paper
         width_mm, height_mm = paper.size_mm
         foot = f"{paper.scale.label()} · {ecg.fs:g} Hz"
@@ -59,7 +61,7 @@ class PaperParts:
             margin=margin, showlegend=has_legend,
             legend=dict(orientation="h", traceorder="normal", x=0.0, y=0.0, yanchor="top", font=dict(size=11, color="#111111"),
                         grouptitlefont=dict(size=12, color="#111111"), bgcolor="rgba(255,255,255,0)"),
-            dragmode="zoom", hovermode="closest", font=dict(color="#111111"),
+            dragmode=dragmode, hovermode="closest", font=dict(color="#111111"),
             title=dict(text=title, font=dict(size=14, color="#111111"), x=0.01) if title else None,
             meta=dict(kind=kind, rows=paper.n_rows, width_mm=width_mm, height_mm=height_mm, fs=ecg.fs,
                       mm_per_s=paper.scale.mm_per_s, mm_per_mv=paper.scale.mm_per_mv),
@@ -139,7 +141,7 @@ def ecg_figure(
     marks: Sequence = (),
     spikes_s: Sequence[float] = (),
     caliper: Caliper | None = None,
-    pickable: bool = False,
+    caliper_drag: bool = False,
 ) -> go.Figure:
     """Draw `ecg` on ECG paper (1 mm / 5 mm grid, 1 mV calibration pulse per row) at `scale`'s speed and gain
     (`ecgcore.plot.paper.Scale`: 25 or 50 mm/s, 5, 10 or 20 mm/mV; standard 25 mm/s, 10 mm/mV).
@@ -154,7 +156,8 @@ def ecg_figure(
     statement_leads: leads shaded behind their panels (the selected statement's); marks: measured points
     (objects with lead, t_s, label, as `ecgcore.interpret.Mark`) circled on the trace; spikes_s: pacing spikes
     (s from the record's start) marked above every panel; caliper: two legs and their readout (`calipers`);
-    pickable: invisible points every 4 ms along the traces that answer clicks (for placing caliper legs).
+    caliper_drag: a drag selects a stretch of time (plotly's box select) instead of zooming: its left and right
+    edges become the caliper's legs (`calipers.legs_from_box`).
     """
     paper = paper_layout(ecg, layout, start_s=start_s, window_s=window_s, scale=scale)
     parts = draw_paper(ecg, paper, saliency, saliency_mode, opacity, max_points_per_panel, legend)
@@ -166,8 +169,6 @@ def ecg_figure(
         marks_.add_marks(parts, marks)
     if caliper is not None:
         marks_.add_caliper(parts, caliper)
-    if pickable:
-        marks_.add_pick_points(parts)
     marked = [p for p in paper.panels if p.lead == "II"] or list(paper.panels)
     strip = marked[-1]  # the rhythm strip (3x4), the lead-II row (12x1), or a single-lead strip
     if rpeaks is not None and len(rpeaks):
@@ -188,7 +189,7 @@ def ecg_figure(
         half = paper.row_height_mv / 2
         parts.add_shape(type="rect", x0=float(x0), x1=float(x1), y0=strip.baseline - half + 0.2,
                         y1=strip.baseline + half - 0.2, line=dict(color=style.BEAT_MARK, width=2), layer="above")
-    return parts.figure(f"ecg_{layout}", title)
+    return parts.figure(f"ecg_{layout}", title, dragmode="select" if caliper_drag else "zoom")
 
 
 def strip_figure(

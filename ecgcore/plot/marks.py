@@ -117,33 +117,6 @@ def add_caliper(parts, cal: Caliper, colour: str = style.CALIPER) -> int:
     return len(legs)
 
 
-PICK_STEP_S = 0.004  # one clickable point per 4 ms (one tenth of a small square at 25 mm/s)
-
-
-def add_pick_points(parts, step_s: float = PICK_STEP_S) -> int:
-    """Invisible points along every panel's trace, every `step_s` seconds, that answer clicks (plotly selects
-    points of marker traces only, not of lines), so a click anywhere near a trace gives its paper x and y.
-    The traces themselves stop answering hover. Returns how many points were added."""
-    paper, ecg = parts.paper, parts.ecg
-    for trace in parts.data:
-        if trace.type == "scatter":
-            trace.hoverinfo = "skip"
-    xs, ys, names = [], [], []
-    stride = max(1, int(round(step_s * ecg.fs)))
-    for panel in paper.panels:
-        idx = np.arange(panel.start, panel.stop, stride)
-        values = np.nan_to_num(ecg.lead(panel.lead)[idx].astype(np.float64))
-        xs.append(paper.paper_x(panel, idx))
-        ys.append(values + panel.baseline)
-        names += [panel.lead] * len(idx)
-    x, y = np.concatenate(xs), np.concatenate(ys)
-    parts.add_trace(go.Scatter(x=x.astype(np.float32), y=y.astype(np.float32), mode="markers",
-                               marker=dict(size=6, opacity=0), customdata=names, name="caliper points",
-                               hovertemplate="%{customdata} · %{x:.3f} s<extra>click: caliper leg</extra>",
-                               showlegend=False))
-    return len(x)
-
-
 def hidden_marks(paper, marks: Sequence[MarkLike]) -> list[MarkLike]:
     """The marks no panel shows: their lead is not drawn at their time (in 3x4 and 6x2 each lead covers only
     its column's part of the window; or the time lies outside the window)."""

@@ -1,5 +1,5 @@
 """Browser: the viewer as an ECG reader uses it on a real LBBB record (PTB-XL ecg_id 180, scp_codes CLBBB):
-the interpretation first, a statement selected and marked on the tracing, calipers placed by two clicks."""
+the interpretation first, a statement selected and marked on the tracing, calipers placed by a drag."""
 from __future__ import annotations
 
 import re
@@ -35,16 +35,20 @@ def test_viewer_opens_with_statements_marks_them_and_measures_with_calipers(app_
     page.get_by_text("Calipers", exact=True).click()
     wait_drawn(page)
     expect(page.get_by_label("Leg 1 time (s)")).to_be_visible()
-    # two clicks on the lead-II rhythm strip (bottom row, baseline -12 mV): 2.0 s, then 2.8 s
+    # a drag along the lead-II rhythm strip (bottom row, baseline -12 mV) from 2.0 s to 2.8 s
     page.evaluate("document.querySelectorAll('.js-plotly-plot')[0].scrollIntoView({block: 'center'})")
-    for t in (2.0, 2.8):
-        x, y = page.evaluate(_TO_PIXELS, [t, -12.0])
-        page.mouse.click(x, y)
-        wait_drawn(page)
+    (x0, y0), (x1, y1) = (page.evaluate(_TO_PIXELS, [t, y]) for t, y in ((2.0, -11.5), (2.8, -12.5)))
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+    wait_drawn(page)
     readout = page.locator(".js-plotly-plot").first.locator("text.annotation-text", has_text=re.compile("^Δt"))
     expect(readout).to_have_count(1)
     text = readout.text_content()
     dt = float(re.search(r"Δt (-?\d+) ms", text).group(1))
-    assert 760 <= dt <= 840, text  # the clicks snap to the trace's nearest sample, within plotly's hover distance
-    assert float(page.get_by_label("Leg 2 time (s)").input_value()) == pytest.approx(2.8, abs=0.04)
+    assert 790 <= dt <= 810, text  # the drag's edges, to the pixel (1 px = 0.4 mm = 16 ms at this width, or less)
+    assert float(page.get_by_label("Leg 1 time (s)").input_value()) == pytest.approx(2.0, abs=0.02)
+    assert float(page.get_by_label("Leg 2 time (s)").input_value()) == pytest.approx(2.8, abs=0.02)
     shot(page, "viewer_reader_calipers")
