@@ -129,3 +129,12 @@ def test_an_urgent_statement_is_named_first_in_a_red_band():
         assert list(ours.index[: len(urgent)]) == list(urgent.index)
     else:
         assert not any("**Urgent:**" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("sal", ["trace", "band"])
+def test_predict_draws_its_evidence_in_the_6x2_layout(sal):
+    at = goto(app(record="8", layout="6x2", sal=sal), "predict")
+    no_errors(at)
+    fig = _ecg_figure(at)
+    assert fig["layout"]["meta"]["kind"] == "ecg_6x2" and fig["layout"]["meta"]["rows"] == 7
+    assert any(t.get("legendgroup") or t.get("showlegend") for t in fig["data"])  # the evidence legend is drawn
