@@ -26,10 +26,13 @@ def threshold_metrics(Y: np.ndarray, Yhat: np.ndarray, classes: Sequence[str]) -
 
 def evaluation_report(Y: np.ndarray, P: np.ndarray, classes: Sequence[str], thresholds: Sequence[float],
                       record_ids: Sequence[str], n_boot: int = 1000, seed: int = 0,
-                      thresholds_per_record: np.ndarray | None = None) -> dict[str, Any]:
+                      thresholds_per_record: np.ndarray | None = None,
+                      patient_ids: Sequence[Any] | None = None) -> dict[str, Any]:
     """All figures for labels Y (records x classes, 0/1) and probabilities P, decisions at `thresholds`.
 
-    AUC (macro and per class, bootstrap 95% CI) only for classes with positives and negatives; accuracy,
+    AUC (macro and per class, bootstrap 95% CI) only for classes with positives and negatives (no interval,
+    `too_few`, for a class with fewer than 10 positives or negatives: `ecgcore.metrics.auc.bootstrap_auc`);
+    `patient_ids` (one per record): patients are resampled, else records; accuracy,
     precision, recall, F1 per class and macro; a 2x2 confusion per class; the single-label confusion over
     records with one true class; ROC points; reliability bins and ECE; and the raw predictions.
     `thresholds_per_record` (records x classes) decides each record at its own thresholds (cross-validation:
@@ -39,7 +42,7 @@ def evaluation_report(Y: np.ndarray, P: np.ndarray, classes: Sequence[str], thre
     P = np.asarray(P, dtype=np.float64)
     thr = np.asarray(thresholds, dtype=np.float64)
     Yhat = (P >= (thr if thresholds_per_record is None else np.asarray(thresholds_per_record))).astype(np.uint8)
-    boot = bootstrap_auc(Y, P, n_boot=n_boot, seed=seed)
+    boot = bootstrap_auc(Y, P, n_boot=n_boot, seed=seed, groups=patient_ids)
     scored = [c for c, pc in zip(classes, boot["per_class"]) if pc is not None]
     return {
         "n_records": int(len(Y)),
@@ -47,9 +50,12 @@ def evaluation_report(Y: np.ndarray, P: np.ndarray, classes: Sequence[str], thre
         "positives": {c: int(Y[:, i].sum()) for i, c in enumerate(classes)},
         "auc": {
             "macro": boot["macro"]["auc"], "macro_ci95": boot["macro"]["ci"], "classes_in_macro": scored,
-            "per_class": {c: (None if pc is None else {"auc": pc["auc"], "ci95": pc["ci"]})
+            "too_few": [classes[c] for c in boot["macro"]["too_few"]],
+            "per_class": {c: (None if pc is None else {"auc": pc["auc"], "ci95": pc["ci"], "too_few": pc["too_few"]})
                           for c, pc in zip(classes, boot["per_class"])},
-            "bootstrap": {"n": n_boot, "seed": seed, "method": "percentile, records resampled with replacement"},
+            "bootstrap": {"n": n_boot, "seed": seed, "resampled": boot["resampled"],
+                          "method": f"percentile, {boot['resampled']} resampled with replacement; no interval for "
+                                    "a class with fewer than 10 positives or negatives"},
         },
         "thresholds": {c: float(t) for c, t in zip(classes, thr)},
         "at_thresholds": threshold_metrics(Y, Yhat, classes),
@@ -59,5 +65,6 @@ def evaluation_report(Y: np.ndarray, P: np.ndarray, classes: Sequence[str], thre
         "calibration": {"per_class": {c: reliability(Y[:, i], P[:, i]) for i, c in enumerate(classes)},
                         "pooled": reliability(Y.ravel(), P.ravel())},
         "predictions": {"record_ids": [str(r) for r in record_ids], "y_true": Y.tolist(),
-                        "y_prob": P.round(5).tolist()},
+                        "y_prob": P.round(5).tolist(),
+                        **({} if patient_ids is None else {"patient_ids": [str(g) for g in patient_ids]})},
     }
