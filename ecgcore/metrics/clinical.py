@@ -144,7 +144,8 @@ def leading_model(results: Mapping[str, Mapping[str, Any]], n_boot: int = 2000, 
 def _difference_text(name: str, d: PairedDifference) -> str:
     if d.ci95 is None:
         return f"{name} {d.difference:+.3f} (no test: too few positives of {', '.join(d.too_few)})"
-    return f"{name} {d.difference:+.3f} (95% CI {d.ci95[0]:+.3f} to {d.ci95[1]:+.3f}, p = {d.p:.3f})"
+    p = f"p < {1 / d.n_boot:.2g}" if d.p == 0 else f"p = {d.p:.3f}"  # the bootstrap resolves no smaller p
+    return f"{name} {d.difference:+.3f} (95% CI {d.ci95[0]:+.3f} to {d.ci95[1]:+.3f}, {p})"
 
 
 def leader_sentence(results: Mapping[str, Mapping[str, Any]], set_label: str, n_boot: int = 2000) -> str:

@@ -1,4 +1,5 @@
-"""`evaluation_report`: every figure `python -m ecgcore evaluate` writes, as plain JSON values."""
+"""`evaluation_report`: every figure `python -m ecgcore evaluate` writes, as plain JSON values; `key_figures`:
+the headline numbers of one results document (the model card's `metrics`)."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -68,3 +69,46 @@ def evaluation_report(Y: np.ndarray, P: np.ndarray, classes: Sequence[str], thre
                         "y_prob": P.round(5).tolist(),
                         **({} if patient_ids is None else {"patient_ids": [str(g) for g in patient_ids]})},
     }
+
+
+#: The fold that chose every recipe (assets/models/ablation.json: fold-9 macro AUC on the split of fold 10), the
+#: epoch and the thresholds; it is also a test fold of the 10-fold cross-validation.
+SELECTION_FOLD = 9
+
+
+def without_selection_fold(Y: np.ndarray, P: np.ndarray, folds: Sequence[int], classes: Sequence[str],
+                           patient_ids: Sequence[Any] | None = None, n_boot: int = 1000,
+                           seed: int = 0) -> dict[str, Any]:
+    """Macro AUC of out-of-fold predictions on every record EXCEPT those of `SELECTION_FOLD`, the fold that
+    chose the recipes: the part of the cross-validated figure that no selection step looked at.
+    Y, P: (records, classes); folds: (records,) strat_fold. Returns {folds, n_records, macro_auc,
+    macro_auc_ci95 (None when a class has too few positives), per_class_auc, resampled}."""
+    keep = np.asarray(folds) != SELECTION_FOLD
+    groups = None if patient_ids is None else [g for g, k in zip(patient_ids, keep) if k]
+    boot = bootstrap_auc(np.asarray(Y)[keep], np.asarray(P, float)[keep], n_boot=n_boot, seed=seed, groups=groups)
+    return {"folds": sorted({int(f) for f in np.asarray(folds)[keep]}), "n_records": int(keep.sum()),
+            "macro_auc": boot["macro"]["auc"], "macro_auc_ci95": boot["macro"]["ci"],
+            "per_class_auc": {c: (None if pc is None else pc["auc"]) for c, pc in zip(classes, boot["per_class"])},
+            "resampled": boot["resampled"]}
+
+
+def key_figures(results: dict[str, Any]) -> dict[str, Any]:
+    """The headline numbers of a results document (stored in the model card, printed by `models --json`);
+    `too_few` lists the classes with too few positives for an interval; `without_selection_fold` is the
+    out-of-fold figure without fold 9 where the results hold it."""
+    auc = results["auc"]
+    figures = {
+        "set": results["set"]["name"], "description": results["set"]["description"],
+        "synthetic": results["set"]["synthetic"], "n_records": results["n_records"],
+        "macro_auc": auc["macro"], "macro_auc_ci95": auc["macro_ci95"], "classes_in_macro": auc["classes_in_macro"],
+        "too_few": auc.get("too_few", []),
+        "per_class_auc": {c: (None if v is None else v["auc"]) for c, v in auc["per_class"].items()},
+        "per_class_auc_ci95": {c: (None if v is None else v["ci95"]) for c, v in auc["per_class"].items()},
+        "positives": results["positives"],
+        "macro_f1": results["at_thresholds"]["macro"]["f1"],
+        "resampled": (auc.get("bootstrap") or {}).get("resampled", "records"),
+        "results_file": f"results_{results['set']['name']}.json",
+    }
+    if results.get("without_selection_fold"):
+        figures["without_selection_fold"] = results["without_selection_fold"]
+    return figures

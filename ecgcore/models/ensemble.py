@@ -39,6 +39,11 @@ class MeanEnsemble(ECGModel):
     card_input: ClassVar[dict[str, str]] = {
         "aggregate": "each member's own; the record's probability is the mean of the members' record probabilities",
         "normaliser": "each member's own (none of its own)"}
+    retrain: ClassVar[str] = ("make train (the members), then python -m ecgcore.learn.ensemble (its thresholds and "
+                              "figures, no training)")
+    recipe_keys: ClassVar[tuple[str, ...]] = ("name", "init", "members")
+    recipe_method: ClassVar[str] = ("nothing fitted; thresholds: max F1 per class on PTB-XL fold 9, on the mean of "
+                                    "the shipped members' probabilities")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
