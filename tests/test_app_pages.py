@@ -517,3 +517,16 @@ def test_compare_names_a_leading_model_only_when_the_paired_test_says_so():
         else:
             assert "no model leads" in shown[0] and f"{lead.model} leads" not in shown[0]
         assert "paired bootstrap over the same 513 records, patients resampled" in shown[0]
+
+
+def test_predict_says_each_class_operating_point_at_the_threshold_in_use():
+    from ecgcore.metrics.clinical import class_operating_sentences
+
+    at = goto(app(record="ptbxl/00139", model="resnet1d", target="MI"), "predict")
+    no_errors(at)
+    oof = json.loads((Path(MAIN).parent.parent / "assets" / "models" / "resnet1d" / "results_ptbxl_cv.json").read_text())
+    expected = class_operating_sentences(oof, oof["thresholds"], None)  # the page's thresholds are the model's
+    shown = " ".join(m.value for m in at.markdown)
+    for cls, sentence in expected.items():
+        assert f"**{cls}**: {sentence}" in shown
+    assert "are caught" in expected["MI"] and "calls are right" in expected["MI"]

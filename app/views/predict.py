@@ -36,11 +36,12 @@ if ecg is not None:
                     st.warning(flag, icon=":material/warning:")
                 oof = loaders.results(name, "ptbxl_cv")  # the operating point of each class at the threshold in use
                 if oof is not None:
+                    st.markdown(f"**At the thresholds in use**, out of fold on {oof['n_records']} real PTB-XL records:",
+                                help="Each class's sensitivity and PPV at the threshold this page decides with, from "
+                                     "the model's cross-validated predictions (each record predicted by a model that "
+                                     "never saw it). PPV depends on how common the class is.")
                     st.markdown("\n".join(f"- **{c}**: {t}" for c, t in class_operating_sentences(
-                        oof, dict(zip(ex.classes, ex.thresholds)), f"out of fold on {oof['n_records']} real PTB-XL "
-                        "records").items()), help="Each class's sensitivity and PPV at the threshold this page "
-                                                  "decides with, from the model's cross-validated predictions (each "
-                                                  "record predicted by a model that never saw it).")
+                        oof, dict(zip(ex.classes, ex.thresholds)), None).items()))
             saliency = explain_view.saliency_map(ex, view)
             empty = explain_view.empty_message(ex, view, saliency)
             if empty:

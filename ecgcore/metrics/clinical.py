@@ -162,8 +162,8 @@ def leader_sentence(results: Mapping[str, Mapping[str, Any]], set_label: str, n_
     how = (f"paired bootstrap over the same {first.n_records} records, {unit} resampled, {first.n_boot} "
            f"resamples; macro-AUC difference of {lead.model} minus: {diffs}")
     if lead.established:
-        return f"On {set_label}, {lead.model} leads: its macro AUC {lead.auc:.3f} is higher than every other " \
-               f"model's by more than chance explains ({how})."
+        return f"On {set_label}, {lead.model} leads: it has the highest macro AUC, {lead.auc:.3f}, higher than every " \
+               f"other model's by more than chance explains ({how})."
     few = sorted({c for d in lead.versus.values() for c in d.too_few})
     why = (f"too few positives of {', '.join(few)} (fewer than {MIN_POSITIVES}) to test the difference" if few else
            "the paired test does not separate it from every other model")
@@ -171,11 +171,11 @@ def leader_sentence(results: Mapping[str, Mapping[str, Any]], set_label: str, n_
            f"({how})."
 
 
-def operating_sentence(cls: str, op: "OperatingPoint", set_label: str = "out of fold") -> str:
+def operating_sentence(cls: str, op: "OperatingPoint", set_label: str | None = "out of fold") -> str:
     """A clinician's sentence for one class at one threshold: "At this threshold (0.197), out of fold, 6 in
     10 MI are caught (45 of 75) and 4 in 10 MI calls are right (45 of 110)." Ratios are rounded to tenths
     ("in 10"); an undefined ratio (no positives, or no call) is said plainly; fewer than `MIN_POSITIVES`
-    positives adds "too few to trust"."""
+    positives adds "too few to trust". set_label None: the set is said elsewhere (left out of the sentence)."""
     def in_ten(num: int, den: int) -> str:
         return f"{int(round(10 * num / den))} in 10"
 
@@ -184,14 +184,15 @@ def operating_sentence(cls: str, op: "OperatingPoint", set_label: str = "out of 
     calls = op.tp + op.fp
     right = (f"{in_ten(op.tp, calls)} {cls} calls are right ({op.tp} of {calls})" if calls
              else f"no record is called {cls}")
-    text = f"At this threshold ({op.threshold:.3g}), {set_label}, {caught} and {right}."
+    where = f", {set_label}" if set_label else ""
+    text = f"At this threshold ({op.threshold:.3g}){where}, {caught} and {right}."
     if op.positives < MIN_POSITIVES:
         text += f" Only {op.positives} {cls} records: too few to trust these figures."
     return text
 
 
 def class_operating_sentences(results: Mapping[str, Any], thresholds: Mapping[str, float] | Sequence[float],
-                              set_label: str = "out of fold") -> dict[str, str]:
+                              set_label: str | None = "out of fold") -> dict[str, str]:
     """{class: `operating_sentence`} at `thresholds` (the ones a page decides with: {class: t} or one per
     class in the results' order), from a stored results document (e.g. `results_ptbxl_cv.json`)."""
     classes = list(results["classes"])
