@@ -63,6 +63,7 @@ def test_ensemble_is_registered_and_loads_its_members():
     assert card.parameters == sum(m.parameter_count() for m in ens.members_.values())
 
 
+@pytest.mark.slow  # reads the real PTB-XL set and runs the kernel model's signal analysis (about 15 s)
 def test_ensemble_predicts_the_mean_of_its_members(real_fold10_array):
     ens = load_model("ensemble")
     P = ens.predict_proba(real_fold10_array)
