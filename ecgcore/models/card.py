@@ -144,7 +144,8 @@ def summarise(card: ModelCard) -> str:
         text += f" {key}: macro AUC {m['macro_auc']:.3f} ({_interval_text(m)}), N={m.get('n_records')}."
     cv = card.metrics.get("ptbxl_cv")
     if cv:
-        text += (" The ptbxl_cv figure is NOT nested: the recipe was chosen on fold 9 (" + RECIPE_CHOICE + "), and "
+        whose = "the members' recipes were" if recipe.get("init") == "members" else "the recipe was"
+        text += (f" The ptbxl_cv figure is NOT nested: {whose} chosen on fold 9 (" + RECIPE_CHOICE + "), and "
                  "fold 9 is also one of the ten test folds; the same recipe then ran in every split.")
         free = cv.get("without_selection_fold")
         if free and free.get("macro_auc") is not None:
