@@ -47,7 +47,8 @@ def _line(name: str, figures: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from ecgcore.learn.evaluation import evaluate, key_figures
+    from ecgcore.learn.evaluation import evaluate
+    from ecgcore.metrics.summary import key_figures
     from ecgcore.models import model_names
 
     torch.set_num_threads(max(1, args.threads))

@@ -31,7 +31,7 @@ import numpy as np
 
 from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.core.errors import ECGError
-from ecgcore.metrics.summary import evaluation_report, key_figures, without_selection_fold  # noqa: F401  (key_figures re-exported)
+from ecgcore.metrics.summary import evaluation_report, without_selection_fold
 from ecgcore.models import ECGModel, checkpoint, load_model
 from ecgcore.models.card import ModelCard, write_card
 from ecgcore.core.settings import resolve

@@ -21,7 +21,7 @@ from ecgcore.core.ecg import ECG, twelve_leads
 from ecgcore.core.errors import ECGSignalError, UnknownNameError
 from ecgcore.core.leads import LEADS
 from ecgcore.models import checkpoint
-from ecgcore.models.card import RETRAIN, ModelCard, build_card, summarise, write_card  # noqa: F401  (RETRAIN, summarise: re-exported)
+from ecgcore.models.card import ModelCard, build_card, write_card
 from ecgcore.signal.resample import ecg_resample
 
 Data = Union[ECG, Sequence[ECG], np.ndarray]
