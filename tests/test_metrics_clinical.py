@@ -9,7 +9,7 @@ import pytest
 from app.common.loaders import models_dir, shipped_model_names
 from ecgcore.metrics.clinical import (MIN_POSITIVES, class_operating_sentences, contradiction, few_positives,
                                       leader_sentence, leading_model, operating_point, operating_points,
-                                      operating_sentence, verdicts)
+                                      operating_sentence, short_operating_text, verdicts)
 
 
 def stored(name: str, slug: str) -> dict:
@@ -93,6 +93,10 @@ def test_operating_sentence_says_how_many_are_caught_and_how_many_calls_are_righ
                                             "6 in 10 MI calls are right (3 of 5). Only 5 MI records: too few to trust "
                                             "these figures.")
     assert "no record is called MI" in operating_sentence("MI", operating_point([1, 0], [0.1, 0.2], 0.5))
+    assert short_operating_text("MI", op) == "MI: 6 in 10 caught (3/5), 6 in 10 calls right (3/5)"
+    card = json.loads((models_dir() / shipped_model_names()[0] / "card.json").read_text())
+    for cls, v in card["metrics"]["ptbxl_cv"]["at_thresholds"].items():  # what the PDF report prints
+        assert (v["tp"], v["fp"], v["fn"], v["tn"]) == (points[cls].tp, points[cls].fp, points[cls].fn, points[cls].tn)
 
 
 def test_verdicts_mark_outcomes_and_flag_norm_with_another_class():

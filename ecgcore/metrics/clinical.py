@@ -191,6 +191,14 @@ def operating_sentence(cls: str, op: "OperatingPoint", set_label: str | None = "
     return text
 
 
+def short_operating_text(cls: str, op: "OperatingPoint") -> str:
+    """The operating point in a line: "MI: 6 in 10 caught (47/75), 4 in 10 calls right (47/108)"."""
+    def part(num: int, den: int, what: str) -> str:
+        return f"{int(round(10 * num / den))} in 10 {what} ({num}/{den})" if den else f"no {what.split()[0]}"
+
+    return f"{cls}: {part(op.tp, op.positives, 'caught')}, {part(op.tp, op.tp + op.fp, 'calls right')}"
+
+
 def class_operating_sentences(results: Mapping[str, Any], thresholds: Mapping[str, float] | Sequence[float],
                               set_label: str | None = "out of fold") -> dict[str, str]:
     """{class: `operating_sentence`} at `thresholds` (the ones a page decides with: {class: t} or one per

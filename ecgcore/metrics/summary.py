@@ -95,7 +95,8 @@ def without_selection_fold(Y: np.ndarray, P: np.ndarray, folds: Sequence[int], c
 def key_figures(results: dict[str, Any]) -> dict[str, Any]:
     """The headline numbers of a results document (stored in the model card, printed by `models --json`);
     `too_few` lists the classes with too few positives for an interval; `without_selection_fold` is the
-    out-of-fold figure without fold 9 where the results hold it."""
+    out-of-fold figure without fold 9 where the results hold it; `at_thresholds`: each class's TP / FP / FN / TN
+    at the model's threshold (`ecgcore.metrics.clinical.operating_points`), for the report's operating point."""
     auc = results["auc"]
     figures = {
         "set": results["set"]["name"], "description": results["set"]["description"],
@@ -111,4 +112,8 @@ def key_figures(results: dict[str, Any]) -> dict[str, Any]:
     }
     if results.get("without_selection_fold"):
         figures["without_selection_fold"] = results["without_selection_fold"]
+    from ecgcore.metrics.clinical import operating_points
+
+    figures["at_thresholds"] = {c: {"threshold": round(op.threshold, 4), "tp": op.tp, "fp": op.fp, "fn": op.fn,
+                                    "tn": op.tn} for c, op in operating_points(results).items()}
     return figures
