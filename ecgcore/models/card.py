@@ -146,7 +146,8 @@ def summarise(card: ModelCard) -> str:
     if cv:
         whose = "the members' recipes were" if recipe.get("init") == "members" else "the recipe was"
         text += (f" The ptbxl_cv figure is NOT nested: {whose} chosen on fold 9 (" + RECIPE_CHOICE + "), and "
-                 "fold 9 is also one of the ten test folds; the same recipe then ran in every split.")
+                 "fold 9 is also one of the ten test folds; the same recipe then ran in every split (inside each split, "
+                 "the epoch, the thresholds and the kernel's C are chosen on that split's own validation fold).")
         free = cv.get("without_selection_fold")
         if free and free.get("macro_auc") is not None:
             text += (f" Without fold 9's records (folds {free['folds'][0]}-{free['folds'][-1]} but 9), the "
