@@ -98,3 +98,30 @@ def real_fold10_array() -> np.ndarray:
     real = ptbxl_set()
     rows = np.flatnonzero(real.folds == 10)[:6]
     return np.stack([real.signals[i] for i in rows])
+
+
+@pytest.mark.slow  # reads the real PTB-XL set and predicts it with resnet1d (about 20 s)
+def test_protocol_evaluation_writes_results_and_the_card_through_the_one_writer(tmp_path, monkeypatch):
+    """evaluate_real's plumbing, with the nine CV trainings replaced by the shipped weights (training is tested
+    in test_training.py): patient ids, the figure without fold 9, one threshold, and the card via write_card."""
+    from ecgcore.data import evalsets
+    from ecgcore.learn import protocol
+
+    shutil.copytree(resolve().models_dir / "resnet1d", tmp_path / "resnet1d")
+    shipped = load_model("resnet1d", tmp_path)
+
+    def no_training(name, recipe, real, k, models_dir, progress=False):
+        rows = np.flatnonzero(real.folds == k)
+        return protocol.Run(shipped, None, rows, shipped.predict_proba(real.array()[rows]), float("nan"))
+
+    monkeypatch.setattr(protocol, "train_split", no_training)
+    monkeypatch.setattr(evalsets, "external_sets", lambda settings=None: {})
+    out = protocol.evaluate_real("resnet1d", tmp_path, save=True, n_boot=50, log=lambda s: None)
+    cv = json.loads((tmp_path / "resnet1d" / "results_ptbxl_cv.json").read_text())
+    assert cv["auc"]["bootstrap"]["resampled"] == "patients" and len(set(cv["predictions"]["patient_ids"])) < 513
+    assert cv["without_selection_fold"]["n_records"] == sum(f != 9 for f in cv["folds"])
+    assert cv["thresholds"] == out["ptbxl_cv"]["thresholds"] and set(cv["thresholds_per_fold"]) == {str(k) for k in range(1, 11)}
+    card = json.loads((tmp_path / "resnet1d" / "card.json").read_text())
+    assert card["metrics"]["ptbxl_cv"]["without_selection_fold"]["macro_auc"] == cv["without_selection_fold"]["macro_auc"]
+    assert "do not show" in card["limitations"] and "NOT nested" in card["summary"]
+    load_model("resnet1d", tmp_path)  # still loads: weights and config untouched
