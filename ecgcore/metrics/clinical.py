@@ -1,5 +1,8 @@
 """Figures in clinical terms at a model's operating threshold: sensitivity, specificity, PPV and NPV with
-their TP / FP / FN / TN counts, the ROC operating point, small-sample warnings and which model leads.
+their TP / FP / FN / TN counts, the ROC operating point and the sentence a clinician reads ("6 in 10 MI are
+caught"), small-sample warnings, and which model leads (named only when a paired bootstrap on the same
+records separates it from every other: `ecgcore.metrics.paired`). One threshold per class, the model's own
+(chosen on PTB-XL fold 9), for every set: Predict & explain and Compare quote the same operating point.
 
 Everything is computed from stored predictions (`results_<set>.json`: `predictions.y_true`,
 `predictions.y_prob`, `thresholds`, `auc`); nothing is re-run. A ratio whose denominator is 0 (e.g. PPV
