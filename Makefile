@@ -49,6 +49,7 @@ train: .venv/.app.stamp
 	for m in $(PRETRAIN); do $(PY) -m ecgcore train --model $$m --data $(DATA) \
 	  --out assets/models/$$m/synthetic --threads 2 || exit 1; done
 	for m in $(MODELS); do $(PY) -m ecgcore train --model $$m --real --threads 2 || exit 1; done
+	$(PY) -m ecgcore.learn.ensemble
 
 # Figures of the shipped weights: real PTB-XL 10-fold out-of-fold CV, fold 10 and every external set (written
 # with --save to assets/models/<name>/results_<set>.json and the cards), and "synthetic_fold10": fold 10 (190
@@ -57,6 +58,7 @@ evaluate: .venv/.app.stamp
 	$(PY) -m ecgcore evaluate --cv --save
 	test -f data/synth-eval/ptbxl_database.csv || $(PY) -m ecgcore synth --out data/synth-eval --records 2000 --seed 0
 	for m in $(MODELS); do $(PY) -m ecgcore evaluate --model $$m --data data/synth-eval --save || exit 1; done
+	$(PY) -m ecgcore.learn.ensemble
 
 # The recipe ablation on the shipped split (fold 9 chooses; writes assets/models/ablation.json, recipes.json).
 ablation: .venv/.app.stamp

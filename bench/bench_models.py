@@ -111,6 +111,54 @@ def goal_table(models_dir: Path, names: list[str]) -> None:
     print("(territory goal: bench/bench_territory.py)\n")
 
 
+ENSEMBLE_SETS = ("ptbxl_cv", "ptbxl_fold10", "cinc_pooled", "cinc_georgia", "ludb")
+
+
+def ensemble_table(models_dir: Path) -> None:
+    """The ensemble against its members, from the stored results (`python -m ecgcore.learn.ensemble` writes the
+    ensemble's from the members' stored predictions): macro AUC per set with its patient-bootstrap 95% CI (or
+    "too few"), the out-of-fold figure without fold 9 (the fold that chose the recipes), and a paired bootstrap
+    of the macro-AUC difference ensemble minus each member on the same out-of-fold records."""
+    import json
+
+    from ecgcore.metrics.paired import paired_from_results
+
+    folder = models_dir / "ensemble"
+    if not (folder / "card.json").is_file():
+        print("no ensemble in the models folder (python -m ecgcore.learn.ensemble)\n")
+        return
+    members = json.loads((folder / "card.json").read_text())["training"]["recipe"]["members"]
+    names = ["ensemble", *members]
+
+    def load(name: str, set_name: str) -> dict | None:
+        path = models_dir / name / f"results_{set_name}.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def cell(res: dict | None) -> str:
+        if res is None:
+            return "n/a"
+        auc, ci = res["auc"]["macro"], res["auc"]["macro_ci95"]
+        return f"{auc:.3f} ({ci[0]:.3f}-{ci[1]:.3f})" if ci else f"{auc:.3f} (too few)"
+
+    print("Ensemble (mean of the members' probabilities) against its members: macro AUC (95% CI, patients "
+          "resampled; 'too few' where a class has < 10 positives)")
+    print(f"{'model':12s} " + " ".join(f"{s:>22s}" for s in ENSEMBLE_SETS) + f" {'CV without fold 9':>22s}")
+    for name in names:
+        docs = {s: load(name, s) for s in ENSEMBLE_SETS}
+        free = (docs["ptbxl_cv"] or {}).get("without_selection_fold") or {}
+        free_text = (f"{free['macro_auc']:.3f} ({free['macro_auc_ci95'][0]:.3f}-{free['macro_auc_ci95'][1]:.3f})"
+                     if free.get("macro_auc_ci95") else "n/a")
+        print(f"{name:12s} " + " ".join(f"{cell(docs[s]):>22s}" for s in ENSEMBLE_SETS) + f" {free_text:>22s}")
+    ens = load("ensemble", "ptbxl_cv")
+    print("Paired bootstrap, ensemble minus member, PTB-XL out-of-fold (same 513 records, patients resampled, 2000):")
+    for m in members:
+        d = paired_from_results(ens, load(m, "ptbxl_cv"))
+        p = f"p < {1 / d.n_boot:.4f}" if d.p == 0 else f"p = {d.p:.4f}"
+        print(f"  {m:12s} {d.difference:+.3f} (95% CI {d.ci95[0]:+.3f} to {d.ci95[1]:+.3f}, {p})")
+    print("Figures from stored predictions only; not nested (the members' recipes were chosen on fold 9, also a "
+          "CV test fold).\n")
+
+
 def model_for(name: str, models_dir: Path):
     try:
         return load_model(name, models_dir), "shipped weights"
@@ -192,6 +240,7 @@ def main() -> None:
     ap.add_argument("--goals-only", action="store_true", help="print the goal table and stop")
     args = ap.parse_args()
     goal_table(args.models_dir, args.models)
+    ensemble_table(args.models_dir)
     if args.goals_only:
         return
     from ecgcore.core.ecg import ECG
@@ -212,7 +261,8 @@ def main() -> None:
         usable = origin == "shipped weights" or name != "kernel"
         single = bench_single(model, one) if usable else nan
         batch = bench_batch(model, X) if usable else nan
-        epoch, epoch_cpu, val = bench_epoch(name, X, args.train_batches)
+        epoch, epoch_cpu, val = (bench_epoch(name, X, args.train_batches) if name != "ensemble"
+                                 else (float("nan"),) * 3)  # the ensemble is not trained
         print(f"{name:12s} {model.parameter_count():>9,} {'-' if ckpt is None else f'{ckpt / 1e6:.2f}':>8s} "
               f"{single[0]:>8.1f} / {single[1]:>6.1f} {batch[0]:>10.0f} / {batch[1]:>7.0f} "
               f"{epoch:>8.0f} / {epoch_cpu:>5.0f} {val:>6.0f}  {origin}", flush=True)

@@ -496,3 +496,37 @@ def test_a_labelled_record_outside_the_five_superclasses_is_not_called_unlabelle
     no_errors(at)
     line = next(m.value for m in at.markdown if "Ground truth:**" in m.value)
     assert "none of the five superclasses" in line and "AF" in line and "unlabelled" not in line
+
+
+def test_compare_names_a_leading_model_only_when_the_paired_test_says_so():
+    from ecgcore.metrics.clinical import leading_model
+
+    folder = Path(MAIN).parent.parent / "assets" / "models"
+    at = goto(app(), "compare")
+    no_errors(at)
+    assert at.selectbox(key="_cmp_set").value == "ptbxl_cv"
+    for pair in (["ensemble", "kernel"], ["inception1d", "lstm"]):
+        at.multiselect(key="_cmp_models").set_value(pair).run()
+        no_errors(at)
+        results = {n: json.loads((folder / n / "results_ptbxl_cv.json").read_text()) for n in pair}
+        lead = leading_model(results)
+        shown = [m.value for m in at.markdown if m.value.startswith("On the ")]
+        assert len(shown) == 1, shown
+        if lead.established:
+            assert f"{lead.model} leads:" in shown[0] and "no model leads" not in shown[0]
+        else:
+            assert "no model leads" in shown[0] and f"{lead.model} leads" not in shown[0]
+        assert "paired bootstrap over the same 513 records, patients resampled" in shown[0]
+
+
+def test_predict_says_each_class_operating_point_at_the_threshold_in_use():
+    from ecgcore.metrics.clinical import class_operating_sentences
+
+    at = goto(app(record="ptbxl/00139", model="resnet1d", target="MI"), "predict")
+    no_errors(at)
+    oof = json.loads((Path(MAIN).parent.parent / "assets" / "models" / "resnet1d" / "results_ptbxl_cv.json").read_text())
+    expected = class_operating_sentences(oof, oof["thresholds"], None)  # the page's thresholds are the model's
+    shown = " ".join(m.value for m in at.markdown)
+    for cls, sentence in expected.items():
+        assert f"**{cls}**: {sentence}" in shown
+    assert "are caught" in expected["MI"] and "calls are right" in expected["MI"]

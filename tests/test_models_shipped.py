@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ecgcore.core.settings import resolve
+from ecgcore.metrics.auc import MIN_POSITIVES
 from ecgcore.models import load_model, model_names
 from ecgcore.data.evalsets import ptbxl_set
 
@@ -44,8 +45,14 @@ def test_card_says_what_the_weights_were_trained_on_and_how_they_score_on_real_r
         assert data["pretraining"]["synthetic"] is True and "synthetic pretraining" in data["description"]
     for set_name in REAL_SETS:
         m = card.metric(set_name)
-        lo, hi = m["macro_auc_ci95"]
-        assert m["synthetic"] is False and lo <= m["macro_auc"] <= hi and m["n_records"] > 50
+        n = m["n_records"]
+        few = [c for c in m["classes_in_macro"] if min(m["positives"][c], n - m["positives"][c]) < MIN_POSITIVES]
+        assert m["synthetic"] is False and n > 50 and m["too_few"] == few
+        if few:  # a class with fewer than 10 positives: no interval, "too few" instead
+            assert m["macro_auc_ci95"] is None and f"too few positives of {', '.join(few)}" in card.summary
+        else:
+            lo, hi = m["macro_auc_ci95"]
+            assert lo <= m["macro_auc"] <= hi and m["resampled"] == "patients"
     assert card.metric("ptbxl_cv")["n_records"] == len(real)
     assert "do not show" in card.limitations and "make train" in card.retrain
 
@@ -56,9 +63,13 @@ def test_results_files_follow_the_schema(name):
         results = json.loads((resolve().models_dir / name / f"results_{set_name}.json").read_text())
         assert results["set"]["name"] == set_name and results["n_records"] == len(results["predictions"]["y_true"])
         Y = np.array(results["predictions"]["y_true"])
+        n = results["n_records"]
         assert results["positives"] == dict(zip(results["classes"], Y.sum(axis=0).tolist()))
         assert set(results["thresholds"]) == set(results["classes"])
-        assert all(v is None or len(v["ci95"]) == 2 for v in results["auc"]["per_class"].values())
+        for cls, v in results["auc"]["per_class"].items():  # an interval, or "too few" and none
+            assert v is None or (v["ci95"] is None) == v["too_few"] == (results["positives"][cls] < MIN_POSITIVES or
+                                                                       n - results["positives"][cls] < MIN_POSITIVES)
+            assert v is None or v["too_few"] or len(v["ci95"]) == 2
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -112,11 +112,14 @@ def models_dir() -> Path:
 
 
 def shipped_model_names() -> list[str]:
-    """The trained model folders (each with its model card) under the models folder, sorted. Read from the
+    """The trained model folders (each with its model card) under the models folder, sorted by name, an
+    ensemble last. Read from the
     folder alone, without importing the models (torch, ~3 s on a cold server), so a page that only lists
     them stays light; a folder that is not a registered model fails with the registry's message on load."""
     folder = models_dir()
-    return sorted(p.parent.name for p in folder.glob("*/card.json"))
+    names = [p.parent.name for p in folder.glob("*/card.json")]
+    # a model built from other models (the ensemble: members.json) after the models it combines
+    return sorted(names, key=lambda n: ((folder / n / "members.json").is_file(), n))
 
 
 @st.cache_resource(show_spinner="Loading the model ...")

@@ -59,14 +59,23 @@ def figures(names: tuple[str, ...], dataset: str, folder: str, synthetic: bool):
     return (metrics_table(res), clinical_table(res), *figs)
 
 
+@st.cache_data(show_spinner="Testing the differences between the models (paired bootstrap) ...", max_entries=32)
+def leader(names: tuple[str, ...], dataset: str, folder: str, label: str) -> str:
+    return leader_sentence({n: loaders.results(n, dataset) for n in names}, label)
+
+
 all_results = {n: loaders.results(n, dataset) for n in chosen}
 table, clinical, roc, confusion, calibration = figures(tuple(chosen), dataset, str(loaders.models_dir()), synthetic)
 pinned = {"model": st.column_config.TextColumn("model", pinned=True)}
 
 st.subheader("Which model leads")
 banner()
-sentence = leader_sentence(all_results, f"the {set_label(dataset, first, with_n=False)} ({first.get('n_records', '?')} records)")
+sentence = leader(tuple(chosen), dataset, str(loaders.models_dir()),
+                  f"the {set_label(dataset, first, with_n=False)} ({first.get('n_records', '?')} records)")
 st.markdown(sentence if not synthetic else f"{sentence} *(synthetic records: not evidence about patients)*")
+st.caption("A model is named as leading only when a paired bootstrap of its macro-AUC difference from EVERY other "
+           "model, on the same records, has a 95% interval above zero; overlapping or separate intervals of the "
+           "models' own AUCs are not a test.")
 few = few_positives(first)
 if few:
     st.warning("Too few positives to judge: " + ", ".join(f"**{c}** has {n}" for c, n in few.items())
@@ -77,14 +86,18 @@ st.subheader("At each model's threshold")
 banner()
 st.dataframe(clinical, hide_index=True, width="stretch", column_config=pinned, key="cmp_clinical")
 st.caption("Sensitivity = TP/(TP+FN), specificity = TN/(TN+FP), PPV = TP/(TP+FP), NPV = TN/(TN+FN), at the "
-           "threshold each model chose on its validation fold; counts are records. \"—\" where the denominator "
+           "threshold each model chose on PTB-XL fold 9, the one Predict & explain decides with (the "
+           "cross-validated set too, whose fold models had their own); counts are records. \"—\" where the denominator "
            "is 0. PPV and NPV depend on how common the class is in this set. ⚠ marks a class with fewer than "
            f"{MIN_POSITIVES} positives.")
 
 st.subheader("AUC with 95% intervals")
 banner()
 st.dataframe(table, hide_index=True, width="stretch", column_config=pinned, key="cmp_auc")
-st.caption("Bootstrap 95% intervals (records resampled). A class without positives has no AUC (—).")
+st.caption("Bootstrap 95% intervals, patients resampled (a patient's ECGs together; each Challenge record counts "
+           f"as its own patient). \"too few\": fewer than {MIN_POSITIVES} positives, no interval. A class without "
+           "positives has no AUC (—). The PTB-XL out-of-fold figure is not nested: the recipe was chosen on fold 9, "
+           "which is also one of its test folds (the model card gives the figure without fold 9).")
 with st.expander("Per-class figures of each model (accuracy, precision, recall, F1)"):
     banner()
     for name in chosen:

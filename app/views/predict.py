@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import explain_view, interpretation_view, labels, tracing, widgets
-from ecgcore.metrics.clinical import contradiction, verdicts
+from app.common import explain_view, interpretation_view, labels, loaders, tracing, widgets
+from ecgcore.metrics.clinical import class_operating_sentences, contradiction, verdicts
 from ecgcore.plot import ecg_figure
 from ecgcore.plot.metrics import probability_figure
 from ecgcore.plot.statements import overlay
@@ -39,6 +39,14 @@ if ecg is not None:
                 flag = contradiction(found)
                 if flag:
                     st.warning(flag, icon=":material/warning:")
+                oof = loaders.results(name, "ptbxl_cv")  # the operating point of each class at the threshold in use
+                if oof is not None:
+                    st.markdown(f"**At the thresholds in use**, out of fold on {oof['n_records']} real PTB-XL records:",
+                                help="Each class's sensitivity and PPV at the threshold this page decides with, from "
+                                     "the model's cross-validated predictions (each record predicted by a model that "
+                                     "never saw it). PPV depends on how common the class is.")
+                    st.markdown("\n".join(f"- **{c}**: {t}" for c, t in class_operating_sentences(
+                        oof, dict(zip(ex.classes, ex.thresholds)), None).items()))
             saliency = explain_view.saliency_map(ex, view)
             empty = explain_view.empty_message(ex, view, saliency)
             if empty:

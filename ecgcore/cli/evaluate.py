@@ -47,11 +47,16 @@ def _line(name: str, figures: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from ecgcore.learn.evaluation import evaluate, key_figures
+    from ecgcore.learn.evaluation import evaluate
+    from ecgcore.metrics.summary import key_figures
     from ecgcore.models import model_names
 
     torch.set_num_threads(max(1, args.threads))
     names = args.model or model_names()
+    # the ensemble is not trained: its thresholds and figures come from its members (python -m ecgcore.learn.ensemble)
+    ensemble = "ensemble" in names and (args.cv or args.ablation)
+    if ensemble:
+        names = [n for n in names if n != "ensemble"]
     log = (lambda s: print(s, file=sys.stderr, flush=True))
     try:
         if args.ablation:
@@ -65,6 +70,12 @@ def run(args: argparse.Namespace) -> int:
                                  evaluate_real(name, args.models_dir, save=args.save, n_boot=args.n_boot, log=log).items()}
                 for fig in figures[name].values():
                     print(_line(name, fig), flush=True)
+            if ensemble and args.save:
+                from ecgcore.learn.ensemble import build
+
+                figures["ensemble"] = {k: key_figures(v) for k, v in build(args.models_dir, log=log).items()}
+                for fig in figures["ensemble"].values():
+                    print(_line("ensemble", fig), flush=True)
         elif args.data:
             figures = {n: {"data": key_figures(evaluate(n, args.data, args.models_dir, args.n_boot, args.save))}
                        for n in names}

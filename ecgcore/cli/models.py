@@ -1,5 +1,6 @@
 """`python -m ecgcore models [--json]`: the registered models, whether their checkpoint is usable, and their key
-figures: the real PTB-XL out-of-fold figure ("ptbxl_cv"), fold 10 and every external set."""
+figures: the real PTB-XL out-of-fold figure ("ptbxl_cv", with `nested: false`, its provenance and the figure
+without fold 9, the fold that chose the recipes), fold 10 and every external set."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +10,9 @@ from typing import Any
 
 from ecgcore.core.settings import resolve
 from ecgcore.core.errors import ECGError
+
+NOT_NESTED = ("not nested: the recipe was chosen on fold 9 (assets/models/ablation.json, on the split of fold 10), "
+              "which is also a test fold of the cross-validation; `without_selection_fold` leaves fold 9's records out")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,8 +33,13 @@ def describe(name: str, models_dir: str | Path | None = None) -> dict[str, Any]:
         card = ModelCard.from_json(raw)
     except ECGError as exc:
         return {**entry, "status": "unavailable", "reason": str(exc)}
-    fields = ("n_records", "macro_auc", "macro_auc_ci95", "per_class_auc", "positives", "macro_f1", "synthetic")
+    fields = ("n_records", "macro_auc", "macro_auc_ci95", "too_few", "resampled", "per_class_auc", "positives",
+              "macro_f1", "synthetic")
     metrics = {k: {f: v.get(f) for f in fields} for k, v in card.metrics.items()}
+    if "ptbxl_cv" in metrics:
+        metrics["ptbxl_cv"].update({
+            "nested": False, "provenance": NOT_NESTED,
+            "without_selection_fold": card.metrics["ptbxl_cv"].get("without_selection_fold")})
     return {**entry, "status": "ok", "parameters": card.parameters, "checkpoint_bytes": card.checkpoint_bytes,
             "classes": card.classes, "trained_on": card.trained_on.get("description") or card.trained_on,
             "recipe": _recipe_name(card.training.get("recipe")),

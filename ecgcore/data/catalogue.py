@@ -337,3 +337,17 @@ def label_matrix(records: list[ECG]) -> np.ndarray:
     return np.array([[int(c in (r.labels or ())) for c in SUPERCLASSES] for r in records],
                     dtype=np.uint8).reshape(len(records), len(SUPERCLASSES))
 
+
+
+def patient_labels(record_ids: list[str], settings: Settings | None = None) -> list[str]:
+    """One patient label per record id, for resampling patients rather than records (a patient-level
+    bootstrap): "ptbxl:<patient_id>" (PTB-XL), "ptbdb:<patient folder>", "ludb:<subject>"; a Challenge record,
+    whose source gives no patient id, and a record missing from the catalogue count as their own patient
+    (the record id)."""
+    frame = catalogue(settings)
+    known = dict(zip(frame["record_id"], frame["patient_id"])) if len(frame) else {}
+    out = []
+    for rid in record_ids:
+        patient = known.get(rid)
+        out.append(rid if patient is None or pd.isna(patient) else f"{rid.split('/')[0]}:{patient}")
+    return out

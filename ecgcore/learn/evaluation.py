@@ -9,11 +9,16 @@ Evaluation sets (set names):
 
 Schema of `results_<set>.json` (every key always present):
   model, weights_sha256, set {name, description, synthetic, n_records, positives {class: n}},
-  n_records, classes, positives {class: n}, thresholds {class: t} (validation-fold thresholds; for
-  "ptbxl_cv" each record is decided at its own fold model's thresholds, listed in thresholds_per_fold),
-  auc {macro, macro_ci95, classes_in_macro, per_class {class: {auc, ci95} | null}, bootstrap},
+  n_records, classes, positives {class: n}, thresholds {class: t} (the shipped model's fold-9 thresholds, the
+  ones the app decides with; every set, "ptbxl_cv" included, is judged at them: the fold models' own
+  thresholds are kept in "ptbxl_cv"'s thresholds_per_fold for reference),
+  auc {macro, macro_ci95, classes_in_macro, too_few, per_class {class: {auc, ci95, too_few} | null}, bootstrap
+  {n, seed, resampled: "patients" | "records", method}} (no interval for a class with fewer than 10 positives),
   at_thresholds, confusion_per_class, confusion_single_label, roc, calibration,
-  predictions {record_ids, y_true, y_prob}, aggregate, written_by.
+  predictions {record_ids, y_true, y_prob, patient_ids (real sets: the patient-level bootstrap's groups,
+  `ecgcore.data.catalogue.patient_labels`)}, aggregate, written_by;
+  "ptbxl_cv" adds folds, thresholds_per_fold, recipe and without_selection_fold (the out-of-fold figure without
+  fold 9, the fold that chose the recipes: `ecgcore.metrics.summary.without_selection_fold`).
 Nothing is written unless `save=True` (the command line's --save).
 """
 from __future__ import annotations
@@ -26,19 +31,25 @@ import numpy as np
 
 from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.core.errors import ECGError
-from ecgcore.metrics.summary import evaluation_report
+from ecgcore.metrics.summary import evaluation_report, without_selection_fold
 from ecgcore.models import ECGModel, checkpoint, load_model
-from ecgcore.models.base import summarise
-from ecgcore.models.card import ModelCard
+from ecgcore.models.card import ModelCard, write_card
 from ecgcore.core.settings import resolve
 from ecgcore.data.evalsets import eval_set
 
 def results_document(model: ECGModel, set_name: str, record_ids: list[str], Y: np.ndarray, P: np.ndarray, *,
                      synthetic: bool = False, thresholds_per_record: np.ndarray | None = None,
-                     extra: dict[str, Any] | None = None, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
-    """The results_<set>.json document (schema in the module docstring)."""
+                     extra: dict[str, Any] | None = None, n_boot: int = 1000, seed: int = 0,
+                     patient_ids: list[str] | None = None, folds: np.ndarray | None = None) -> dict[str, Any]:
+    """The results_<set>.json document (schema in the module docstring). patient_ids: one per record (the
+    bootstrap resamples patients), None to resample records; folds: each record's PTB-XL strat_fold, for an
+    out-of-fold set (adds `folds` and `without_selection_fold`)."""
     report = evaluation_report(Y, P, model.classes, model.thresholds, record_ids, n_boot=n_boot, seed=seed,
-                               thresholds_per_record=thresholds_per_record)
+                               thresholds_per_record=thresholds_per_record, patient_ids=patient_ids)
+    if folds is not None:
+        report["folds"] = [int(f) for f in folds]
+        report["without_selection_fold"] = without_selection_fold(Y, P, folds, model.classes, patient_ids,
+                                                                  n_boot=n_boot, seed=seed)
     card = model.card()
     description = eval_set(set_name, {"set": {"synthetic": synthetic}}).description
     return {
@@ -53,30 +64,12 @@ def results_document(model: ECGModel, set_name: str, record_ids: list[str], Y: n
     }
 
 
-def key_figures(results: dict[str, Any]) -> dict[str, Any]:
-    """The headline numbers of a results document (stored in the model card, printed by `models --json`)."""
-    auc = results["auc"]
-    return {
-        "set": results["set"]["name"], "description": results["set"]["description"],
-        "synthetic": results["set"]["synthetic"], "n_records": results["n_records"],
-        "macro_auc": auc["macro"], "macro_auc_ci95": auc["macro_ci95"], "classes_in_macro": auc["classes_in_macro"],
-        "per_class_auc": {c: (None if v is None else v["auc"]) for c, v in auc["per_class"].items()},
-        "per_class_auc_ci95": {c: (None if v is None else v["ci95"]) for c, v in auc["per_class"].items()},
-        "positives": results["positives"],
-        "macro_f1": results["at_thresholds"]["macro"]["f1"],
-        "results_file": f"results_{results['set']['name']}.json",
-    }
-
-
-def save_results(folder: str | Path, results: dict[str, Any]) -> ModelCard:
-    """Write results_<set>.json into a checkpoint folder and its key figures into the card."""
+def save_results(folder: str | Path, results: dict[str, Any], model: ECGModel | None = None) -> ModelCard:
+    """Write results_<set>.json into a checkpoint folder, then rewrite its card (`write_card`: the card's
+    figures are read from the results files)."""
     folder = Path(folder)
     checkpoint.write_json(folder / f"results_{results['set']['name']}.json", results)
-    card = ModelCard.from_json(checkpoint.read_card(folder))
-    card.metrics[results["set"]["name"]] = key_figures(results)
-    card.summary = summarise(card)
-    checkpoint.write_json(folder / checkpoint.CARD, card.to_json())
-    return card
+    return write_card(folder, model)
 
 
 def predict_signals(model: ECGModel, signals: list[np.ndarray]) -> np.ndarray:
@@ -95,6 +88,7 @@ def evaluate(name: str, data: str | Path, models_dir: str | Path | None = None, 
              save: bool = False) -> dict[str, Any]:
     """Evaluate the shipped model `name` on a PTB-XL-layout folder (its fold 10; "synthetic_fold10" for a
     synthetic corpus) or a folder of Challenge records; with `save`, write results and the card's figures."""
+    from ecgcore.data.catalogue import patient_labels
     from ecgcore.data.folders import read_dataset
     from ecgcore.data import ptbxl
 
@@ -115,9 +109,11 @@ def evaluate(name: str, data: str | Path, models_dir: str | Path | None = None, 
     if not kept:
         raise ECGError(f"none of the {len(ds)} records in {data} could be scored by {name}")
     Y = ds.targets()[kept]
-    results = results_document(model, _slug(data, synthetic, ds.kind), [ds.records[i].record_id for i in kept], Y,
-                               np.stack(probs), synthetic=synthetic, n_boot=n_boot,
-                               extra={"source": {"path": str(data), "skipped": skipped}})
+    ids = [ds.records[i].record_id for i in kept]
+    patients = None if synthetic else patient_labels(ids)  # records missing from the data root: their own patient
+    results = results_document(model, _slug(data, synthetic, ds.kind), ids, Y, np.stack(probs), synthetic=synthetic,
+                               n_boot=n_boot, extra={"source": {"path": str(data), "skipped": skipped}},
+                               patient_ids=patients)
     if save:
-        save_results(Path(models_dir) / name, results)
+        save_results(Path(models_dir) / name, results, model)
     return results

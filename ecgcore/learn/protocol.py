@@ -196,19 +196,22 @@ def evaluate_real(name: str, models_dir: str | Path, save: bool = False, n_boot:
                   log: Any = print) -> dict[str, dict[str, Any]]:
     """The shipped model's figures: out-of-fold CV over real PTB-XL (folds 1-9 retrained with the shipped recipe,
     fold 10 by the shipped weights), PTB-XL fold 10, and every external set. Returns {set: results}."""
-    from ecgcore.learn.evaluation import predict_signals, results_document, save_results
-    from ecgcore.models import load_model
+    from ecgcore.data.catalogue import patient_labels
+    from ecgcore.learn.evaluation import predict_signals, results_document
+    from ecgcore.models import checkpoint, load_model
+    from ecgcore.models.card import write_card
     from ecgcore.data.evalsets import external_sets, pooled, ptbxl_set
 
     shipped = load_model(name, models_dir)
     recipe_json = shipped.card().training.get("recipe")
     if not recipe_json:
         raise ECGError(f"the shipped {name} does not record its recipe; retrain it with `make train`")
-    recipe = Recipe.from_json(recipe_json)
+    # a network's card keeps its whole recipe; the kernel's card keeps the recipe's name only (no torch settings)
+    recipe = (Recipe.from_json(recipe_json) if "epochs" in recipe_json
+              else recipes_for(name)[recipe_json["name"]])
     real = ptbxl_set()
     X = real.array()
     P = np.full(real.Y.shape, np.nan)
-    T = np.full(real.Y.shape, np.nan)
     per_fold: dict[int, list[float]] = {}
     for k in range(1, 11):
         t0 = time.time()
@@ -220,29 +223,27 @@ def evaluate_real(name: str, models_dir: str | Path, save: bool = False, n_boot:
             run = train_split(name, recipe, real, k, models_dir)
             rows, model = run.test_rows, run.model
             P[rows] = run.P_test
-        T[rows] = model.thresholds
         per_fold[k] = [round(float(t), 4) for t in model.thresholds]
         log(f"{name}: CV fold {k}: {len(rows)} records predicted ({time.time() - t0:.0f} s)")
     out: dict[str, dict[str, Any]] = {}
-    out["ptbxl_cv"] = results_document(shipped, "ptbxl_cv", real.record_ids, real.Y, P, thresholds_per_record=T,
-                                       n_boot=n_boot, extra={"thresholds_per_fold": per_fold, "recipe": recipe.to_json(),
-                                                             "folds": real.folds.tolist()})
+    # every record judged at the shipped thresholds (those the app uses); each fold model's own are kept for reference
+    patients = patient_labels(real.record_ids)
+    out["ptbxl_cv"] = results_document(shipped, "ptbxl_cv", real.record_ids, real.Y, P, n_boot=n_boot,
+                                       extra={"thresholds_per_fold": per_fold, "recipe": recipe.to_json()},
+                                       patient_ids=patients, folds=real.folds)
     te = np.flatnonzero(real.folds == 10)
     out["ptbxl_fold10"] = results_document(shipped, "ptbxl_fold10", [real.record_ids[i] for i in te], real.Y[te],
-                                           P[te], n_boot=n_boot)
+                                           P[te], n_boot=n_boot, patient_ids=[patients[i] for i in te])
     externals = external_sets()
     challenge = [s for k, s in externals.items() if k.startswith("cinc_")]
     if challenge:
         externals["cinc_pooled"] = pooled(challenge, "cinc_pooled")
     for set_name, ext in externals.items():
         out[set_name] = results_document(shipped, set_name, ext.record_ids, ext.Y, predict_signals(shipped, ext.signals),
-                                         n_boot=n_boot)
+                                         n_boot=n_boot, patient_ids=patient_labels(ext.record_ids))
     if save:
         folder = Path(models_dir) / name
         for doc in out.values():
-            card = save_results(folder, doc)
-        from ecgcore.models import checkpoint
-
-        card.limitations = LIMITATIONS
-        checkpoint.write_json(folder / checkpoint.CARD, card.to_json())
+            checkpoint.write_json(folder / f"results_{doc['set']['name']}.json", doc)
+        write_card(folder, shipped, limitations=LIMITATIONS)
     return out

@@ -1,5 +1,8 @@
 """Figures in clinical terms at a model's operating threshold: sensitivity, specificity, PPV and NPV with
-their TP / FP / FN / TN counts, the ROC operating point, small-sample warnings and which model leads.
+their TP / FP / FN / TN counts, the ROC operating point and the sentence a clinician reads ("6 in 10 MI are
+caught"), small-sample warnings, and which model leads (named only when a paired bootstrap on the same
+records separates it from every other: `ecgcore.metrics.paired`). One threshold per class, the model's own
+(chosen on PTB-XL fold 9), for every set: Predict & explain and Compare quote the same operating point.
 
 Everything is computed from stored predictions (`results_<set>.json`: `predictions.y_true`,
 `predictions.y_prob`, `thresholds`, `auc`); nothing is re-run. A ratio whose denominator is 0 (e.g. PPV
@@ -13,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-#: Fewer positives than this in a class and its figures are flagged as resting on too few cases.
-MIN_POSITIVES = 10
+from ecgcore.metrics.auc import MIN_POSITIVES  # noqa: F401  (fewer positives: flagged, no interval)
+from ecgcore.metrics.paired import PairedDifference, paired_from_results
 
 
 @dataclass(frozen=True)
@@ -81,13 +84,12 @@ def operating_point(y_true: Sequence[int], y_prob: Sequence[float],
 
 
 def record_thresholds(results: Mapping[str, Any]) -> np.ndarray:
-    """(records, classes) threshold each record was judged at: its fold's (`thresholds_per_fold` with
-    `folds`, cross-validated sets) or the model's one threshold per class."""
+    """(records, classes) threshold each record is judged at: the model's one threshold per class, the one
+    it uses on a new record (`thresholds`, chosen on PTB-XL fold 9), for every set. A cross-validated set is
+    judged at the same thresholds, so Predict & explain and Compare quote one operating point; the fold
+    models' own thresholds stay in the results' `thresholds_per_fold`, for reference only."""
     classes = list(results["classes"])
     n = len(results["predictions"]["y_prob"])
-    per_fold, folds = results.get("thresholds_per_fold"), results.get("folds")
-    if per_fold and folds is not None and len(folds) == n:
-        return np.array([per_fold[str(f)] for f in folds], dtype=float)
     return np.tile([float(results["thresholds"][c]) for c in classes], (n, 1))
 
 
@@ -108,68 +110,108 @@ def few_positives(results: Mapping[str, Any], minimum: int = MIN_POSITIVES) -> d
 
 @dataclass(frozen=True)
 class Leader:
-    """The model with the highest macro AUC on one set, and the models whose 95% intervals overlap its own."""
+    """The model with the highest macro AUC on one set and its paired test against every other model.
+
+    established: True only when the paired bootstrap separates it from EVERY other model (each 95%
+    interval of the difference above 0; requiring all of them is an intersection-union test, so no
+    correction for the number of models is needed: Berger, Technometrics 1982)."""
 
     model: str
     auc: float
-    ci95: tuple[float, float] | None
-    overlapping: tuple[str, ...]
-    separated: tuple[str, ...]
-    without_ci: tuple[str, ...]
+    versus: dict[str, PairedDifference]
+
+    @property
+    def established(self) -> bool:
+        return bool(self.versus) and all(d.separated and d.difference > 0 for d in self.versus.values())
 
 
-def _macro(res: Mapping[str, Any]) -> tuple[float | None, tuple[float, float] | None]:
-    auc = res.get("auc") or {}
-    value = auc.get("macro")
-    ci = auc.get("macro_ci95")
-    value = None if value is None or not np.isfinite(value) else float(value)
-    return value, (None if not ci else (float(ci[0]), float(ci[1])))
+def _macro(res: Mapping[str, Any]) -> float | None:
+    value = (res.get("auc") or {}).get("macro")
+    return None if value is None or not np.isfinite(value) else float(value)
 
 
-def leading_model(results: Mapping[str, Mapping[str, Any]]) -> Leader | None:
-    """Which model leads on macro AUC, and whether its 95% interval overlaps each other model's.
-
-    results: {model: stored results on ONE set}. None when no model has a macro AUC.
-    """
+def leading_model(results: Mapping[str, Mapping[str, Any]], n_boot: int = 2000, seed: int = 0) -> Leader | None:
+    """The model with the highest macro AUC on one set and a paired bootstrap of its difference from each
+    other model on the same records (`ecgcore.metrics.paired`). results: {model: stored results on ONE
+    set}. None when no model has a macro AUC."""
     scored = {name: _macro(res) for name, res in results.items()}
-    scored = {name: v for name, v in scored.items() if v[0] is not None}
+    scored = {name: v for name, v in scored.items() if v is not None}
     if not scored:
         return None
-    best = max(scored, key=lambda n: scored[n][0])
-    auc, ci = scored[best]
-    overlap, apart, no_ci = [], [], []
-    for name, (_, other_ci) in scored.items():
-        if name == best:
-            continue
-        if ci is None or other_ci is None:
-            no_ci.append(name)
-        elif other_ci[1] >= ci[0] and ci[1] >= other_ci[0]:
-            overlap.append(name)
-        else:
-            apart.append(name)
-    return Leader(best, auc, ci, tuple(overlap), tuple(apart), tuple(no_ci))
+    best = max(scored, key=lambda n: scored[n])
+    versus = {name: paired_from_results(results[best], results[name], n_boot=n_boot, seed=seed)
+              for name in scored if name != best}
+    return Leader(best, scored[best], versus)
 
 
-def leader_sentence(results: Mapping[str, Mapping[str, Any]], set_label: str) -> str:
-    """One sentence, computed from the stored figures, on which model leads on `set_label` and whether
-    its macro-AUC interval overlaps the others' (overlap: the lead is not established on this set)."""
-    lead = leading_model(results)
+def _difference_text(name: str, d: PairedDifference) -> str:
+    if d.ci95 is None:
+        return f"{name} {d.difference:+.3f} (no test: too few positives of {', '.join(d.too_few)})"
+    p = f"p < {1 / d.n_boot:.2g}" if d.p == 0 else f"p = {d.p:.3f}"  # the bootstrap resolves no smaller p
+    return f"{name} {d.difference:+.3f} (95% CI {d.ci95[0]:+.3f} to {d.ci95[1]:+.3f}, {p})"
+
+
+def leader_sentence(results: Mapping[str, Mapping[str, Any]], set_label: str, n_boot: int = 2000) -> str:
+    """Which model leads on `set_label`, named ONLY when a paired bootstrap of the macro-AUC difference on
+    the same records separates the best model from every other one; otherwise a plain "no model leads"."""
+    lead = leading_model(results, n_boot=n_boot)
     if lead is None:
         return f"No model has a macro AUC on {set_label}."
-    ci = f" (95% CI {lead.ci95[0]:.3f}–{lead.ci95[1]:.3f})" if lead.ci95 else ""
-    text = f"On {set_label}, {lead.model} has the highest macro AUC, {lead.auc:.3f}{ci}"
-    if len(results) == 1:
-        return text + "; it is the only model shown."
-    parts = []
-    if lead.overlapping:
-        parts.append(f"its interval overlaps those of {', '.join(lead.overlapping)}, so its lead over "
-                     f"{'it' if len(lead.overlapping) == 1 else 'them'} is not established on this set")
-    if lead.separated:
-        parts.append(f"its interval lies above those of {', '.join(lead.separated)}")
-    if lead.without_ci:
-        parts.append(f"{', '.join(lead.without_ci)} {'has' if len(lead.without_ci) == 1 else 'have'} no interval "
-                     "to compare")
-    return text + "; " + "; ".join(parts) + "."
+    if not lead.versus:
+        return f"On {set_label}, {lead.model} has a macro AUC of {lead.auc:.3f}; it is the only model shown."
+    first = next(iter(lead.versus.values()))
+    unit = "patients" if first.resampled == "patients" else "records"
+    diffs = "; ".join(_difference_text(n, d) for n, d in lead.versus.items())
+    how = (f"paired bootstrap over the same {first.n_records} records, {unit} resampled, {first.n_boot} "
+           f"resamples; macro-AUC difference of {lead.model} minus: {diffs}")
+    if lead.established:
+        return f"On {set_label}, {lead.model} leads: it has the highest macro AUC, {lead.auc:.3f}, higher than every " \
+               f"other model's by more than chance explains ({how})."
+    few = sorted({c for d in lead.versus.values() for c in d.too_few})
+    why = (f"too few positives of {', '.join(few)} (fewer than {MIN_POSITIVES}) to test the difference" if few else
+           "the paired test does not separate it from every other model")
+    return f"On {set_label}, no model leads: {lead.model} has the highest macro AUC, {lead.auc:.3f}, but {why} " \
+           f"({how})."
+
+
+def operating_sentence(cls: str, op: "OperatingPoint", set_label: str | None = "out of fold") -> str:
+    """A clinician's sentence for one class at one threshold: "At this threshold (0.197), out of fold, 6 in
+    10 MI are caught (45 of 75) and 4 in 10 MI calls are right (45 of 110)." Ratios are rounded to tenths
+    ("in 10"); an undefined ratio (no positives, or no call) is said plainly; fewer than `MIN_POSITIVES`
+    positives adds "too few to trust". set_label None: the set is said elsewhere (left out of the sentence)."""
+    def in_ten(num: int, den: int) -> str:
+        return f"{int(round(10 * num / den))} in 10"
+
+    caught = (f"{in_ten(op.tp, op.positives)} {cls} are caught ({op.tp} of {op.positives})" if op.positives
+              else f"no {cls} record to catch")
+    calls = op.tp + op.fp
+    right = (f"{in_ten(op.tp, calls)} {cls} calls are right ({op.tp} of {calls})" if calls
+             else f"no record is called {cls}")
+    where = f", {set_label}" if set_label else ""
+    text = f"At this threshold ({op.threshold:.3g}){where}, {caught} and {right}."
+    if op.positives < MIN_POSITIVES:
+        text += f" Only {op.positives} {cls} records: too few to trust these figures."
+    return text
+
+
+def short_operating_text(cls: str, op: "OperatingPoint") -> str:
+    """The operating point in a line: "MI: 6 in 10 caught (47/75), 4 in 10 calls right (47/108)"."""
+    def part(num: int, den: int, what: str) -> str:
+        return f"{int(round(10 * num / den))} in 10 {what} ({num}/{den})" if den else f"no {what.split()[0]}"
+
+    return f"{cls}: {part(op.tp, op.positives, 'caught')}, {part(op.tp, op.tp + op.fp, 'calls right')}"
+
+
+def class_operating_sentences(results: Mapping[str, Any], thresholds: Mapping[str, float] | Sequence[float],
+                              set_label: str | None = "out of fold") -> dict[str, str]:
+    """{class: `operating_sentence`} at `thresholds` (the ones a page decides with: {class: t} or one per
+    class in the results' order), from a stored results document (e.g. `results_ptbxl_cv.json`)."""
+    classes = list(results["classes"])
+    thr = [float(thresholds[c]) for c in classes] if isinstance(thresholds, Mapping) else [float(t) for t in thresholds]
+    Y = np.asarray(results["predictions"]["y_true"], float)
+    P = np.asarray(results["predictions"]["y_prob"], float)
+    return {c: operating_sentence(c, operating_point(Y[:, i], P[:, i], thr[i]), set_label)
+            for i, c in enumerate(classes)}
 
 
 # ----------------------------------------------------------------------------------------- one record

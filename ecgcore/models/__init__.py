@@ -5,6 +5,7 @@
     probs = model.predict_proba(ecg)        # (1, n_classes)
 """
 from ecgcore.models import inception1d, kernel, lstm, resnet1d  # noqa: F401  (registration)
+from ecgcore.models import ensemble  # noqa: F401,E402  (registration; after its members)
 from ecgcore.models.base import ECGModel
 from ecgcore.models.checkpoint import CheckpointError
 from ecgcore.models.registry import create, load_model, model_class, model_names, register

@@ -21,7 +21,7 @@ from ecgcore.core.ecg import ECG, twelve_leads
 from ecgcore.core.errors import ECGSignalError, UnknownNameError
 from ecgcore.core.leads import LEADS
 from ecgcore.models import checkpoint
-from ecgcore.models.card import ModelCard
+from ecgcore.models.card import ModelCard, build_card, write_card
 from ecgcore.signal.resample import ecg_resample
 
 Data = Union[ECG, Sequence[ECG], np.ndarray]
@@ -30,7 +30,6 @@ AGGREGATES = ("mean", "max")
 #: 1.25 s apart, too few (with the former top-quarter rule the same real beats moved by up to 0.19 between 10 s
 #: and 5 min: bench/bench_length.py), so short records get this many evenly spaced windows (every 0.24 s in 10 s).
 MIN_WINDOWS = 32
-RETRAIN = "make train  (synthetic pretraining + real PTB-XL fine-tuning; see README, Models)"
 
 
 def aggregate_windows(probs: np.ndarray, how: str) -> np.ndarray:
@@ -50,28 +49,6 @@ def aggregate_windows(probs: np.ndarray, how: str) -> np.ndarray:
     if how == "mean":
         return probs.mean(axis=0)
     raise UnknownNameError(f"unknown aggregate {how!r}; valid: {', '.join(AGGREGATES)}")
-
-
-def summarise(card: "ModelCard") -> str:
-    """One paragraph for the card: what the weights were trained on, and the evaluation figures."""
-    training, data = card.training, card.trained_on
-    if not data:
-        return f"{card.name}: not trained yet."
-    if data.get("description"):
-        text = data["description"]
-    else:
-        kind = "a SYNTHETIC corpus (ecgcore.synth, not real patients)" if data.get("synthetic") else "real data"
-        text = (f"Trained on {kind}: {data.get('path')} ({data.get('records_in_folder')} records); "
-                f"{data.get('n_train')} records of folds 1-8 for training, {data.get('n_val')} of fold 9 for model "
-                f"selection and thresholds; fold 10 untouched.")
-    text += f" Training took {training.get('train_seconds')} s."
-    for key, m in card.metrics.items():
-        if m.get("macro_auc") is None:
-            continue
-        ci = m.get("macro_auc_ci95") or [float("nan")] * 2
-        text += (f" {key}: macro AUC {m['macro_auc']:.3f} (95% CI {ci[0]:.3f}-{ci[1]:.3f}), "
-                 f"N={m.get('n_records')}.")
-    return text
 
 
 class ECGModel(ABC):
@@ -244,32 +221,17 @@ class ECGModel(ABC):
         }
 
     def card(self) -> ModelCard:
-        """The model card: architecture, size, input, classes, training data and time, metrics."""
+        """The model card (`ecgcore.models.card.build_card`): architecture, size, input and the normaliser's
+        source, classes, the recipe that ran, training data and time, and the stored figures."""
         stored = self._stored_card or ModelCard(self.name)
-        card = ModelCard(
-            name=self.name, architecture=self.architecture, parameters=self.parameter_count(),
-            input={"fs_hz": self.fs, "window_s": self.window_s, "stride_s": self.stride_s,
-                   "aggregate": self.aggregate, "leads": list(LEADS), "units": "mV",
-                   "normaliser": "per-lead mean/std of the training folds"},
-            task=self.task, classes=list(self.classes),
-            thresholds=dict(zip(self.classes, [round(float(t), 4) for t in self.thresholds])),
-            hyper=dict(self.hyper), seed=self.seed, training=self.training_ or stored.training,
-            metrics=stored.metrics, limitations=stored.limitations, retrain=RETRAIN,
-            files=stored.files, checkpoint_bytes=stored.checkpoint_bytes)
-        card.summary = summarise(card)
-        return card
+        return build_card(self, stored.metrics, stored.limitations, stored.files, stored.checkpoint_bytes)
 
     def save(self, folder: str | Path) -> ModelCard:
-        """Write weights, config.json and card.json (with sha256s) to `folder`; returns the card.
-
-        The card's metrics start empty: `python -m ecgcore evaluate` adds them for the new weights."""
-        card = self.card()
-        card.files, card.checkpoint_bytes, card.metrics = {}, None, {}
-        card.summary = summarise(card)
-        written = checkpoint.write_checkpoint(folder, self.weights_name, self._write_weights, self.config(),
-                                              card.to_json())
-        self._stored_card = ModelCard.from_json(written)
-        return self._stored_card
+        """Write weights and config.json, then card.json (`ecgcore.models.card.write_card`, with the files'
+        sha256s) to `folder`; returns the card. Figures are those of results files in `folder` computed with
+        these weights (none for new weights: `python -m ecgcore evaluate --save` adds them)."""
+        checkpoint.write_checkpoint(folder, self.weights_name, self._write_weights, self.config())
+        return write_card(folder, self)
 
     @classmethod
     def load(cls, folder: str | Path) -> "ECGModel":

@@ -44,19 +44,15 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def write_checkpoint(folder: str | Path, weights_name: str, write_weights: Callable[[Path], None],
-                     config: dict[str, Any], card: dict[str, Any]) -> dict[str, Any]:
-    """Write weights (via `write_weights(path)`), config.json and card.json (with sha256s); returns the card."""
+                     config: dict[str, Any]) -> None:
+    """Write weights (via `write_weights(path)`) and config.json; the card (with their sha256s) is written
+    after them by `ecgcore.models.card.write_card`, the one writer of cards."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / (weights_name + ".tmp")
     write_weights(tmp)
     os.replace(tmp, folder / weights_name)
     write_json(folder / CONFIG, config)
-    files = {n: {"sha256": sha256_file(folder / n), "bytes": (folder / n).stat().st_size}
-             for n in (weights_name, CONFIG)}
-    card = {**card, "files": files, "checkpoint_bytes": files[weights_name]["bytes"]}
-    write_json(folder / CARD, card)
-    return card
 
 
 def read_card(folder: str | Path) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from tqdm.auto import tqdm
 from ecgcore.core.ecg import ECG
 from ecgcore.metrics.auc import macro_auc
 from ecgcore.models.base import ECGModel
-from ecgcore.models.card import ModelCard
 from ecgcore.models.checkpoint import CheckpointError, load_npz
 from ecgcore.models.kernel_features import n_features, record_features, window_features
 from ecgcore.models.registry import register
@@ -59,6 +58,13 @@ class KernelRBF(ECGModel):
                                    "signal analysis (HR, PR, QRS, QT, QTc, axis, rhythm, median beat around R, RR "
                                    "statistics) and per-lead amplitude and band-power features")
     weights_name: ClassVar[str] = "weights.npz"
+    card_input: ClassVar[dict[str, str]] = {
+        "aggregate": "none: features of the whole record (windows only for predict_windows)",
+        "normaliser": "feature-wise mean/std of its training records (real PTB-XL folds 1-8); no per-lead signal "
+                      "normaliser"}
+    recipe_keys: ClassVar[tuple[str, ...]] = ("name", "init")  # no epochs, learning rate or batches
+    recipe_method: ClassVar[str] = ("whole-record features, Nystroem RBF + one logistic regression per class, C "
+                                    "chosen from C_grid on the validation fold's (fold 9) macro AUC")
     defaults: ClassVar[dict[str, Any]] = {"components": 600, "gamma_scale": 1.0, "C_grid": [0.01, 0.1, 1.0],
                                           "workers": 2}  # feature processes (one signal analysis per record dominates the cost)
 
@@ -124,12 +130,6 @@ class KernelRBF(ECGModel):
                           "recipe": "whole-record features, Nystroem RBF + logistic regression, C chosen on "
                                     "validation macro AUC"})
         return self
-
-    def card(self) -> ModelCard:
-        card = super().card()
-        card.input["aggregate"] = "none: features of the whole record (windows only for predict_windows)"
-        card.input["normaliser"] = "feature-wise mean/std of the training folds"
-        return card
 
     def parameter_count(self) -> int:
         return int(sum(self.arrays_[k].size for k in ("centres", "weights", "intercept"))) if self.arrays_ else 0

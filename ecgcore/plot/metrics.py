@@ -168,7 +168,8 @@ def _auc_ci_text(res: Mapping[str, Any], cls: str) -> str:
     if not pc:
         return "AUC n/a"
     ci = pc.get("ci95")
-    return f"AUC {pc['auc']:.2f}" + (f" ({ci[0]:.2f}–{ci[1]:.2f})" if ci else "")
+    return f"AUC {pc['auc']:.2f}" + (f" ({ci[0]:.2f}–{ci[1]:.2f})" if ci else " (too few for an interval)"
+                                     if pc.get("too_few") else "")
 
 
 def confusion_figure(results: Mapping[str, Mapping[str, Any]], title: str | None = None) -> go.Figure:
@@ -240,18 +241,20 @@ def metrics_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     rows = []
     for name, res in results.items():
         auc = res["auc"]
-        row = {"model": name, "records": res["n_records"], "macro AUC (95% CI)": _with_ci(auc["macro"], auc.get("macro_ci95"))}
+        row = {"model": name, "records": res["n_records"],
+               "macro AUC (95% CI)": _with_ci(auc["macro"], auc.get("macro_ci95"), bool(auc.get("too_few")))}
         for cls in res["classes"]:
             pc = auc["per_class"].get(cls)
-            row[f"{cls} AUC (95% CI)"] = "—" if not pc else _with_ci(pc["auc"], pc.get("ci95"))
+            row[f"{cls} AUC (95% CI)"] = "—" if not pc else _with_ci(pc["auc"], pc.get("ci95"), pc.get("too_few", False))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _with_ci(value: float | None, ci: Sequence[float] | None) -> str:
+def _with_ci(value: float | None, ci: Sequence[float] | None, too_few: bool = False) -> str:
+    """"0.893 (0.862–0.918)"; "0.864 (too few)" where a class has fewer than 10 positives (no interval)."""
     if value is None or not np.isfinite(value):
         return "—"
-    return f"{value:.3f}" + (f" ({ci[0]:.3f}–{ci[1]:.3f})" if ci else "")
+    return f"{value:.3f}" + (f" ({ci[0]:.3f}–{ci[1]:.3f})" if ci else " (too few)" if too_few else "")
 
 
 def _ratio_text(value: float | None) -> str:
@@ -259,18 +262,18 @@ def _ratio_text(value: float | None) -> str:
 
 
 def clinical_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """One row per model and class at the model's own threshold (a cross-validated set: each record at its
-    fold's threshold, their median shown): positives, sensitivity, specificity, PPV, NPV (2 decimals; "—"
-    where the denominator is 0) with the TP / FP / FN / TN counts they come from."""
+    """One row per model and class at the model's threshold, the one Predict & explain decides with (every
+    set, the cross-validated one included: `ecgcore.metrics.clinical.record_thresholds`): positives,
+    sensitivity, specificity, PPV, NPV (2 decimals; "—" where the denominator is 0) with the TP / FP / FN / TN
+    counts they come from."""
     from ecgcore.metrics.clinical import MIN_POSITIVES, operating_points
 
     rows = []
     for name, res in results.items():
-        per_fold = bool(res.get("thresholds_per_fold"))
         for cls, op in operating_points(res).items():
             rows.append({"model": name, "class": cls,
                          "positives": str(op.positives) if op.positives >= MIN_POSITIVES else f"{op.positives} ⚠ few",
-                         "threshold": f"{op.threshold:.2f}" + (" (median over folds)" if per_fold else ""),
+                         "threshold": f"{op.threshold:.2f}",
                          "sensitivity": _ratio_text(op.sensitivity), "specificity": _ratio_text(op.specificity),
                          "PPV": _ratio_text(op.ppv), "NPV": _ratio_text(op.npv),
                          "TP": op.tp, "FP": op.fp, "FN": op.fn, "TN": op.tn})

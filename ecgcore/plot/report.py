@@ -155,6 +155,11 @@ def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | N
             ci = real.get("macro_auc_ci95") or [float("nan")] * 2
             text.append(f"real records: macro AUC {real['macro_auc']:.3f} ({ci[0]:.3f}-{ci[1]:.3f}), "
                         f"N={real.get('n_records')}")
+        if real.get("at_thresholds"):  # the operating point of each class at the thresholds in use, out of fold
+            from ecgcore.metrics.clinical import OperatingPoint, short_operating_text
+
+            text.append("out of fold, at its thresholds:")
+            text += [short_operating_text(c, OperatingPoint(**v)) for c, v in real["at_thresholds"].items()]
         for i, line in enumerate(text):
             fig.text(0.75, y0 - 0.035 * (i + 1), line, fontsize=7.5, va="top", wrap=True)
     if explanation is not None:
