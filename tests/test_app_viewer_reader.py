@@ -17,6 +17,12 @@ def _viewer(**query: str):
     return at
 
 
+def _frame(at, column: str):
+    """The first table on the page with `column` (ours: "statement"; beside it: "cart statement", "diagnosis",
+    "SCP code"; the validation: "sensitivity")."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def _ecg_figure(at) -> dict:
     return next(f for f in figures(at) if str((f["layout"].get("meta") or {}).get("kind", "")).startswith("ecg_"))
 
@@ -25,7 +31,7 @@ def test_the_viewer_opens_with_our_statements_and_the_records_own_beside_them():
     at = _viewer(record="180")  # PTB-XL ecg_id 180: scp_codes CLBBB
     kinds = [type(e).__name__ for e in at.main]
     assert kinds.index("Dataframe") < kinds.index("UnknownElement")  # statements before the tracing (plotly)
-    ours, theirs = at.dataframe[0].value, at.dataframe[1].value
+    ours, theirs = _frame(at, "statement"), _frame(at, "SCP code")
     assert list(ours.columns[:4]) == ["severity", "statement", "leads", "values"]
     lbbb = ours[ours["statement"] == "Complete left bundle-branch block"]
     assert len(lbbb) == 1 and lbbb["SCP"].iloc[0] == "CLBBB" and "QRS" in lbbb["values"].iloc[0]
@@ -83,10 +89,10 @@ def test_a_cart_file_shows_the_carts_statements_as_text_beside_ours():
     at.file_uploader[0].set_value([(path.name, path.read_bytes(), "text/xml")]).run()
     goto(at, "viewer")
     no_errors(at)
-    cart = at.dataframe[1].value
+    cart = _frame(at, "cart statement")
     assert list(cart.columns) == ["cart statement"]
     assert "Anterior infarct, age undetermined" in set(cart["cart statement"])
-    assert len(at.dataframe[0].value) >= 1
+    assert len(_frame(at, "statement")) >= 1
 
 
 
@@ -96,14 +102,14 @@ def test_predict_and_explain_opens_with_the_interpretation_then_the_models():
     order = [getattr(e, "value", None) if type(e).__name__ == "Markdown" else type(e).__name__ for e in at.main]
     first = order.index("#### Interpretation")
     assert first < order.index("Dataframe") < order.index("#### The models") < order.index("UnknownElement")
-    assert "Complete left bundle-branch block" in set(at.dataframe[0].value["statement"])
+    assert "Complete left bundle-branch block" in set(_frame(at, "statement")["statement"])
     probs = [f for f in figures(at) if "probability per class" in (f["layout"].get("title") or {}).get("text", "")]
     assert probs, "the models' probabilities follow the statements"
 
 
 def test_a_ludb_record_shows_its_cardiologists_diagnoses_beside_the_paced_rhythm_we_find():
     at = _viewer(record="ludb/34")  # LUDB 34: "UNIpolar ventricular pacing." in its header's diagnoses
-    ours, theirs = at.dataframe[0].value, at.dataframe[1].value
+    ours, theirs = _frame(at, "statement"), _frame(at, "diagnosis")
     assert "UNIpolar ventricular pacing." in set(theirs["diagnosis"])
     assert any(text.startswith("Paced rhythm") for text in ours["statement"])
     assert any("pacing spikes found on the unfiltered signal" in c.value for c in at.caption)
@@ -121,7 +127,7 @@ def test_the_viewer_gives_the_models_probabilities_after_the_statements():
 
 def test_an_urgent_statement_is_named_first_in_a_red_band():
     at = _viewer(record="180")
-    ours = at.dataframe[0].value
+    ours = _frame(at, "statement")
     urgent = ours[ours["severity"].str.startswith("‼")]
     if len(urgent):  # the statements this record gets are the library's; the band follows them
         band = next(m.value for m in at.markdown if "**Urgent:**" in m.value)
@@ -138,3 +144,15 @@ def test_predict_draws_its_evidence_in_the_6x2_layout(sal):
     fig = _ecg_figure(at)
     assert fig["layout"]["meta"]["kind"] == "ecg_6x2" and fig["layout"]["meta"]["rows"] == 7
     assert any(t.get("legendgroup") or t.get("showlegend") for t in fig["data"])  # the evidence legend is drawn
+
+
+def test_the_statements_made_come_with_how_often_they_agree_with_cardiologists():
+    at = _viewer(record="102")  # PTB-XL ecg_id 102: 1AVB
+    from ecgcore.data.catalogue import load_record
+    from ecgcore.interpret import interpret
+
+    checked = _frame(at, "sensitivity")
+    made = {s.key for s in interpret(load_record("ptbxl/00102")).statements if s.severity != "not assessable"}
+    assert set(checked["statement"]) and set(checked["statement"]) <= made  # the statements made, no others
+    assert "ptbxl" in set(checked["source"]) and checked["sensitivity"].str.contains(r"\[").any()
+    assert any(e.label.startswith("How often these statements agree") for e in at.expander)

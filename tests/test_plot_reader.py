@@ -2,7 +2,9 @@
 kept by the display filter, and a statement's leads and points marked on the tracing (ecgcore.plot)."""
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,12 +18,13 @@ from ecgcore.plot import ecg_figure
 from ecgcore.plot.calipers import caliper, caliper_point, default_legs, legs_from_box, point_from_paper
 from ecgcore.plot.marks import hidden_marks
 from ecgcore.plot.paper import GRID_6X2, STANDARD, Scale, calibration_pulse, paper_layout
-from ecgcore.plot.statements import format_value, ordered, overlay, report_lines, statement_rows
+from ecgcore.plot.statements import format_value, ordered, overlay, report_lines, statement_rows, validation_rows
 from ecgcore.signal.display import display_filter
 from ecgcore.signal.pacing import spike_samples
 
 from tests.bad_inputs.real_records import real_path
 
+ROOT = Path(__file__).resolve().parent.parent
 LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
 
 
@@ -251,3 +254,25 @@ def test_the_report_carries_the_statements():
     texts = " ".join(t.get_text() for t in page.texts)
     made = [s for s in found.statements if s.severity != "not assessable"]
     assert made and all(s.text[:40] in texts for s in made[:5])
+
+
+def test_validation_rows_give_wilson_intervals_with_their_counts_and_say_when_they_are_few():
+    rows = [{"source": "ptbxl", "statement": "1AVB", "tp": 12, "fp": 10, "fn": 9, "tn": 490},
+            {"source": "ludb", "statement": "1AVB", "tp": 3, "fp": 0, "fn": 1, "tn": 96},
+            {"source": "cinc/georgia", "statement": "1AVB", "tp": 0, "fp": 1, "fn": 0, "tn": 40},
+            {"source": "cinc/ningbo", "statement": "1AVB", "tp": 0, "fp": 0, "fn": 0, "tn": 0},
+            {"source": "ptbxl", "statement": "SR", "tp": 400, "fp": 20, "fn": 28, "tn": 77}]
+    out = validation_rows(rows, ["1AVB"])
+    assert [r["source"] for r in out] == ["cinc/georgia", "ludb", "ptbxl"]  # ningbo judged nothing: left out
+    ptbxl = out[2]
+    assert ptbxl["positives"] == 21 and ptbxl["sensitivity"] == "0.57 [0.37-0.76] (12/21)"
+    assert ptbxl["specificity"].endswith("(490/500)") and ptbxl["PPV"].startswith("0.55 [") and ptbxl["note"] == ""
+    assert out[1]["note"] == "fewer than 10 positives: read the interval"
+    assert out[0]["sensitivity"] == "—" and out[0]["note"].startswith("no positives")
+
+
+def test_the_shipped_validation_file_covers_statements_the_interpretation_makes():
+    rows = json.loads((ROOT / "assets" / "interpretation_validation.json").read_text())["rows"]
+    keys = {r["statement"] for r in rows}
+    assert {"SR", "AFIB", "1AVB", "CLBBB", "CRBBB", "PACE", "QMI_INFERIOR"} <= keys
+    assert validation_rows(rows, ["1AVB"])

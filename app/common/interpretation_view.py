@@ -8,7 +8,7 @@ import streamlit as st
 from app.common import details, loaders
 from ecgcore.core.ecg import ECG
 from ecgcore.core.errors import ECGError
-from ecgcore.plot.statements import ordered, statement_rows
+from ecgcore.plot.statements import ordered, statement_rows, validation_rows
 
 ABOUT = ("Statements from published criteria (each with its source), computed from this record's measurements by "
          "`ecgcore.interpret`; a research and teaching aid, not a diagnosis. Select a row to mark its leads and "
@@ -45,6 +45,7 @@ def panel(ecg: ECG, key: str):
                                             "values": st.column_config.TextColumn(width="medium"),
                                             "SCP": st.column_config.TextColumn(width="small")})
         st.caption(ABOUT)
+        validation(interp)
     picked = event.selection.rows if event is not None and event.selection else []
     selected = ordered(interp.statements)[picked[0]] if picked else None
     if theirs is not None:
@@ -91,3 +92,19 @@ def model_probabilities(ecg: ECG) -> None:
     show_figure(probability_figure(list(m.classes), {name: (probs, m.thresholds)}, truth=labels.truth(ecg),
                                    title=f"{name}: probability per class (Predict & explain shows its evidence)"),
                 key="viewer_probs")
+
+
+def validation(interp) -> None:
+    """How the statements made here agreed with cardiologists on the real records of the data root, per source
+    (sensitivity, specificity, PPV with Wilson 95% intervals), from the bench's stored table."""
+    keys = [s.key for s in ordered(interp.statements) if s.severity != "not assessable"]
+    rows = validation_rows(loaders.interpretation_validation(), keys)
+    with st.expander("How often these statements agree with cardiologists (validation)", expanded=False):
+        if not rows:
+            st.caption("No validation figures for these statements: run `python -m bench.bench_interpret --json "
+                       "assets/interpretation_validation.json`.")
+            return
+        st.dataframe(rows, hide_index=True, width="stretch")
+        st.caption("Against PTB-XL's SCP statements, each Challenge source's SNOMED-CT codes and LUDB's diagnoses "
+                   "(`python -m bench.bench_interpret`). Sensitivity = found / had it; specificity = not called / "
+                   "did not have it; PPV = right / called. Most sources hold few positives: read the interval.")

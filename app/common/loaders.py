@@ -371,3 +371,13 @@ def interpretation(ecg: ECG):
             return _session_memo(("interpretation", state.get("record"), ecg.fs),
                                  lambda: _interpret(ecg, beat_analysis(ecg)))
     return _library_interpretation(*key)
+
+
+def interpretation_validation() -> list[dict]:
+    """The rows `python -m bench.bench_interpret --json assets/interpretation_validation.json` wrote (per
+    statement and source: tp, fp, fn, tn); [] when the file is missing."""
+    from ecgcore.core.settings import ROOT
+
+    path = ROOT / "assets" / "interpretation_validation.json"
+    found = _json(str(path), path.stat().st_mtime) if path.exists() else None
+    return list((found or {}).get("rows") or [])

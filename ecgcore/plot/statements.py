@@ -81,3 +81,33 @@ def report_lines(statements: Sequence[Any]) -> list[str]:
             tail.append(f"not assessable: {s.reason}")
         lines.append(f"{mark}{s.text}" + (f" ({'; '.join(tail)})" if tail else ""))
     return lines
+
+
+def _rate(k: int, n: int) -> str:
+    from ecgcore.interpret.validation import wilson
+
+    if n == 0:
+        return "—"
+    lo, hi = wilson(k, n)
+    return f"{k / n:.2f} [{lo:.2f}-{hi:.2f}] ({k}/{n})"
+
+
+def validation_rows(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
+    """How each statement in `keys` agreed with cardiologists, per source, from the validation rows that
+    `python -m bench.bench_interpret --json FILE` writes ({"statement", "source", "tp", "fp", "fn", "tn"}):
+    sensitivity, specificity and PPV with Wilson 95% intervals and their counts; "—" where the denominator is
+    0; a note where a source has fewer than 10 positives (the interval is what to read). Sources where the
+    statement was never judged (no records) are left out."""
+    out = []
+    for key in keys:
+        for r in sorted((r for r in rows if r.get("statement") == key), key=lambda r: str(r.get("source"))):
+            tp, fp, fn, tn = (int(r.get(k, 0)) for k in ("tp", "fp", "fn", "tn"))
+            if tp + fp + fn + tn == 0:
+                continue
+            positives = tp + fn
+            note = ("no positives here: specificity only" if positives == 0 else
+                    "fewer than 10 positives: read the interval" if positives < 10 else "")
+            out.append({"statement": key, "source": r.get("source"), "positives": positives,
+                        "sensitivity": _rate(tp, positives), "specificity": _rate(tn, tn + fp),
+                        "PPV": _rate(tp, tp + fp), "note": note})
+    return out
