@@ -11,35 +11,48 @@ from __future__ import annotations
 import time
 
 from ecgcore.core.ecg import ECG
-from ecgcore.interpret.criteria import CRITERIA, Context, Met, NotAssessable
-from ecgcore.interpret.statement import CATEGORIES, Interpretation, Mark, Statement
+from ecgcore.interpret.criteria import CRITERIA, Context, Met, NotAssessable, Verdict
+from ecgcore.interpret.statement import CATEGORIES, CATEGORY_NAMES, Interpretation, Mark, Statement
 from ecgcore.signal.analysis import RecordAnalysis, analyse_record
 from ecgcore.signal.matrix import MeasurementMatrix, measurement_matrix
 
-__all__ = ["CATEGORIES", "Interpretation", "Mark", "MeasurementMatrix", "Statement", "interpret", "statements_for"]
+__all__ = ["CATEGORIES", "Interpretation", "Mark", "MeasurementMatrix", "Statement", "interpret", "statements_for",
+           "verdicts"]
 
 
-def statements_for(m: MeasurementMatrix, sex: str | None = None, age: float | None = None,
-                   leads: tuple[str, ...] | None = None) -> tuple[Statement, ...]:
-    """The statements of a measurement matrix (see the module docstring). leads: the leads recorded (default:
-    those of the matrix)."""
+def verdicts(m: MeasurementMatrix, sex: str | None = None, age: float | None = None,
+             leads: tuple[str, ...] | None = None) -> dict[str, Verdict]:
+    """{criterion key: Met | Unmet | NotAssessable} of every row of `CRITERIA` judged (a row is skipped once
+    an earlier row of its group was met or not assessable). leads: the leads recorded (default: the matrix's)."""
     live = tuple(lead for lead in (leads if leads is not None else tuple(m.leads)) if lead not in m.dead_leads)
     ctx = Context(m, sex, age, live)
-    out: list[Statement] = []
+    out: dict[str, Verdict] = {}
     done_groups: set[str] = set()
-    unassessable: dict[tuple[str, str], list[str]] = {}
     for c in CRITERIA:
         if c.group and c.group in done_groups:
             continue
-        verdict = c.rule(ctx)
+        out[c.key] = v = c.rule(ctx)
+        if c.group and isinstance(v, (Met, NotAssessable)):
+            done_groups.add(c.group)
+    return out
+
+
+def statements_for(m: MeasurementMatrix, sex: str | None = None, age: float | None = None,
+                   leads: tuple[str, ...] | None = None,
+                   judged: dict[str, Verdict] | None = None) -> tuple[Statement, ...]:
+    """The statements of a measurement matrix (see the module docstring). leads: the leads recorded (default:
+    those of the matrix); judged: `verdicts(...)` when already computed."""
+    judged = verdicts(m, sex, age, leads) if judged is None else judged
+    out: list[Statement] = []
+    unassessable: dict[tuple[str, str], list[str]] = {}
+    for c in CRITERIA:
+        if c.key not in judged:
+            continue
+        verdict = judged[c.key]
         if isinstance(verdict, Met):
-            if c.group:
-                done_groups.add(c.group)
             out.append(Statement(c.key, verdict.text or c.text, c.category, c.severity, verdict.leads,
                                  dict(verdict.values), c.criterion, c.source, c.scp, c.snomed, None, verdict.marks))
         elif isinstance(verdict, NotAssessable):
-            if c.group:
-                done_groups.add(c.group)
             k = (c.category, verdict.reason)
             if k not in unassessable:
                 unassessable[k] = []
@@ -50,7 +63,7 @@ def statements_for(m: MeasurementMatrix, sex: str | None = None, age: float | No
     for s in out:  # the not-assessable statements name what they stand for
         if s.severity == "not assessable":
             names = unassessable[(s.category, s.reason)]
-            text = names[0] if len(names) == 1 else f"{s.category.replace('_', ' ')} ({len(names)} statements)"
+            text = names[0] if len(names) == 1 else f"{CATEGORY_NAMES[s.category]} ({len(names)} statements)"
             s = Statement(s.key, f"{text}: not assessable", s.category, s.severity, (), {}, "; ".join(names),
                           s.source, None, None, s.reason)
         fixed.append(s)
@@ -66,5 +79,7 @@ def interpret(ecg: ECG, analysis: RecordAnalysis | None = None) -> Interpretatio
     t0 = time.perf_counter()
     a = analysis if analysis is not None else analyse_record(ecg)
     m = measurement_matrix(ecg, a)
-    st = statements_for(m, ecg.sex, ecg.age, tuple(ecg.leads))
-    return Interpretation(st, m, ecg.record_id, (time.perf_counter() - t0) * 1000.0)
+    judged = verdicts(m, ecg.sex, ecg.age, tuple(ecg.leads))
+    st = statements_for(m, ecg.sex, ecg.age, tuple(ecg.leads), judged)
+    return Interpretation(st, m, ecg.record_id, (time.perf_counter() - t0) * 1000.0,
+                          {k: type(v).__name__ for k, v in judged.items()})

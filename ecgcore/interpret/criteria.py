@@ -43,6 +43,10 @@ BRADY_BPM, TACHY_BPM = 60.0, 100.0
 SINUS_ARRHYTHMIA_MS = 160.0        # P-P (here R-R of sinus beats) varying by more than 160 ms
 PR_LONG_MS, PR_SHORT_MS = 200.0, 120.0
 QRS_COMPLETE_MS, QRS_INCOMPLETE_MS = 120.0, 110.0
+LBBB_R_TIME_MS = 60.0               # R peak time in V5-V6 (AHA 2009 part III: > 60 ms)
+Q_SEPTAL_MV = 0.1                   # a septal q deeper than this in I, V5, V6 speaks against LBBB
+RBBB_S_MS = 40.0                    # S in I and V6 wider than 40 ms (or than R)
+WAVE_R_PRIME_MV = 0.05              # an R' counts from this height
 LAFB_AXIS = (-90.0, -45.0)
 LPFB_AXIS = (90.0, 180.0)
 AXIS_NORMAL = (-30.0, 90.0)
@@ -181,6 +185,8 @@ def sinus_arrhythmia(ctx: Context) -> Verdict:
     na = _rhythm_known(ctx)
     if na:
         return na
+    if ctx.m.pacing.paced:
+        return Unmet()
     span = ctx.g("RR_range")
     vals = {"RR_range_ms": span if span is not None else math.nan}
     if _sinus(ctx) and span is not None and span > SINUS_ARRHYTHMIA_MS:
@@ -233,21 +239,34 @@ def _qrs(ctx: Context) -> float | NotAssessable:
 
 
 def _lbbb_shape(ctx: Context) -> bool:
-    """Dominant S/QS in V1; broad positive QRS without a septal q in I and V6 (or V5)."""
+    """Dominant S/QS in V1; broad positive QRS without a septal q in I and V6 (or V5); R peak time
+    >= LBBB_R_TIME_MS in V5 or V6."""
     v1 = ctx.v("V1", "QRS_area_mVms")
     left = [lead for lead in ("I", "V6", "V5") if ctx.v(lead, "QRS_area_mVms") is not None]
     if v1 is None or v1 >= 0 or not left:
         return False
     pos = [lead for lead in left if (ctx.v(lead, "QRS_area_mVms") or 0) > 0]
-    no_q = [lead for lead in left if (ctx.v(lead, "Q_amp_mV") or 0) > -0.1]
-    return len(pos) >= 2 and len(no_q) >= 2
+    no_q = [lead for lead in left if (ctx.v(lead, "Q_amp_mV") or 0) > -Q_SEPTAL_MV]
+    late = [lead for lead in ("V5", "V6") if (ctx.v(lead, "R_time_ms") or 0) >= LBBB_R_TIME_MS]
+    return len(pos) >= 2 and len(no_q) >= 2 and bool(late)
 
 
 def _rbbb_shape(ctx: Context) -> bool:
-    """Terminal positive force in V1 (rsR' or a late R) and a terminal S in I or V6."""
-    v1 = ctx.v("V1", "QRS_term40_mVms")
-    lat = [ctx.v(lead, "QRS_term40_mVms") for lead in ("I", "V6")]
-    return v1 is not None and v1 > 0 and any(t is not None and t < 0 for t in lat)
+    """rsR' (an R') or a dominant R in V1 or V2 with a positive terminal force there, and a terminal S in I or
+    V6 (negative terminal force, S at least RBBB_S_MS wide or wider than R)."""
+    right = False
+    for lead in ("V1", "V2"):
+        t = ctx.v(lead, "QRS_term40_mVms")
+        rp, r, s = ctx.v(lead, "Rp_amp_mV") or 0.0, ctx.v(lead, "R_amp_mV") or 0.0, -(ctx.v(lead, "S_amp_mV") or 0.0)
+        if t is not None and t > 0 and (rp >= WAVE_R_PRIME_MV or r > s):
+            right = True
+    left = False
+    for lead in ("I", "V6"):
+        t = ctx.v(lead, "QRS_term40_mVms")
+        sd, rd = ctx.v(lead, "S_dur_ms") or 0.0, ctx.v(lead, "R_dur_ms") or 0.0
+        if t is not None and t < 0 and (sd >= RBBB_S_MS or sd > rd):
+            left = True
+    return right and left
 
 
 def _bbb(shape: Callable[[Context], bool], lo: float, hi: float, leads: tuple[str, ...]) -> Callable:
@@ -564,16 +583,16 @@ CRITERIA: tuple[Criterion, ...] = (
        f"PR < {PR_SHORT_MS:g} ms and QRS >= {QRS_INCOMPLETE_MS:g} ms", AHA_CONDUCTION, "WPW", "74390002", wpw),
     _T("CLBBB", "Complete left bundle-branch block", "ventricular_conduction", "abnormal",
        f"QRS >= {QRS_COMPLETE_MS:g} ms; QS/rS in V1; broad R without q in I, V5-V6", AHA_CONDUCTION, "CLBBB",
-       "733534002", _bbb(_lbbb_shape, QRS_COMPLETE_MS, math.inf, ("V1", "I", "V6")), group="lbbb"),
-    _T("ILBBB", "Incomplete left bundle-branch block", "ventricular_conduction", "abnormal",
-       f"QRS {QRS_INCOMPLETE_MS:g}-{QRS_COMPLETE_MS - 1:g} ms with the LBBB shape", AHA_CONDUCTION, "ILBBB",
-       "251120003", _bbb(_lbbb_shape, QRS_INCOMPLETE_MS, QRS_COMPLETE_MS, ("V1", "I", "V6")), group="lbbb"),
+       "733534002", _bbb(_lbbb_shape, QRS_COMPLETE_MS, math.inf, ("V1", "I", "V6")), group="bbb"),
     _T("CRBBB", "Complete right bundle-branch block", "ventricular_conduction", "abnormal",
        f"QRS >= {QRS_COMPLETE_MS:g} ms; terminal R (rsR') in V1; terminal S in I or V6", AHA_CONDUCTION, "CRBBB",
-       "713427006", _bbb(_rbbb_shape, QRS_COMPLETE_MS, math.inf, ("V1", "I", "V6")), group="rbbb"),
+       "713427006", _bbb(_rbbb_shape, QRS_COMPLETE_MS, math.inf, ("V1", "I", "V6")), group="bbb"),
     _T("IRBBB", "Incomplete right bundle-branch block", "ventricular_conduction", "abnormal",
        f"QRS {QRS_INCOMPLETE_MS:g}-{QRS_COMPLETE_MS - 1:g} ms with the RBBB shape", AHA_CONDUCTION, "IRBBB",
-       "713426002", _bbb(_rbbb_shape, QRS_INCOMPLETE_MS, QRS_COMPLETE_MS, ("V1", "I", "V6")), group="rbbb"),
+       "713426002", _bbb(_rbbb_shape, QRS_INCOMPLETE_MS, QRS_COMPLETE_MS, ("V1", "I", "V6")), group="bbb"),
+    _T("ILBBB", "Incomplete left bundle-branch block", "ventricular_conduction", "abnormal",
+       f"QRS {QRS_INCOMPLETE_MS:g}-{QRS_COMPLETE_MS - 1:g} ms with the LBBB shape", AHA_CONDUCTION, "ILBBB",
+       "251120003", _bbb(_lbbb_shape, QRS_INCOMPLETE_MS, QRS_COMPLETE_MS, ("V1", "I", "V6")), group="bbb"),
     _T("LAFB", "Left anterior fascicular block", "ventricular_conduction", "abnormal",
        f"axis {LAFB_AXIS[0]:g} to {LAFB_AXIS[1]:g} deg; rS in II, III, aVF; QRS < {QRS_COMPLETE_MS:g} ms",
        AHA_CONDUCTION, "LAFB", "445118002", _fascicular(LAFB_AXIS, ("II", "III", "aVF"))),

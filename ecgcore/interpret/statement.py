@@ -6,6 +6,7 @@ A `Mark` is a measured point to draw on the tracing (seconds from the record's s
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,17 @@ if TYPE_CHECKING:
 
 CATEGORIES: tuple[str, ...] = ("rhythm", "av_conduction", "ventricular_conduction", "axis", "hypertrophy",
                                "infarct", "st_t", "qt", "voltage", "pacing")
+#: category -> how it is named in a sentence
+CATEGORY_NAMES: dict[str, str] = {"rhythm": "rhythm", "av_conduction": "AV conduction",
+                                  "ventricular_conduction": "ventricular conduction", "axis": "axis",
+                                  "hypertrophy": "hypertrophy and atrial enlargement", "infarct": "infarct and STEMI",
+                                  "st_t": "ST-T", "qt": "QT", "voltage": "QRS voltage", "pacing": "pacing"}
 SEVERITIES: tuple[str, ...] = ("normal", "abnormal", "urgent", "not assessable")
+
+
+def _num(v: float | None) -> float | None:
+    """A JSON number: None for None or NaN, else rounded to 3 decimals."""
+    return None if v is None or not math.isfinite(v) else round(float(v), 3)
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ class Statement:
     def to_dict(self) -> dict:
         return {"key": self.key, "text": self.text, "category": self.category, "severity": self.severity,
                 "leads": list(self.leads),
-                "values": {k: (None if v is None else round(float(v), 3)) for k, v in self.values.items()},
+                "values": {k: _num(v) for k, v in self.values.items()},
                 "criterion": self.criterion, "source": self.source, "scp": self.scp, "snomed": self.snomed,
                 "reason": self.reason, "marks": [m.to_dict() for m in self.marks]}
 
@@ -75,6 +86,8 @@ class Interpretation:
     measurements: "MeasurementMatrix"
     record_id: str = ""
     elapsed_ms: float = field(default=float("nan"), compare=False)
+    #: criterion key -> "Met" | "Unmet" | "NotAssessable" for every criterion judged (validation, tests)
+    verdicts: dict[str, str] = field(default_factory=dict, compare=False)
 
     def keys(self) -> set[str]:
         """Keys of the assessable statements that were made."""

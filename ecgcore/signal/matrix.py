@@ -6,7 +6,8 @@ global QRS onset and offset (`RecordAnalysis.fiducials_ms`):
   are merged into their neighbours (the Minnesota / AHA convention that a wave counts from 20-50 uV). The first
   lobe, when negative and followed by a positive one, is Q; the positive lobes are R and R'; the negative lobes
   after them S and S'. A QRS with no positive lobe is QS (its depth in Q_amp_mV, Q_dur_ms = QRS duration).
-  Amplitudes are in mV from the PR baseline (Q and S negative), durations in ms.
+  Amplitudes are in mV from the PR baseline (Q and S negative), durations in ms. R_time_ms: the R peak time
+  (QRS onset to the peak of R, or of R' when R' is at least half as tall; AHA/ACCF/HRS 2009 part III).
 - PR baseline: the mean of the PR_BASELINE_MS before QRS onset (the PR segment; AHA/ACCF/HRS 2009 part V).
 - ST_J_mV, ST_J60_mV: the level at the J point (QRS offset) and 60 ms after it, against the PR baseline
   (Fourth Universal Definition of MI measures STEMI at J; J+60 is the usual ischaemia point).
@@ -35,7 +36,7 @@ T_FROM_J_MS = 80.0
 TERMINAL_MS = 40.0             # the initial and terminal QRS forces (bundle-branch-block shapes)
 #: per-lead matrix columns (units in the name); missing = not measured in that lead
 COLUMNS: tuple[str, ...] = ("P_amp_mV", "P_neg_mV", "P_neg_ms", "Q_amp_mV", "Q_dur_ms", "R_amp_mV", "R_dur_ms",
-                            "S_amp_mV", "S_dur_ms", "Rp_amp_mV", "Rp_dur_ms", "Sp_amp_mV", "QRS_pp_mV",
+                            "S_amp_mV", "S_dur_ms", "Rp_amp_mV", "Rp_dur_ms", "Sp_amp_mV", "R_time_ms", "QRS_pp_mV",
                             "QRS_area_mVms", "QRS_init40_mVms", "QRS_term40_mVms", "ST_J_mV", "ST_J60_mV", "T_amp_mV", "notched", "QS")
 
 
@@ -155,6 +156,8 @@ def lead_values(x: np.ndarray, r: int, fs: float, fid_ms: dict[str, float]) -> d
         out.update(S_amp_mV=negs[0][2] if negs else 0.0, S_dur_ms=dur(negs[0]) if negs else 0.0)
         out.update(Rp_amp_mV=pos[1][2] if len(pos) > 1 else 0.0, Rp_dur_ms=dur(pos[1]) if len(pos) > 1 else 0.0)
         out.update(Sp_amp_mV=negs[1][2] if len(negs) > 1 else 0.0)
+        last = pos[-1] if len(pos) > 1 and pos[-1][2] >= 0.5 * pos[0][2] else pos[0]
+        out["R_time_ms"] = float(last[0] + np.argmax(qrs[last[0]:last[1]])) / ms
     main = max(lobes, key=lambda lb: abs(lb[2]))
     out["notched"] = float(_notched(qrs[main[0]:main[1]]) or (len(pos) > 1 and out.get("QS", 0) == 0 and
                                                                  abs(out.get("Rp_amp_mV", 0)) >= 0.1))

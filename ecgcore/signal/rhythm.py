@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 P_LEADS: tuple[str, ...] = ("II", "V1", "I", "aVF", "III")
-P_WINDOW_S = (0.26, 0.02)      # the P-wave search stretch: from 260 ms to 20 ms before QRS onset
+P_WINDOW_S = (0.45, 0.02)      # the P-wave search stretch: from 450 ms (a PR up to 400 ms) to 20 ms before QRS onset
 P_MIN_WINDOW_S = 0.1          # a shorter stretch between T end and QRS onset can't show a P wave
 P_MIN_MV = 0.04
 P_MIN_OTHER_LEADS = 2          # without P waves in II, they must show in this many of the other P leads
