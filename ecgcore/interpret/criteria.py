@@ -605,11 +605,11 @@ CRITERIA: tuple[Criterion, ...] = (
     _T("AXIS_NORMAL", "Normal frontal QRS axis", "axis", "normal", "axis -30 to +90 deg", AHA_AXIS, None, None,
        _axis(*AXIS_NORMAL), group="axis"),
     _T("LAD", "Left axis deviation", "axis", "abnormal", "axis -30 to -90 deg", AHA_AXIS, "LAD", "39732003",
-       _axis(-90.0, -30.0 - 1e-9), group="axis"),
+       _axis(-90.0 - 1e-9, -30.0 - 1e-9), group="axis"),
     _T("RAD", "Right axis deviation", "axis", "abnormal", "axis +90 to +180 deg", AHA_AXIS, "RAD", "47665007",
        _axis(90.0, 180.0), group="axis"),
     _T("AXIS_EXTREME", "Extreme (north-west) axis", "axis", "abnormal", "axis -90 to -180 deg", AHA_AXIS, None,
-       None, _axis(-180.0, -90.0), group="axis"),
+       None, _axis(-180.0, -90.0 - 1e-9), group="axis"),
     _T("LVH", "Left ventricular hypertrophy by voltage", "hypertrophy", "abnormal",
        f"Sokolow-Lyon S(V1)+R(V5/V6) >= {SOKOLOW_MV:g} mV, Cornell R(aVL)+S(V3) > 2.8 mV (men) / 2.0 mV (women), "
        f"or R(aVL) >= {RAVL_MV:g} mV; QRS < 120 ms", SOKOLOW, "LVH", "164873001", lvh),
