@@ -181,6 +181,18 @@ def _sinus_rate(lo: float, hi: float) -> Callable[[Context], Verdict]:
     return rule
 
 
+def other_rhythm(ctx: Context) -> Verdict:
+    """Any determined rhythm that no earlier row of the rhythm group named (last row of the group)."""
+    na = _rhythm_known(ctx)
+    if na:
+        return na
+    name = ctx.m.rhythm
+    if name.startswith("regular rhythm without"):
+        name += " (atrial flutter, junctional or ectopic atrial rhythm not excluded)"
+    return Met((), {"HR_per_min": ctx.g("HR") or math.nan, "RR_irregularity": ctx.m.irregularity},
+               text=name[0].upper() + name[1:])
+
+
 def sinus_arrhythmia(ctx: Context) -> Verdict:
     na = _rhythm_known(ctx)
     if na:
@@ -571,6 +583,8 @@ CRITERIA: tuple[Criterion, ...] = (
        "STACH", "427084000", _sinus_rate(TACHY_BPM + 1e-9, math.inf), group="rhythm"),
     _T("SR", "Sinus rhythm", "rhythm", "normal", f"sinus P waves, HR {BRADY_BPM:g}-{TACHY_BPM:g} /min", AHA_RHYTHM,
        "SR", "426783006", _sinus_rate(BRADY_BPM, TACHY_BPM + 1e-9), group="rhythm"),
+    _T("RHYTHM_OTHER", "Other rhythm", "rhythm", "abnormal", "none of the rhythms above", AHA_RHYTHM, None, None,
+       other_rhythm, group="rhythm"),
     _T("SARRH", "Sinus arrhythmia", "rhythm", "normal", f"sinus rhythm, R-R varying by > {SINUS_ARRHYTHMIA_MS:g} ms",
        AHA_RHYTHM, "SARRH", "427393009", sinus_arrhythmia),
     _T("PREMATURE", "Premature beats", "rhythm", "abnormal",

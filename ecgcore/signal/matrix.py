@@ -15,7 +15,8 @@ global QRS onset and offset (`RecordAnalysis.fiducials_ms`):
   in V1); T_amp_mV (largest deflection between J+80 ms and T end, signed); QRS_area_mVms (net area);
   QRS_init40_mVms / QRS_term40_mVms: the net area of the first / last 40 ms of the QRS (the late rightward
   force of RBBB shows as a positive terminal area in V1 and a negative one in I and V6); notched: 1 when the R (or QS / S) lobe holds two peaks NOTCH_MV apart (the LBBB "notched or slurred R").
-Global: HR, RR, PR, QRS, QT, QTc (Bazett, Fridericia) from `measure.measurements`; the P, QRS and T frontal
+Global: HR, RR, PR, QRS, QT, QTc (Bazett, Fridericia) from `measure.measurements`; RR_range (ms): the 5th
+to 95th percentile spread of the R-R intervals, those into and out of premature beats left out (sinus arrhythmia); the P, QRS and T frontal
 axes from the net areas of each wave in I and aVF; pacing spikes found on the unfiltered signal
 (`ecgcore.signal.pacing`).
 """
@@ -240,8 +241,11 @@ def measurement_matrix(ecg, analysis) -> MeasurementMatrix:
         if g[k] is None:
             reasons[k] = "needs leads I and aVF (or II) and the wave delineated"
     rp = a.beats.rpeaks
-    rr_ms = np.diff(rp[~a.premature] if len(rp) == len(a.premature) else rp) / a.beats.fs * 1000.0
-    g["RR_range"] = float(rr_ms.max() - rr_ms.min()) if len(rr_ms) >= 3 else None
+    rr_ms = np.diff(rp) / a.beats.fs * 1000.0
+    if len(a.premature) == len(rp) and len(rr_ms):  # leave out the intervals into and out of a premature beat
+        near = a.premature[1:] | a.premature[:-1]  # interval j runs from beat j to beat j + 1
+        rr_ms = rr_ms[~near]
+    g["RR_range"] = (float(np.percentile(rr_ms, 95) - np.percentile(rr_ms, 5)) if len(rr_ms) >= 3 else None)
     clean_idx = np.flatnonzero(a.clean)
     beat_r_s = float(rp[clean_idx[len(clean_idx) // 2]] / a.beats.fs) if len(clean_idx) else None
     pacing = find_pacing(ecg.signal, ecg.fs, ecg.leads, rp)
