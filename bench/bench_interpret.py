@@ -40,11 +40,11 @@ import numpy as np  # noqa: E402
 
 from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.data import ludb  # noqa: E402
-from ecgcore.data.tuning import LUDB_HELD_OUT  # noqa: E402
+from ecgcore.data.tuning import LUDB_HELD_OUT, part  # noqa: E402
 from ecgcore.interpret import interpret  # noqa: E402
 from ecgcore.interpret.criteria import CRITERIA  # noqa: E402
-from ecgcore.interpret.validation import (Q_KEYS, ludb_axis_category, ludb_axis_truth, truth,  # noqa: E402
-                                          wilson)
+from ecgcore.interpret.validation import (Q_KEYS, fit_axis_bounds, ludb_axis_category,  # noqa: E402
+                                          ludb_axis_truth, truth, wilson)
 from ecgcore.signal import analyse_record  # noqa: E402
 
 SMALL = 10
@@ -184,10 +184,17 @@ def main() -> None:
     c = counts(rows, "PACE", {"ptbxl"})
     print(f"  paced (PTB-XL PACE): found {c['tp']} of {c['tp'] + c['fn']}; called on {c['fp']} of {c['fp'] + c['tn']} "
           "others")
-    ax = [(ludb_axis_category(r["axis"]), r["axis_truth"]) for r in rows if r["source"] == "ludb" and r["axis_truth"]]
+    lud = [r for r in rows if r["source"] == "ludb" and r["axis_truth"]]
+    ax = [(ludb_axis_category(r["axis"]), r["axis_truth"]) for r in lud]
     agree = sum(a == t for a, t in ax)
-    print(f"  axis category (LUDB, its convention): {agree}/{len(ax)} = {agree / max(1, len(ax)):.2f} "
+    print(f"  axis category (LUDB 1-100, its convention 0/30/70/90 deg): {agree}/{len(ax)} "
           f"{_rate(agree, len(ax)).strip()}   goal >= 0.90")
+    held = [r for r in lud if part(r["record_id"]) == "held-out"]
+    fitted = fit_axis_bounds([(r["axis"], r["axis_truth"]) for r in lud if part(r["record_id"]) == "tune"
+                              and r["axis"] is not None])
+    agree = sum(ludb_axis_category(r["axis"], fitted) == r["axis_truth"] for r in held)
+    print(f"  axis category (held-out LUDB 71-100, boundaries fitted on 1-70: "
+          f"{'/'.join(f'{b[2]:g}' for b in fitted[:4])} deg): {agree}/{len(held)} {_rate(agree, len(held)).strip()}")
     for k in Q_KEYS:
         c = counts(rows, k, {"ptbxl"})
         pos, neg = c["tp"] + c["fn"], c["tn"] + c["fp"]

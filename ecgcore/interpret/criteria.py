@@ -298,6 +298,13 @@ def _bbb(shape: Callable[[Context], bool], lo: float, hi: float, leads: tuple[st
     return rule
 
 
+def _depth(ctx: Context, lead: str) -> float:
+    """The depth (mV, positive) of a lead's main negative wave: S, or the QS complex."""
+    if (ctx.v(lead, "QS") or 0) > 0:
+        return -(ctx.v(lead, "Q_amp_mV") or 0.0)
+    return -(ctx.v(lead, "S_amp_mV") or 0.0)
+
+
 def _fascicular(axis_range: tuple[float, float], rs_leads: tuple[str, ...]) -> Callable:
     def rule(ctx: Context) -> Verdict:
         na = _missing(ctx, rs_leads)
@@ -310,7 +317,7 @@ def _fascicular(axis_range: tuple[float, float], rs_leads: tuple[str, ...]) -> C
         if axis is None:
             return NotAssessable(_reason(ctx, "QRS_axis", "axis not measurable"))
         vals = {"QRS_axis_deg": axis, "QRS_ms": qrs}
-        rs = all((ctx.v(lead, "S_amp_mV") or 0) < -abs(ctx.v(lead, "R_amp_mV") or 0) * 0.5 for lead in rs_leads)
+        rs = all(_depth(ctx, lead) > abs(ctx.v(lead, "R_amp_mV") or 0) * 0.5 for lead in rs_leads)
         ok = axis_range[0] <= axis <= axis_range[1] and qrs < QRS_COMPLETE_MS and rs
         return Met(rs_leads, vals) if ok else Unmet(vals)
     return rule

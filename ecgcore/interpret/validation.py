@@ -9,7 +9,9 @@ Truth per source (each maps a record's own statements to `criteria.CRITERIA` key
 - LUDB's diagnosis statements: `LUDB_TRUTH` (regular expressions), axis by LUDB's own categories
   (`ludb_axis_category`). LUDB's signals here span 1 mV in every lead (`ecgcore.data.ludb.restore_limb_scale`),
   so voltage statements (`LUDB_AMPLITUDE_KEYS`) are not judged on LUDB.
-A statement is judged on a source only where the source can say it (its truth table names it).
+A statement is judged on a source only where the source can say it (its truth table names it). Sinus
+arrhythmia counts as sinus rhythm (PTB-XL and the Challenge code SARRH / SA instead of SR; a cardiologist reads
+it as a sinus rhythm): our "Sinus rhythm" is right on such a record.
 `wilson` gives the 95% interval of a proportion (Wilson 1927).
 """
 from __future__ import annotations
@@ -20,7 +22,8 @@ import re
 from ecgcore.core.leads import MI_TERRITORIES
 
 SCP_TRUTH: dict[str, set[str]] = {
-    "PACE": {"PACE"}, "AFIB": {"AFIB"}, "SBRAD": {"SBRAD"}, "STACH": {"STACH"}, "SR": {"SR"}, "SARRH": {"SARRH"},
+    "PACE": {"PACE"}, "AFIB": {"AFIB"}, "SBRAD": {"SBRAD"}, "STACH": {"STACH"}, "SR": {"SR", "SARRH"},
+    "SARRH": {"SARRH"},
     "PREMATURE": {"PVC", "PAC", "SVPB", "BIGU", "TRIGU"}, "1AVB": {"1AVB"}, "WPW": {"WPW"}, "CLBBB": {"CLBBB"},
     "CRBBB": {"CRBBB"}, "IRBBB": {"IRBBB"}, "ILBBB": {"ILBBB"}, "LAFB": {"LAFB"}, "LPFB": {"LPFB"},
     "IVCD": {"IVCD"}, "LVH": {"LVH"}, "RVH": {"RVH"}, "LAE": {"LAO/LAE"}, "RAE": {"RAO/RAE"}, "STD": {"STD_"},
@@ -34,7 +37,7 @@ for _key, _group in _Q_GROUP.items():
 
 SNOMED_TRUTH: dict[str, set[str]] = {
     "PACE": {"10370003", "251268003"}, "AFIB": {"164889003", "195080001", "426749004", "282825002", "314208002"},
-    "SBRAD": {"426177001"}, "STACH": {"427084000"}, "SR": {"426783006"}, "SARRH": {"427393009"},
+    "SBRAD": {"426177001"}, "STACH": {"427084000"}, "SR": {"426783006", "427393009"}, "SARRH": {"427393009"},
     "PREMATURE": {"427172004", "17338001", "284470004", "63593006"}, "1AVB": {"270492004", "164947007"},
     "SPRI": {"49578007"}, "WPW": {"74390002"}, "CLBBB": {"733534002", "164909002"},
     "CRBBB": {"713427006", "59118001"}, "IRBBB": {"713426002"}, "ILBBB": {"251120003"}, "LAFB": {"445118002"},
@@ -49,7 +52,7 @@ Q_KEYS = tuple(_Q_GROUP)
 
 LUDB_TRUTH: dict[str, str] = {
     "PACE": r"pacing", "AFIB": r"^rhythm: atrial fibrillation", "SBRAD": r"^rhythm: sinus bradycardia",
-    "STACH": r"^rhythm: sinus tachycardia", "SR": r"^rhythm: sinus rhythm", "SARRH": r"^rhythm: sinus arrhythmia",
+    "STACH": r"^rhythm: sinus tachycardia", "SR": r"^rhythm: sinus (rhythm|arrhythmia)", "SARRH": r"^rhythm: sinus arrhythmia",
     "PREMATURE": r"extrasystole", "1AVB": r"^i degree av", "CLBBB": r"^complete left bundle",
     "CRBBB": r"^complete right bundle", "IRBBB": r"^incomplete right bundle", "ILBBB": r"^incomplete left bundle",
     "LAFB": r"^left anterior hemiblock", "IVCD": r"intrav[ie]ntricular conduction delay",
@@ -65,11 +68,12 @@ LUDB_AXIS: tuple[tuple[str, float, float], ...] = (
     ("vertical", 70.0, 90.0), ("right axis deviation", 90.0, 180.0))
 
 
-def ludb_axis_category(axis_deg: float | None) -> str | None:
-    """LUDB's category of a frontal axis (deg), or None when not measured."""
+def ludb_axis_category(axis_deg: float | None,
+                       bounds: tuple[tuple[str, float, float], ...] = LUDB_AXIS) -> str | None:
+    """LUDB's category of a frontal axis (deg), or None when not measured; bounds: LUDB_AXIS or fitted ones."""
     if axis_deg is None or not math.isfinite(axis_deg):
         return None
-    for name, lo, hi in LUDB_AXIS:
+    for name, lo, hi in bounds:
         if lo < axis_deg <= hi:
             return name
     return "left axis deviation"  # exactly -180
@@ -109,3 +113,19 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     mid = (p + z * z / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
     return (max(0.0, mid - half), min(1.0, mid + half))
+
+
+def fit_axis_bounds(pairs: list[tuple[float, str]]) -> tuple[tuple[str, float, float], ...]:
+    """LUDB's category boundaries (left|horizontal, horizontal|normal, normal|vertical; right stays at +90 deg)
+    that agree best with (axis, LUDB category) pairs, from a 5-degree grid: fit on LUDB 1-70 only."""
+    best, best_bounds = -1, LUDB_AXIS
+    for a in range(-30, 31, 5):
+        for b in range(a + 5, 56, 5):
+            for c in range(max(b + 5, 55), 86, 5):
+                bounds = (("left axis deviation", -180.0, float(a)), ("horizontal", float(a), float(b)),
+                          ("normal", float(b), float(c)), ("vertical", float(c), 90.0),
+                          ("right axis deviation", 90.0, 180.0))
+                hits = sum(ludb_axis_category(x, bounds) == t for x, t in pairs)
+                if hits > best:
+                    best, best_bounds = hits, bounds
+    return best_bounds
