@@ -237,3 +237,13 @@ def test_statements_serialise_to_strict_json():
     text = json.dumps([s.to_dict() for s in st], allow_nan=False)
     assert "1st-degree AV block" in text
     assert Unmet  # the three verdict kinds are public
+
+
+def test_under_lbbb_only_a_concordant_st_elevation_counts_sgarbossa():
+    lbbb = {**LBBB, "II": {"ST_J_mV": 0.1, "QRS_area_mVms": 10.0}, "III": {"ST_J_mV": 0.3, "QRS_area_mVms": -10.0}}
+    v = judge(matrix(lbbb, QRS=140.0))
+    assert isinstance(v["CLBBB"], Met) and isinstance(v["STEMI_INFERIOR"], Met)
+    assert v["STEMI_INFERIOR"].leads == ("II",) and "Sgarbossa" in v["STEMI_INFERIOR"].text
+    below = {**lbbb, "II": {"ST_J_mV": 0.09, "QRS_area_mVms": 10.0}}
+    assert isinstance(judge(matrix(below, QRS=140.0))["STEMI_INFERIOR"], Unmet)
+    assert isinstance(v["QMI_INFERIOR"], NotAssessable)  # Q waves are not read under LBBB

@@ -35,7 +35,7 @@ AHA_HYP = "AHA/ACCF/HRS 2009 part V (Hancock et al.): chamber hypertrophy"
 AHA_STT = "AHA/ACCF/HRS 2009 part IV (Rautaharju et al.): ST segment, T and U waves, QT"
 AHA_AXIS = "AHA/ACC/HRS 2007 part II (Mason et al.): frontal QRS axis"
 AHA_VOLT = "AHA/ACCF/HRS 2009 part V (Hancock et al.): QRS voltage"
-UDMI = "Fourth Universal Definition of MI (Thygesen et al., Circulation 2018)"
+UDMI = "Fourth Universal Definition of MI (Thygesen et al., Circulation 2018); under LBBB Sgarbossa et al., NEJM 1996"
 SOKOLOW = "Sokolow & Lyon, Am Heart J 1949; Casale et al. (Cornell voltage), Circulation 1987"
 
 # thresholds (one place each)
@@ -61,6 +61,9 @@ Q_MS, Q_MV, Q_V2V3_MS = 30.0, 0.1, 20.0
 Q_LEADS = ("I", "II", "aVL", "aVF", "V2", "V3", "V4", "V5", "V6")  # UDMI: III, aVR and V1 not counted
 STE_MV = 0.1
 STE_V2V3_MV = {("M", True): 0.2, ("M", False): 0.25, ("F", None): 0.15}  # (sex, age >= 40)
+SGARBOSSA_STE_MV = 0.1             # concordant ST elevation >= 1 mm under LBBB (Sgarbossa et al., NEJM 1996)
+LBBB_REASON = "left bundle-branch block: Q waves and ST depression are not read"
+LBBB_STEMI_TEXT = "Concordant ST elevation under LBBB (Sgarbossa): acute infarct suspected"
 STD_MV = 0.05
 T_INV_MV = 0.1
 T_INV_SKIP = ("aVR", "III", "V1")   # T normally variable or inverted there
@@ -426,7 +429,7 @@ def _confounded(ctx: Context) -> NotAssessable | None:
     if qrs is None:
         return NotAssessable(_reason(ctx, "QRS", "QRS boundaries unclear"))
     if qrs >= QRS_COMPLETE_MS and _missing(ctx, ("V1", "I", "V6")) is None and _lbbb_shape(ctx):
-        return NotAssessable("left bundle-branch block: Q waves and ST levels are not read (Sgarbossa not applied)")
+        return NotAssessable(LBBB_REASON)
     return None
 
 
@@ -473,7 +476,8 @@ def _stemi(group: str) -> Callable:
 
     def rule(ctx: Context) -> Verdict:
         na = _confounded(ctx)
-        if na:
+        sgarbossa = na is not None and na.reason == LBBB_REASON
+        if na and not sgarbossa:
             return na
         present = tuple(lead for lead in leads if not ctx.have((lead,)))
         if len(present) < 2:
@@ -485,10 +489,16 @@ def _stemi(group: str) -> Callable:
             if st is None:
                 continue
             vals[f"ST_J_{lead}_mV"] = st
-            if st >= _ste_limit(ctx, lead):
+            # under LBBB only an elevation concordant with the QRS counts (Sgarbossa et al., NEJM 1996)
+            ok = (st >= SGARBOSSA_STE_MV and (ctx.v(lead, "QRS_area_mVms") or 0) > 0) if sgarbossa \
+                else st >= _ste_limit(ctx, lead)
+            if ok:
                 hits.append(lead)
                 marks += ctx.marks((lead, off, f"J point ST {st:+.2f} mV"))
-        return Met(tuple(hits), vals, tuple(marks)) if len(hits) >= 2 else Unmet(vals)
+        if len(hits) < (1 if sgarbossa else 2):  # Sgarbossa: one lead with concordant elevation scores 5 (>= 3)
+            return Unmet(vals)
+        return Met(tuple(hits), vals, tuple(marks),
+                   text=f"{LBBB_STEMI_TEXT} ({group} leads)" if sgarbossa else None)
     return rule
 
 
