@@ -181,6 +181,10 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
     fid_ms = {k: v * 1000.0 for k, v in fid_s.items() if k != "R"}
     mb = int(round(MEDIAN_BEFORE_S * fs))
     median = median_beat(cleaned_all, rp[clean], fs, MEDIAN_BEFORE_S, MEDIAN_AFTER_S)
+    if np.isfinite(median).all() and "QRS_on" in fid_ms and "QRS_off" in fid_ms:
+        sv = dl.spatial_velocity_qrs(median[li], mb, fs)
+        if sv is not None and abs((sv[1] - sv[0]) - (fid_ms["QRS_off"] - fid_ms["QRS_on"])) <= dl.SV_AGREE_MS:
+            fid_ms["QRS_on"], fid_ms["QRS_off"] = sv
     per_lead = {}
     if pts.shape[1]:
         with np.errstate(all="ignore"):
