@@ -217,3 +217,19 @@ def test_cli_interpret_text(capsys):
     assert main(["interpret", str(real_path("formats/philips_xml/129DYPRG.XML"))]) == 0
     out = capsys.readouterr().out
     assert "!!" in out and "Sinus bradycardia" in out and "QRS_axis" in out
+
+
+def test_display_filter_keeps_the_pacing_spikes_visible():
+    from ecgcore.signal.display import display_filter
+
+    ecg = read_path(str(real_path("cinc/ningbo/JS23463.hea")))
+    spikes = interpret(ecg).measurements.pacing.spikes_s
+    assert spikes
+    plain, kept = display_filter(ecg.signal, ecg.fs), display_filter(ecg.signal, ecg.fs, spikes_s=spikes)
+    i = [int(round(t * ecg.fs)) for t in spikes]
+    lead = int(np.argmax(np.abs(ecg.signal[:, i]).max(axis=1)))
+    assert np.abs(kept[lead, i]).mean() > 1.5 * np.abs(plain[lead, i]).mean()
+    far = np.ones(ecg.n_samples, bool)
+    for j in i:
+        far[max(0, j - 10):j + 11] = False
+    assert np.allclose(kept[:, far], plain[:, far])
