@@ -232,3 +232,20 @@ def test_flat_record_is_not_measurable_with_a_reason():
 ])
 def test_flags_at_their_thresholds(values, sex, expected):
     assert {f.id for f in flags_for(values, sex)} == expected
+
+
+def test_direct_prominence_delineator_gives_neurokits_points(root):
+    """`delineate._nk_waves` skips neurokit2's DataFrame but must return what `nk.ecg_delineate` returns."""
+    import neurokit2 as nk
+
+    from ecgcore.signal import delineate as dl
+    from ecgcore.signal.peaks import find_beats
+
+    ecg = ludb.load_ecg(root / "ludb", 71)
+    x = dl.clean(ecg.signal, ecg.fs)[1].astype(np.float64)
+    rp = find_beats(ecg).rpeaks[1:-1]
+    ours = dl._nk_waves(x, rp, ecg.fs, "prominence")
+    theirs = nk.ecg_delineate(x, rpeaks=rp, sampling_rate=ecg.fs, method="prominence")[1]
+    assert ours.keys() == theirs.keys()
+    for k in ours:
+        np.testing.assert_array_equal(np.asarray(ours[k], float), np.asarray(theirs[k], float))
