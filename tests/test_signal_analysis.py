@@ -227,6 +227,7 @@ def test_flat_record_is_not_measurable_with_a_reason():
     ({"HR": 50}, None, set()), ({"HR": 49}, None, {"HR_low"}),
     ({"HR": 100}, None, set()), ({"HR": 101}, None, {"HR_high"}),
     ({"axis": -30}, None, set()), ({"axis": -31}, None, {"axis_left"}),
+    ({"axis": -90}, None, {"axis_left"}), ({"axis": -103}, None, {"axis_extreme"}),  # north-west, not left
     ({"axis": 90}, None, set()), ({"axis": 91}, None, {"axis_right"}),
     ({"PR": None, "QTc": None}, "M", set()),
 ])
