@@ -29,7 +29,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -49,10 +48,6 @@ from ecgcore.signal import analyse_record  # noqa: E402
 
 SMALL = 10
 KEY_ORDER = [c.key for c in CRITERIA] + ["QMI_ANY"]
-
-
-def source_of(record_source: str) -> str:
-    return record_source
 
 
 def run_records(sources: list[str]) -> list[dict]:

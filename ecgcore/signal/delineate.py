@@ -14,7 +14,12 @@ bench/delineators.py: the runtime library carries the chosen method alone.
 `combine_leads` makes global (all-lead) points per beat as carts do: onsets the early quantile over the leads
 where they were found, offsets the late one, peaks the median.
 
-Chosen (bench/bench_delineation.py, LUDB 1-100, global intervals against the cardiologists' marks, mean +- SD ms):
+The global QRS onset and offset are then taken from the median beat's spatial velocity where it agrees
+(`spatial_velocity_qrs`, chosen on LUDB 1-70 only). Held out (LUDB 71-100, `python -m bench.bench_interpret`):
+PR -10.9 +- 13.2, QRS -1.2 +- 21.8 (+2.2 +- 16.5 without the 4 paced records), QT -0.3 +- 26.3 ms.
+
+Chosen earlier, before the tuning split existed (bench/bench_delineation.py on LUDB 1-100, so these figures
+include the records now held out; global intervals against the cardiologists' marks, mean +- SD ms):
 "nk-prominence" per lead, each lead's median over beats, combined by "cart": PR -6.0 +- 16.1, QRS -5.7 +- 19.3,
 QT -4.1 +- 22.2 (QT within IEC 60601-2-51; PR and QRS means within +-10 ms but no candidate reaches SD <= 10 ms).
 ECGdeli (median over leads) was closer for PR (+3.7 +- 10.9) and QRS (+6.2 +- 16.1) but not QT (-5.4 +- 33.2)
