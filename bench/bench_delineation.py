@@ -1,6 +1,10 @@
 """Delineators scored against the cardiologists' marks of LUDB (records 1-100 in the data root), in one run.
 
-    nice -n 10 .venv/bin/python -m bench.bench_delineation [--records 1-100] [--methods ...] [--combine ...]
+    nice -n 10 .venv/bin/python -m bench.bench_delineation [--part tune|held-out|all] [--records 1-100]
+        [--methods ...] [--combine ...]
+
+The split (`ecgcore.data.tuning`): choose methods and parameters with `--part tune` (LUDB 1-70) and report
+them with `--part held-out` (LUDB 71-100, the default), never the other way round. `--records` overrides.
 
 Candidates (ecgcore.signal.delineate): neurokit2 `ecg_delineate` dwt / peak / cwt / prominence per lead,
 ECGdeli, and "median" (today's: each lead's median beat, neurokit2 prominence, tangent T end). Every one runs
@@ -36,6 +40,7 @@ import numpy as np
 
 
 from ecgcore.data import ludb  # noqa: E402
+from ecgcore.data.tuning import LUDB_HELD_OUT, LUDB_TUNE  # noqa: E402
 from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.signal import delineate as dl  # noqa: E402
 from bench import delineators as candidates  # noqa: E402
@@ -114,14 +119,18 @@ def intervals(points: np.ndarray, fs: float) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--records", default="1-100", help="LUDB record numbers, e.g. 1-100 or 1-10,42")
+    ap.add_argument("--part", default="held-out", choices=("tune", "held-out", "all"),
+                    help="LUDB 1-70 (tune), 71-100 (held-out, reported) or 1-100")
+    ap.add_argument("--records", default=None, help="LUDB record numbers, e.g. 1-100 or 1-10,42 (overrides --part)")
     ap.add_argument("--methods", nargs="*", default=list(candidates.METHODS))
     ap.add_argument("--combine", nargs="*", default=list(dl.COMBINE))
     ap.add_argument("--reference", default="quantile", choices=("quantile", "extreme", "median"),
                     help="how the cardiologists' per-lead marks make the global reference")
     args = ap.parse_args()
     root = resolve().source("ludb")
-    records = [n for n in parse_records(args.records) if n in set(ludb.list_records(root))]
+    chosen = (parse_records(args.records) if args.records else
+              {"tune": list(LUDB_TUNE), "held-out": list(LUDB_HELD_OUT), "all": [*LUDB_TUNE, *LUDB_HELD_OUT]}[args.part])
+    records = [n for n in chosen if n in set(ludb.list_records(root))]
     tp = defaultdict(int); fn = defaultdict(int); fp = defaultdict(int); errs = defaultdict(list)  # noqa: E702
     diffs = defaultdict(list); pr_none = defaultdict(int); secs = defaultdict(float)  # noqa: E702
     n_no_p = 0
@@ -169,7 +178,7 @@ def main() -> None:
                         diffs[(method, how, name)].append(iv[name] - ref_iv[name])
                 if not np.isfinite(ref_iv["PR"]) and np.isfinite(iv["PR"]):
                     pr_none[(method, how)] += 1
-    print(f"LUDB records: {len(records)} ({n_no_p} without reference P waves); tolerance +-{TOL_S * 1000:.0f} ms; "
+    print(f"LUDB records ({args.records or args.part}): {len(records)} ({n_no_p} without reference P waves); tolerance +-{TOL_S * 1000:.0f} ms; "
           f"global reference: {args.reference}\n")
     print("Per boundary, per lead: sensitivity / PPV (%), error mean +- SD (ms)")
     print(f"{'method':<15}" + "".join(f"{b:>26}" for b in BOUNDARIES) + f"{'s/record':>10}")

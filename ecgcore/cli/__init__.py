@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "models": "List the shipped models with their key figures.",
     "explain": "Predictions, Grad-CAM, per-lead attribution, beats and measurements for one file.",
     "measure": "Rhythm, HR, PR, QRS, QT, QTc, axis (value or not measurable with its reason) and flags per file.",
+    "interpret": "Interpretation statements from criteria (leads, values, severity, SCP, SNOMED) and the per-lead "
+                 "measurement matrix per file.",
 }
 
 

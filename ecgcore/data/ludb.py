@@ -238,3 +238,25 @@ def mapping_markdown(root: str | os.PathLike) -> str:
         result, why = statement_rule(s)
         lines.append(f"| {s} | {result or '-'} | {why} |")
     return "\n".join(lines) + "\n"
+
+
+def restore_limb_scale(ecg: ECG) -> ECG:
+    """LUDB 1-100 as stored here has every lead scaled to span exactly 1 mV peak-to-peak (each header's gain is
+    its lead's digital range), which breaks the frontal axis and every amplitude criterion. The six limb leads
+    are tied by Einthoven's and Goldberger's laws (II = I + III, aVF = II - I/2, aVL = I - II/2, aVR =
+    -(I + II)/2), so their relative scales come back by least squares, with lead II kept as it is; the
+    precordial leads cannot be restored. Returns a copy (meta["limb_scale"]: the factor of each limb lead);
+    ValueError when a limb lead is missing."""
+    sig = ecg.signal.astype(np.float64)
+    idx = {lead: ecg.leads.index(lead) for lead in ("I", "II", "III", "aVR", "aVL", "aVF")}
+    lead = {k: sig[i] for k, i in idx.items()}
+    (a, c), *_ = np.linalg.lstsq(np.stack([lead["I"], lead["III"]], 1), lead["II"], rcond=None)
+    i_true, ii_true = a * lead["I"], lead["II"]
+    factors = {"I": float(a), "II": 1.0, "III": float(c)}
+    for name, target in (("aVF", ii_true - i_true / 2), ("aVL", i_true - ii_true / 2), ("aVR", -(i_true + ii_true) / 2)):
+        x = lead[name]
+        factors[name] = float(np.dot(x, target) / max(np.dot(x, x), 1e-12))
+    out = sig.copy()
+    for name, f in factors.items():
+        out[idx[name]] = sig[idx[name]] * f
+    return ecg.with_signal(out.astype(np.float32), meta={**ecg.meta, "limb_scale": factors})

@@ -47,7 +47,8 @@ class RecordAnalysis:
     median: (leads, samples) median of the clean beats of the cleaned signal (mV) at `analysis_fs`, R at
     sample `median_r`; NaN when no beat fits. fiducials_ms: global P/QRS/T points, ms from R (missing = not found; P points only where a PR is measured).
     measurements: `measure.KEYS` -> Measurement. excluded_s: [(start, end)] seconds left out (flat spans).
-    confidence: "high" | "reduced" | "low" (with confidence_reason).
+    confidence: "high" | "reduced" | "low" (with confidence_reason). dead_leads: leads flat over most of the
+    record (left out of every measurement).
     """
 
     record_id: str
@@ -67,6 +68,7 @@ class RecordAnalysis:
     confidence: str = "high"
     confidence_reason: str | None = None
     per_lead_ms: dict[str, dict[str, float]] = field(default_factory=dict)
+    dead_leads: tuple[str, ...] = ()
 
     @property
     def rpeaks(self) -> np.ndarray:
@@ -179,6 +181,10 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
     fid_ms = {k: v * 1000.0 for k, v in fid_s.items() if k != "R"}
     mb = int(round(MEDIAN_BEFORE_S * fs))
     median = median_beat(cleaned_all, rp[clean], fs, MEDIAN_BEFORE_S, MEDIAN_AFTER_S)
+    if np.isfinite(median).all() and "QRS_on" in fid_ms and "QRS_off" in fid_ms:
+        sv = dl.spatial_velocity_qrs(median[li], mb, fs)
+        if sv is not None and abs((sv[1] - sv[0]) - (fid_ms["QRS_off"] - fid_ms["QRS_on"])) <= dl.SV_AGREE_MS:
+            fid_ms["QRS_on"], fid_ms["QRS_off"] = sv
     per_lead = {}
     if pts.shape[1]:
         with np.errstate(all="ignore"):
@@ -205,7 +211,7 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
     if why:
         notes.append(f"confidence {conf}: {why}")
     return RecordAnalysis(ecg.record_id, ecg.leads, beats, rhythm.premature, clean, rhythm, fs, median, mb,
-                          fid_ms, ms, flagged, tuple(notes), excluded, conf, why, per_lead)
+                          fid_ms, ms, flagged, tuple(notes), excluded, conf, why, per_lead, tuple(q.dead_leads))
 
 
 def analyse_array(signal: np.ndarray, fs: float, leads: tuple[str, ...] = LEADS,

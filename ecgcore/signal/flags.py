@@ -2,7 +2,8 @@
 
 Thresholds from the AHA/ACCF/HRS Recommendations for the Standardization and Interpretation of the ECG
 (Circulation 2009, parts I-V; see ECG_CRITERIA.md in the data root): PR 120-200 ms, QRS < 120 ms, QTc
-<= 450 ms men / <= 460 ms women (>= 500 ms: high risk of torsades), HR 50-100 /min, frontal axis -30 to +90 deg.
+<= 450 ms men / <= 460 ms women (>= 500 ms: high risk of torsades), HR 50-100 /min, frontal axis -30 to +90 deg (-30 to -90 left, +90 to +180 right, -90 to -180
+extreme / north-west).
 QTc here is Bazett's, as carts print it.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ THRESHOLDS: tuple[tuple[str, str, str, float, str | None, str, str], ...] = (
     ("HR_low", "HR", "<", 50.0, None, "HR < 50 /min: bradycardia", "warning"),
     ("HR_high", "HR", ">", 100.0, None, "HR > 100 /min: tachycardia", "warning"),
     ("axis_left", "axis", "<", -30.0, None, "axis < -30 deg: left axis deviation", "warning"),
+    ("axis_extreme", "axis", "<", -90.0, None, "axis -90 to -180 deg: extreme (north-west) axis", "warning"),
     ("axis_right", "axis", ">", 90.0, None, "axis > +90 deg: right axis deviation", "warning"),
 )
 _OPS: dict[str, Callable[[float, float], bool]] = {">": operator.gt, ">=": operator.ge, "<": operator.lt}
@@ -46,7 +48,7 @@ class Flag:
 def flags_for(values: dict[str, float | None], sex: str | None) -> tuple[Flag, ...]:
     """Flags of measured values ({"PR": ms, "QRS": ms, "QTc": ms, "HR": /min, "axis": deg}; None = not
     measured, never flagged). sex "M"/"F" picks the QTc limit; unknown sex uses the women's (higher) one.
-    A QTc >= 500 ms flag replaces the "prolonged" one."""
+    A QTc >= 500 ms flag replaces the "prolonged" one; an extreme axis (< -90 deg) replaces "left axis deviation"."""
     out: list[Flag] = []
     for fid, key, op, limit, for_sex, text, severity in THRESHOLDS:
         v = values.get(key)
@@ -60,4 +62,6 @@ def flags_for(values: dict[str, float | None], sex: str | None) -> tuple[Flag, .
             out.append(Flag(fid, key, text, severity))
     if any(f.id == "QTc_500" for f in out):
         out = [f for f in out if not (f.key == "QTc" and f.id != "QTc_500")]
+    if any(f.id == "axis_extreme" for f in out):  # -90 to -180 deg is extreme, not left, axis deviation
+        out = [f for f in out if f.id != "axis_left"]
     return tuple(out)

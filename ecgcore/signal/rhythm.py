@@ -3,8 +3,8 @@ irregular rhythm; premature beats.
 
 - RR irregularity: the median |difference of successive RR| over the median RR, on RR intervals that span no
   excluded (flat) stretch; one or two premature beats barely move a median, atrial fibrillation does.
-- P waves: in each of the leads where P waves show best (II, V1, I, aVF, III: those present), the stretch
-  P_WINDOW_S before QRS onset (but after the previous T end) is cut out of every beat, less the line joining
+- P waves: in each of the leads where P waves show best (`P_LEADS`: II or the Holter's MLII, V1, I, aVF, III,
+  ...: those present), the stretch P_WINDOW_S before QRS onset (long enough for a PR of 400 ms) (but after the previous T end) is cut out of every beat, less the line joining
   its ends (the tail of a T wave is a slope, a P wave a bump); its median is the P template. P waves are
   "consistent" in a lead when the template is at least P_MIN_MV tall and the beats correlate with it at least
   P_MIN_CORR (median); fibrillatory waves neither add up in a median nor correlate from beat to beat.
@@ -21,8 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-P_LEADS: tuple[str, ...] = ("II", "V1", "I", "aVF", "III")
-P_WINDOW_S = (0.26, 0.02)      # the P-wave search stretch: from 260 ms to 20 ms before QRS onset
+#: leads searched for P waves, best first: II (or the Holter's modified lead II, MLII, which shows P waves alike),
+#: V1, I, aVF, III, the other modified limb leads, and the one channel of a record that does not name its lead
+P_LEADS: tuple[str, ...] = ("II", "MLII", "V1", "I", "aVF", "III", "MLI", "MLIII", "ECG")
+LEAD_II = ("II", "MLII")
+P_WINDOW_S = (0.45, 0.02)      # the P-wave search stretch: from 450 ms (a PR up to 400 ms) to 20 ms before QRS onset
 P_MIN_WINDOW_S = 0.1          # a shorter stretch between T end and QRS onset can't show a P wave
 P_MIN_MV = 0.04
 P_MIN_OTHER_LEADS = 2          # without P waves in II, they must show in this many of the other P leads
@@ -117,10 +120,10 @@ def p_wave_evidence(cleaned: np.ndarray, leads: tuple[str, ...], rpeaks: np.ndar
         corr = float(np.median(dev @ tc / np.where(den > 0, den, np.inf)))
         if amp >= P_MIN_MV and corr >= min_corr:
             upright = bool(tmpl[np.argmax(np.abs(tmpl))] > 0)
-            if lead == "II":
+            if lead in LEAD_II:
                 return True, upright, lead
             hits.append((corr, upright, lead))
-    if len(hits) >= P_MIN_OTHER_LEADS or (hits and "II" not in leads):
+    if len(hits) >= P_MIN_OTHER_LEADS or (hits and not any(x in leads for x in LEAD_II)):
         best = max(hits)
         return True, best[1], best[2]
     return False, None, None
@@ -148,7 +151,7 @@ def classify(rpeaks: np.ndarray, fs: float, usable: np.ndarray, cleaned: np.ndar
         name = "atrial fibrillation"
     elif irregular:
         name = "irregular rhythm"
-    elif p and (upright or p_lead != "II"):
+    elif p and (upright or p_lead not in LEAD_II):
         name = "sinus bradycardia" if hr < BRADY_BPM else "sinus tachycardia" if hr > TACHY_BPM else "sinus rhythm"
     elif p:
         name = "regular rhythm, P waves not upright in II (not sinus)"
