@@ -23,11 +23,19 @@ import numpy as np
 from scipy.stats import kurtosis, skew
 
 from ecgcore.signal import RecordAnalysis, analyse_array
+from ecgcore.signal.analysis import AnalysisOptions
 
 BANDS_HZ = ((0.5, 3.0), (3.0, 8.0), (8.0, 15.0), (15.0, 30.0), (30.0, 50.0))
 #: median-beat sample offsets around R, in ms
 BEAT_OFFSETS_MS = (-200, -150, -100, -60, -40, -20, 0, 20, 40, 60, 80, 120, 160, 200, 250, 300, 350, 400)
 BASELINE_MS = (-110, -70)
+#: The analysis the shipped kernel weights were fitted with: P waves searched 260-20 ms before QRS onset, QRS
+#: boundaries from the per-lead delineation alone. The analysis shown to users now searches from 450 ms (a
+#: first-degree AV block's PR up to 400 ms reads as a PR, not as "no P waves") and refines the QRS by spatial
+#: velocity; the kernel keeps its own so its features, and its stored predictions, are those it was fitted on.
+#: Retraining the kernel (`make train`) with the default `AnalysisOptions()` would retire this.
+ANALYSIS = AnalysisOptions(p_window_s=(0.26, 0.02), qrs_from_velocity=False)
+
 #: measurement keys used as features, and the neutral fill when the analysis says "not measurable"
 #: (typical adult values; the missing-value indicator beside each says the value was not measured)
 MEASURED = ("HR", "PR", "QRS", "QT", "QTc_Bazett")
@@ -103,12 +111,12 @@ def features_from(signal: np.ndarray, fs: float, a: RecordAnalysis, start: int =
 
 def record_features(signal: np.ndarray, fs: float) -> np.ndarray:
     """Features of a whole (12, samples) record (one `analyse_array` of it)."""
-    return features_from(signal, fs, analyse_array(signal, fs))
+    return features_from(signal, fs, analyse_array(signal, fs, options=ANALYSIS))
 
 
 def window_features(signal: np.ndarray, fs: float, starts: np.ndarray, window: int) -> np.ndarray:
     """(W, n_features) features of each window [s, s+window) of a record, with one analysis of the whole
     record (its measurements and median beat are shared by the windows; statistics and beats are the
     window's own)."""
-    a = analyse_array(signal, fs)
+    a = analyse_array(signal, fs, options=ANALYSIS)
     return np.stack([features_from(signal, fs, a, int(s), window) for s in starts])

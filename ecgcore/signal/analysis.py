@@ -25,7 +25,7 @@ from ecgcore.signal.flags import Flag, flags_for
 from ecgcore.signal.measure import FEW_BEATS, INVERTED, KEYS, UNITS, Measurement, frontal_axis, measurements
 from ecgcore.signal.peaks import DEFAULT_RPEAK_METHOD, Beats, find_beats
 from ecgcore.signal.resample import ecg_resample
-from ecgcore.signal.rhythm import Rhythm, classify, valid_rr
+from ecgcore.signal.rhythm import P_WINDOW_S, Rhythm, classify, valid_rr
 
 ANALYSIS_FS = 500.0
 #: measurement key -> the label shown to users (app, CLI, PDF), in display order
@@ -125,8 +125,23 @@ def _nothing(ecg: ECG, beats: Beats, notes: list[str], reason: str) -> RecordAna
                           confidence="low", confidence_reason=reason)
 
 
-def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> RecordAnalysis:
-    """Analyse one record (any rate, any subset of the 12 leads, mV). See the module docstring."""
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Choices of the analysis a caller may pin. The defaults are the analysis shown everywhere; only the kernel
+    model passes others (`ecgcore.models.kernel_features.ANALYSIS`: the analysis its weights were fitted with).
+
+    p_window_s: the P-wave search stretch (start, end) in seconds before QRS onset (`rhythm.P_WINDOW_S`, long
+    enough for a PR of 400 ms); qrs_from_velocity: QRS onset/offset from the median beat's spatial velocity
+    where it agrees with the per-lead delineation (`delineate.spatial_velocity_qrs`)."""
+
+    p_window_s: tuple[float, float] = P_WINDOW_S
+    qrs_from_velocity: bool = True
+
+
+def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD,
+                   options: AnalysisOptions = AnalysisOptions()) -> RecordAnalysis:
+    """Analyse one record (any rate, any subset of the 12 leads, mV). See the module docstring; `options`:
+    `AnalysisOptions` (the defaults unless a model pins the analysis it was fitted with)."""
     fs_in = float(ecg.fs)
     work = ecg_resample(ecg, ANALYSIS_FS)
     fs = ANALYSIS_FS
@@ -176,12 +191,12 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
     fid_s = {k: v / fs for k, v in dl.record_fiducials(pts, rp[sel], dl.DEFAULT_COMBINE).items()}
     rr_med = float(np.median(rr_s)) if len(rr_s) else 1.0
     t_off_s = fid_s.get("T_off", fid_s.get("T_peak", 0.3 * rr_med ** 0.5) + 0.1)
-    rhythm = classify(rp, fs, usable, cleaned, live, fid_s.get("QRS_on", -0.04), t_off_s)
+    rhythm = classify(rp, fs, usable, cleaned, live, fid_s.get("QRS_on", -0.04), t_off_s, options.p_window_s)
     clean = window_ok & ~rhythm.premature
     fid_ms = {k: v * 1000.0 for k, v in fid_s.items() if k != "R"}
     mb = int(round(MEDIAN_BEFORE_S * fs))
     median = median_beat(cleaned_all, rp[clean], fs, MEDIAN_BEFORE_S, MEDIAN_AFTER_S)
-    if np.isfinite(median).all() and "QRS_on" in fid_ms and "QRS_off" in fid_ms:
+    if options.qrs_from_velocity and np.isfinite(median).all() and "QRS_on" in fid_ms and "QRS_off" in fid_ms:
         sv = dl.spatial_velocity_qrs(median[li], mb, fs)
         if sv is not None and abs((sv[1] - sv[0]) - (fid_ms["QRS_off"] - fid_ms["QRS_on"])) <= dl.SV_AGREE_MS:
             fid_ms["QRS_on"], fid_ms["QRS_off"] = sv
@@ -215,6 +230,7 @@ def analyse_record(ecg: ECG, rpeak_method: str = DEFAULT_RPEAK_METHOD) -> Record
 
 
 def analyse_array(signal: np.ndarray, fs: float, leads: tuple[str, ...] = LEADS,
-                  record_id: str = "array") -> RecordAnalysis:
+                  record_id: str = "array", options: AnalysisOptions = AnalysisOptions()) -> RecordAnalysis:
     """`analyse_record` on a bare (leads, samples) array in mV (e.g. a model's input)."""
-    return analyse_record(ECG(np.asarray(signal, dtype=np.float32), float(fs), record_id, "array", tuple(leads)))
+    return analyse_record(ECG(np.asarray(signal, dtype=np.float32), float(fs), record_id, "array", tuple(leads)),
+                          options=options)

@@ -87,7 +87,8 @@ def premature_beats(rpeaks: np.ndarray, ok_rr: np.ndarray) -> np.ndarray:
 
 def p_wave_evidence(cleaned: np.ndarray, leads: tuple[str, ...], rpeaks: np.ndarray, fs: float,
                     qrs_on_s: float, t_off_s: float, beats_ok: np.ndarray,
-                    min_corr: float = P_MIN_CORR) -> tuple[bool, bool | None, str | None]:
+                    min_corr: float = P_MIN_CORR,
+                    p_window_s: tuple[float, float] = P_WINDOW_S) -> tuple[bool, bool | None, str | None]:
     """(consistent P waves?, upright in that lead?, the lead) from beats_ok beats of (leads, samples) mV.
 
     The stretch starts no earlier than the previous beat's T end (median RR + t_off_s before R), so a fast
@@ -95,11 +96,11 @@ def p_wave_evidence(cleaned: np.ndarray, leads: tuple[str, ...], rpeaks: np.ndar
     sinus P waves are clearest) or in P_MIN_OTHER_LEADS of the others (one lead alone can be fooled by
     fibrillatory waves lining up)."""
     rr = float(np.median(np.diff(rpeaks))) / fs if len(rpeaks) > 1 else 1.0
-    start_s = min(P_WINDOW_S[0] - qrs_on_s, rr - t_off_s)
-    if start_s < P_WINDOW_S[1] - qrs_on_s + P_MIN_WINDOW_S:  # no room for a P wave between T end and QRS
+    start_s = min(p_window_s[0] - qrs_on_s, rr - t_off_s)
+    if start_s < p_window_s[1] - qrs_on_s + P_MIN_WINDOW_S:  # no room for a P wave between T end and QRS
         return False, None, None
     a = int(round(start_s * fs))
-    b = int(round((P_WINDOW_S[1] - qrs_on_s) * fs))
+    b = int(round((p_window_s[1] - qrs_on_s) * fs))
     r = rpeaks[beats_ok]
     r = r[(r - a >= 0) & (r - b < cleaned.shape[1])]
     if len(r) < 3:
@@ -130,10 +131,12 @@ def p_wave_evidence(cleaned: np.ndarray, leads: tuple[str, ...], rpeaks: np.ndar
 
 
 def classify(rpeaks: np.ndarray, fs: float, usable: np.ndarray, cleaned: np.ndarray, leads: tuple[str, ...],
-             qrs_on_s: float, t_off_s: float) -> Rhythm:
+             qrs_on_s: float, t_off_s: float, p_window_s: tuple[float, float] = P_WINDOW_S) -> Rhythm:
     """The rhythm of a record from its R-peaks (samples at `fs`), usable-signal mask and cleaned leads.
 
-    qrs_on_s, t_off_s: QRS onset and T end relative to R (seconds) from the delineation.
+    qrs_on_s, t_off_s: QRS onset and T end relative to R (seconds) from the delineation; p_window_s: the P-wave
+    search stretch (start, end) in seconds before QRS onset (P_WINDOW_S; the kernel model keeps the one its
+    weights were fitted with, `ecgcore.models.kernel_features.P_WINDOW_S`).
     """
     ok_rr = valid_rr(rpeaks, usable)
     premature = premature_beats(rpeaks, ok_rr)
@@ -145,7 +148,7 @@ def classify(rpeaks: np.ndarray, fs: float, usable: np.ndarray, cleaned: np.ndar
     beat_ok = usable[rpeaks] & ~premature
     irregular = irr > AF_IRREGULARITY
     p, upright, p_lead = p_wave_evidence(cleaned, leads, rpeaks, fs, qrs_on_s, t_off_s, beat_ok,
-                                         P_MIN_CORR_IRREGULAR if irregular else P_MIN_CORR)
+                                         P_MIN_CORR_IRREGULAR if irregular else P_MIN_CORR, p_window_s)
     hr = 60.0 / float(np.median(rr))
     if irregular and not p:
         name = "atrial fibrillation"
