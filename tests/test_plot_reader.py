@@ -160,7 +160,7 @@ def test_display_filter_keeps_pacing_spikes_that_the_low_pass_would_shrink(paced
     spikes = np.asarray(found) / paced.fs
     assert len(spikes) >= 5, "PTB-XL 385 is paced: spikes are expected on its unfiltered signal"
     plain = display_filter(paced.signal, paced.fs)
-    kept = display_filter(paced.signal, paced.fs, spikes_s=spikes)
+    kept = display_filter(paced.signal, paced.fs, spikes_s=tuple(spikes))
     high = display_filter(paced.signal, paced.fs, lowpass_hz=None)  # the high-pass alone keeps the spikes
     idx = np.round(spikes * paced.fs).astype(int)
     lead = int(np.argmax(np.abs(high[:, idx]).mean(axis=1)))

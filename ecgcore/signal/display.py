@@ -19,7 +19,7 @@ def display_band(highpass_hz: float | None = HIGHPASS_HZ, lowpass_hz: float | No
     return "unfiltered"
 
 
-SPIKE_KEEP_S = 0.008  # around each pacing spike the low-pass is undone over +-8 ms (spikes last 0.5-2 ms)
+SPIKE_KEEP_S = 0.004           # around a pacing spike the low-pass is not applied (it would smear the spike away)
 
 
 def display_filter(signal: np.ndarray, fs: float, highpass_hz: float | None = HIGHPASS_HZ,
@@ -27,10 +27,9 @@ def display_filter(signal: np.ndarray, fs: float, highpass_hz: float | None = HI
     """(leads, samples) mV filtered forward and backward (zero phase) by 2nd-order Butterworth sections.
 
     The low-pass is skipped when lowpass_hz is None or not below 0.45 x fs (a 100 Hz record has nothing above
-    45 Hz); the high-pass when highpass_hz is None. NaN samples are treated as 0. Returns float32.
-    spikes_s: pacing-spike times (s from the record's start, `ecgcore.signal.pacing.Pacing.spikes_s`); within
-    `SPIKE_KEEP_S` of each, the signal keeps only the high-pass, so a 40 Hz low-pass does not shrink the
-    spikes out of sight (a 1 ms spike loses most of its height through it).
+    45 Hz); the high-pass when highpass_hz is None. NaN samples are treated as 0. spikes_s: pacing spike times
+    (s, `ecgcore.signal.pacing.Pacing.spikes_s`): within SPIKE_KEEP_S of each the high-passed signal is kept
+    as it is, so the 0.5-40 Hz display still shows the spikes. Returns float32.
     """
     from scipy.signal import butter, sosfiltfilt
 
@@ -42,20 +41,13 @@ def display_filter(signal: np.ndarray, fs: float, highpass_hz: float | None = HI
         x = sosfiltfilt(sos, x, axis=-1, padlen=min(x.shape[-1] - 1, int(3 * fs)))
     if lowpass_hz and lowpass_hz < 0.45 * fs:
         sos = butter(2, lowpass_hz, btype="lowpass", fs=fs, output="sos")
-        smooth = sosfiltfilt(sos, x, axis=-1, padlen=min(x.shape[-1] - 1, int(3 * fs)))
-        if spikes_s is not None and len(spikes_s):
-            keep = spike_mask(np.asarray(spikes_s, dtype=np.float64), fs, x.shape[-1]).astype(np.float64)
-            ramp = max(1, int(round(0.004 * fs)))  # blend over 4 ms at each edge: no step where it joins
-            w = np.clip(np.convolve(keep, np.ones(2 * ramp + 1) / (ramp + 1), mode="same"), 0.0, 1.0)
-            smooth = smooth * (1.0 - w) + x * w
-        x = smooth
+        low = sosfiltfilt(sos, x, axis=-1, padlen=min(x.shape[-1] - 1, int(3 * fs)))
+        if spikes_s:
+            keep = np.zeros(x.shape[-1], bool)
+            w = max(1, int(round(SPIKE_KEEP_S * fs)))
+            for t in spikes_s:
+                i = int(round(t * fs))
+                keep[max(0, i - w):i + w + 1] = True
+            low[..., keep] = x[..., keep]
+        x = low
     return x.astype(np.float32)
-
-
-def spike_mask(spikes_s: np.ndarray, fs: float, n: int, half_s: float = SPIKE_KEEP_S) -> np.ndarray:
-    """(n,) bool: samples within `half_s` (s) of any spike time in `spikes_s` (s)."""
-    mask = np.zeros(n, dtype=bool)
-    half = max(1, int(round(half_s * fs)))
-    for i in np.round(np.asarray(spikes_s) * fs).astype(int):
-        mask[max(0, i - half):min(n, i + half + 1)] = True
-    return mask
