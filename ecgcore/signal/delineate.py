@@ -80,8 +80,6 @@ def align(x: np.ndarray, rpeaks: np.ndarray, fs: float) -> tuple[int, np.ndarray
 def _nk_lead(x: np.ndarray, rpeaks: np.ndarray, fs: float, method: str) -> np.ndarray:
     """(beats, FIDUCIALS) of one cleaned lead by neurokit2 `ecg_delineate`, after `align` (R column: this
     lead's R)."""
-    import neurokit2 as nk
-
     out = np.full((len(rpeaks), len(FIDUCIALS)), np.nan)
     if len(rpeaks) == 0:
         return out

@@ -66,6 +66,16 @@ def open_page(page, url: str) -> None:
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
+def expect_text(page, *texts: str, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until the page's main area shows each of `texts` (whitespace-normalised): a value drawn by a widget
+    that mounts after the script went idle is waited for, not read too early."""
+    from playwright.sync_api import expect
+
+    main = page.locator('[data-testid="stMain"]')
+    for text in texts:
+        expect(main).to_contain_text(text, use_inner_text=True, timeout=timeout_ms)
+
+
 def main_text(page) -> str:
     """The page's main area as text, whitespace collapsed."""
     return " ".join(page.locator('[data-testid="stMain"]').inner_text().split())

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import main_text, open_page, shot, wait_drawn
+from tests.e2e.helpers import expect_text, open_page, shot, wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def test_home(app_url, page):
     open_page(page, app_url + "/")
     expect(page.get_by_role("heading", name="ECG anomaly detection dashboard")).to_be_visible()
-    assert "not a diagnostic device" in main_text(page)
+    expect_text(page, "not a diagnostic device")
     shot(page, "home")
 
 

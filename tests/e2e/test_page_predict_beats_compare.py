@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.common.loaders import shipped_model_names
-from tests.e2e.helpers import main_text, open_page, shot, wait_drawn
+from tests.e2e.helpers import expect_text, main_text, open_page, shot, wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -41,5 +41,5 @@ def test_compare(app_url, page):
     _model()
     open_page(page, f"{app_url}/compare?record=ptbxl/09739")
     expect(page.get_by_role("heading", name="Which model leads")).to_be_visible()
-    assert "has the highest macro AUC" in main_text(page)
+    expect_text(page, "has the highest macro AUC")
     shot(page, "compare")

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import main_text, open_page, ptbxl_files, shot, wait_drawn
+from tests.e2e.helpers import expect_text, open_page, ptbxl_files, shot, wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def test_viewer(app_url, page):
     plot = page.locator(".js-plotly-plot").first
     for lead in ("aVR", "V1", "V6"):
         expect(plot.locator("text.annotation-text", has_text=re.compile(f"^{lead}$")).first).to_be_attached()
-    assert "Ground truth: MI" in main_text(page)
+    expect_text(page, "Ground truth: MI")
     shot(page, "viewer")
 
 
@@ -26,5 +26,5 @@ def test_upload_a_real_record(app_url, page):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(ptbxl_files(8))
     wait_drawn(page)
     expect(page.get_by_text("it is now the current record")).to_be_visible()
-    assert "Sampling rate 500 Hz" in main_text(page)
+    expect_text(page, "Sampling rate 500 Hz")
     shot(page, "upload")
