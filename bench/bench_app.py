@@ -7,7 +7,7 @@
    server started; goal <= 2.5x) and warm (new browser, server warm; goal <= 1.3x); and Predict & explain's
    first view of the 2-minute 1 kHz ptbdb record on a warm server (goal <= 2 s);
 3. the browser's time to draw the 12-lead figure at 500 Hz (Plotly.newPlot in headless Chromium), per layout
-   and saliency mode, with the figure's payload size (and, for comparison, a min/max-decimated figure: the
+   and saliency mode, at 50 mm/s, and with calipers on, with the figure's payload size (and, for comparison, a min/max-decimated figure: the
    app draws every sample, because a cardiologist zooms in and decimation would hide detail there).
 
 Run: .venv/bin/python -m bench.bench_app [load] [server] [draw]   (set ECG_MODELS_DIR to bench models outside assets/models)
@@ -165,6 +165,8 @@ def draw_time(repeats: int = 7) -> None:
 
     from ecgcore.data.catalogue import load_record
     from ecgcore.plot import ecg_figure
+    from ecgcore.plot.calipers import caliper
+    from ecgcore.plot.paper import Scale
 
     ecg = load_record("ptbxl/00008")
     assert ecg.fs == 500
@@ -178,6 +180,9 @@ def draw_time(repeats: int = 7) -> None:
         "3x4 + Grad-CAM band": ecg_figure(ecg, "3x4", saliency=band),
         "3x4 + per-lead colour": ecg_figure(ecg, "3x4", saliency=per_lead, saliency_mode="trace"),
         "12 stacked + per-lead colour": ecg_figure(ecg, "12x1", saliency=per_lead, saliency_mode="trace"),
+        "6x2 + rhythm strip": ecg_figure(ecg, "6x2"),
+        "3x4 at 50 mm/s, 20 mm/mV": ecg_figure(ecg, "3x4", window_s=5.0, scale=Scale(50, 20)),
+        "3x4, calipers on": ecg_figure(ecg, "3x4", caliper_drag=True, caliper=caliper(ecg, ("II", 1.0), ("II", 1.8))),
     }
     plotly_js = Path(pio.__file__).parent.parent / "package_data" / "plotly.min.js"
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:

@@ -89,7 +89,7 @@ def test_bad_saliency_shape_and_layout_give_clear_errors(ecg):
     with pytest.raises(ECGError, match="does not fit"):
         ecg_figure(ecg, saliency=np.zeros(10))
     with pytest.raises(ECGError, match="unknown ECG layout"):
-        ecg_figure(ecg, "6x2")
+        ecg_figure(ecg, "4x3")
 
 
 def test_window_of_a_long_record_and_rpeaks(ecg):

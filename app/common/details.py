@@ -12,7 +12,7 @@ from ecgcore.io.upload import FORMAT_NAMES
 from ecgcore.data.statements import english_summary, statements_of
 
 
-def _codes_table(ecg: ECG) -> pd.DataFrame | None:
+def codes_table(ecg: ECG) -> pd.DataFrame | None:
     """SCP codes with likelihood ("not given" where PTB-XL's 0 means that), PTB-XL's English description and
     kind; or the header's SNOMED-CT codes with names and the superclass each maps to (Challenge, uploads)."""
     if ecg.meta.get("scp_codes"):
@@ -55,7 +55,7 @@ def record_details(ecg: ECG) -> None:
             st.markdown(f"**Coded statements in English:** {english}  \n<small>PTB-XL's own English descriptions "
                         "of the record's SCP-ECG statements (not a translation of the free-text report).</small>",
                         unsafe_allow_html=True)
-    codes = _codes_table(ecg)
+    codes = codes_table(ecg)
     if codes is not None:
         st.dataframe(codes, hide_index=True, width="stretch")
 

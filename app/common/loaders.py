@@ -348,3 +348,36 @@ def probabilities(ecg: ECG, model_name: str):
         return _session_memo(("proba", state.get("record"), ecg.fs, model_name, str(models_dir())),
                              lambda: _proba(ecg, model_name))
     return _library_probabilities(*key, model_name, str(models_dir()))
+
+
+# ------------------------------------------------------------------------------------ interpretation
+def _interpret(ecg: ECG, analysis=None):
+    from ecgcore.interpret import interpret
+
+    return interpret(ecg, analysis)
+
+
+@st.cache_data(show_spinner="Reading the ECG: measurements and statements ...", max_entries=128)
+def _library_interpretation(record_id: str, rate: int, root: str):
+    return _interpret(_library_record(record_id, rate, root), _library_analysis(record_id, rate, root))
+
+
+def interpretation(ecg: ECG):
+    """`ecgcore.interpret.interpret(ecg, analysis)`: statements with their leads, values and marks, and the
+    measurement matrix; cached for library records, kept in the session for uploads."""
+    key = _library_key(ecg)
+    if key is None:
+        with st.spinner("Reading the ECG: measurements and statements ..."):
+            return _session_memo(("interpretation", state.get("record"), ecg.fs),
+                                 lambda: _interpret(ecg, beat_analysis(ecg)))
+    return _library_interpretation(*key)
+
+
+def interpretation_validation() -> list[dict]:
+    """The rows `python -m bench.bench_interpret --json assets/interpretation_validation.json` wrote (per
+    statement and source: tp, fp, fn, tn); [] when the file is missing."""
+    from ecgcore.core.settings import ROOT
+
+    path = ROOT / "assets" / "interpretation_validation.json"
+    found = _json(str(path), path.stat().st_mtime) if path.exists() else None
+    return list((found or {}).get("rows") or [])

@@ -62,7 +62,9 @@ URL_KEYS: dict[str, UrlKey] = {
     "target": UrlKey(_name),
     "sal": UrlKey(_one_of("trace", "band", "none")),  # saliency drawn on the traces, as a band, or not at all
     "scale": UrlKey(_one_of("fixed", "relative")),  # CAM band: one fixed scale, or relative to the record
-    "layout": UrlKey(_one_of("3x4", "12x1")),
+    "layout": UrlKey(_one_of("3x4", "6x2", "12x1")),
+    "speed": UrlKey(lambda t: int(t) if t in ("25", "50") else None),  # paper speed, mm/s
+    "gain": UrlKey(lambda t: int(t) if t in ("5", "10", "20") else None),  # gain, mm/mV
     "rate": UrlKey(lambda t: int(t) if t in ("100", "500") else None),  # PTB-XL's two rates
     "start": UrlKey(lambda t: _number(t, float), lambda v: f"{float(v):g}"),  # window start (s), long records
     # the beat as numbered on screen (1 = first beat); the session keeps its 0-based index

@@ -149,9 +149,10 @@ def card_summary(name: str) -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def export_report(ecg, ex=None, saliency=None, start_s: float = 0.0) -> None:
+def export_report(ecg, ex=None, saliency=None, start_s: float = 0.0, interpretation=None) -> None:
     """Download a report of the current record, made offline on the server (ecgcore.plot.report, matplotlib):
-    the tracing at true scale, the predictions and saliency of `ex` if given, measurements, model card."""
+    the tracing at true scale, the interpretation's statements if given, the predictions and saliency of `ex`
+    if given, measurements, model card."""
     from ecgcore.plot.report import build_report
 
     st.markdown("**Export**")
@@ -162,11 +163,11 @@ def export_report(ecg, ex=None, saliency=None, start_s: float = 0.0) -> None:
 
     def make() -> bytes:  # runs only when the button is clicked
         return build_report(ecg, explanation=ex, saliency=saliency, card=card, analysis=analysis,
-                            start_s=start_s, fmt=fmt)
+                            start_s=start_s, fmt=fmt, interpretation=interpretation)
 
     safe = ecg.record_id.replace("/", "_").replace(":", "_")
     cols[1].download_button(f"Download the report ({fmt.upper()})", data=make, on_click="ignore",
                             file_name=f"ecg_report_{safe}{'_' + ex.model if ex is not None else ''}.{fmt}",
                             mime="application/pdf" if fmt == "pdf" else "image/png", key="export_button")
-    cols[2].caption("Tracing at true scale (25 mm/s, 10 mm/mV, A4), predictions against thresholds, saliency, "
-                    "measurements and the model card. Made on the server, offline.")
+    cols[2].caption("Tracing at true scale (25 mm/s, 10 mm/mV, A4), the interpretation's statements, predictions "
+                    "against thresholds, saliency, measurements and the model card. Made on the server, offline.")

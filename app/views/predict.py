@@ -1,18 +1,23 @@
-"""Predict & explain: each class's call against its threshold and the ground truth (TP / FP / FN / TN,
-contradictions flagged); where the model found its evidence, per lead on the traces by default; a report."""
+"""Predict & explain: the interpretation first (statements, urgent ones marked); then each class's call against
+its threshold and the ground truth (TP / FP / FN / TN, contradictions flagged); where the model found its
+evidence, per lead on the traces by default (a selected statement's leads and points marked too); a report."""
 from __future__ import annotations
 
 import streamlit as st
 
-from app.common import explain_view, labels, loaders, tracing, widgets
+from app.common import explain_view, interpretation_view, labels, loaders, tracing, widgets
 from ecgcore.metrics.clinical import class_operating_sentences, contradiction, verdicts
 from ecgcore.plot import ecg_figure
 from ecgcore.plot.metrics import probability_figure
+from ecgcore.plot.statements import overlay
 
 st.title("Predict & explain")
 ecg = widgets.need_record()
 if ecg is not None:
     st.subheader(ecg.record_id)
+    interp, statement = interpretation_view.panel(ecg, "predict")
+    leads, marks = overlay(statement)
+    st.markdown("#### The models")
     top = st.columns([2, 3])
     with top[0]:
         name = widgets.model_picker(key="_predict_model")
@@ -48,7 +53,7 @@ if ecg is not None:
                 st.info(empty, icon=":material/visibility_off:")
             widgets.show_figure(ecg_figure(ecg, layout.layout, start_s=layout.start_s, saliency=saliency,
                                            saliency_mode=view.figure_mode, opacity=view.opacity,
-                                           legend=explain_view.legend(ex, view),
+                                           legend=explain_view.legend(ex, view), statement_leads=leads, marks=marks,
                                            title=f"{name} · {ex.target}: {explain_view.method_text(ex, view)}"),
                                 key="predict_ecg")
             if getattr(ex, "per_lead_span_s", None):
@@ -61,4 +66,5 @@ if ecg is not None:
                            f"{ex.timings.get('total', 0):.0f} ms.")
             with st.expander("Model card", expanded=False):
                 widgets.card_summary(name)
-            widgets.export_report(ecg, ex, saliency if view.mode != "none" else None, layout.start_s)
+            widgets.export_report(ecg, ex, saliency if view.mode != "none" else None, layout.start_s,
+                                  interpretation=interp)

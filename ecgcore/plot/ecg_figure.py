@@ -12,8 +12,10 @@ import plotly.graph_objects as go
 
 from ecgcore.core.ecg import ECG
 from ecgcore.core.errors import ECGError
+from ecgcore.plot import marks as marks_
 from ecgcore.plot import style
-from ecgcore.plot.paper import MM_PER_MV, MM_PER_S, Panel, PaperLayout, calibration_pulse, panel_trace, paper_layout
+from ecgcore.plot.calipers import Caliper
+from ecgcore.plot.paper import STANDARD, Panel, PaperLayout, Scale, calibration_pulse, panel_trace, paper_layout
 from ecgcore.plot.saliency import SALIENCY_MODES, heat_band, level_legend, trace_levels, unit_map
 
 PX_PER_MM = 3.6  # default drawing scale (px per mm); the paper extends to fill a wider container
@@ -38,12 +40,13 @@ class PaperParts:
     def add_annotation(self, **annotation) -> None:
         self.annotations.append(annotation)
 
-    def figure(self, kind: str, title: str | None = None, px_per_mm: float = PX_PER_MM) -> go.Figure:
-        """The finished figure: paper axes with square millimetres, footer with speed, gain and rate."""
+    def figure(self, kind: str, title: str | None = None, px_per_mm: float = PX_PER_MM,
+               dragmode: str = "zoom") -> go.Figure:
+        """The finished figure: paper axes with square millimetres, footer with speed, gain and rate; `dragmode`
+        "zoom" (a drag zooms in) or "select" (a drag selects a box: calipers)."""
         ecg, paper = self.ecg, self.paper
-        width_mm = (paper.x_range[1] - paper.x_range[0]) * MM_PER_S
-        height_mm = (paper.y_range[1] - paper.y_range[0]) * MM_PER_MV
-        foot = f"25 mm/s · 10 mm/mV · {ecg.fs:g} Hz"
+        width_mm, height_mm = paper.size_mm
+        foot = f"{paper.scale.label()} · {ecg.fs:g} Hz"
         if ecg.derived:
             foot += f" · * derived: {', '.join(ecg.derived)}"
         notes = [dict(x=1.0, y=0.0, xref="paper", yref="paper", text=foot, showarrow=False, xanchor="right",
@@ -52,15 +55,16 @@ class PaperParts:
         # the same left/right margins in every mode (no colour bar), so the paper keeps its mm scale
         margin = dict(l=8, r=8, t=36 if title else 8, b=64 if has_legend else 26)
         layout = dict(
-            **style.paper_axes(paper.x_range, paper.y_range),
+            **style.paper_axes(paper.x_range, paper.y_range, paper.scale),
             plot_bgcolor=style.PAPER_BG, paper_bgcolor="#ffffff",
             height=int(height_mm * px_per_mm) + margin["t"] + margin["b"],
             margin=margin, showlegend=has_legend,
             legend=dict(orientation="h", traceorder="normal", x=0.0, y=0.0, yanchor="top", font=dict(size=11, color="#111111"),
                         grouptitlefont=dict(size=12, color="#111111"), bgcolor="rgba(255,255,255,0)"),
-            dragmode="zoom", hovermode="closest", font=dict(color="#111111"),
+            dragmode=dragmode, hovermode="closest", font=dict(color="#111111"),
             title=dict(text=title, font=dict(size=14, color="#111111"), x=0.01) if title else None,
-            meta=dict(kind=kind, rows=paper.n_rows, width_mm=width_mm, height_mm=height_mm, fs=ecg.fs),
+            meta=dict(kind=kind, rows=paper.n_rows, width_mm=width_mm, height_mm=height_mm, fs=ecg.fs,
+                      mm_per_s=paper.scale.mm_per_s, mm_per_mv=paper.scale.mm_per_mv),
             shapes=self.shapes, annotations=self.annotations + notes,
         )
         return go.Figure(data=self.data, layout=layout)
@@ -93,7 +97,7 @@ def draw_paper(
             parts.add_trace(trace)
     xs, ys = [], []
     for baseline in paper.row_baselines():
-        x, y = calibration_pulse(baseline, min(p.x0 for p in paper.panels))
+        x, y = calibration_pulse(baseline, min(p.x0 for p in paper.panels), paper.scale)
         xs += [*x, np.nan]
         ys += [*y, np.nan]
     parts.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=style.CALIBRATION, width=1.4),
@@ -132,19 +136,39 @@ def ecg_figure(
     max_points_per_panel: int | None = None,
     title: str | None = None,
     legend: str | None = None,
+    scale: Scale = STANDARD,
+    statement_leads: Sequence[str] = (),
+    marks: Sequence = (),
+    spikes_s: Sequence[float] = (),
+    caliper: Caliper | None = None,
+    caliper_drag: bool = False,
 ) -> go.Figure:
-    """Draw `ecg` on ECG paper (25 mm/s, 10 mm/mV, 1 mm / 5 mm grid, 1 mV calibration pulse per row).
+    """Draw `ecg` on ECG paper (1 mm / 5 mm grid, 1 mV calibration pulse per row) at `scale`'s speed and gain
+    (`ecgcore.plot.paper.Scale`: 25 or 50 mm/s, 5, 10 or 20 mm/mV; standard 25 mm/s, 10 mm/mV).
 
-    layout: "3x4" (+ 10 s lead-II rhythm strip) or "12x1". saliency: a (samples,) map shared by all leads
+    layout: "3x4" or "6x2" (each + a lead-II rhythm strip over the window) or "12x1". saliency: a (samples,) map shared by all leads
     (class activation map) or a (12, samples) per-lead map, a display map on [0, 1] (`display_map`);
     saliency_mode "band" paints it as a heat band behind the traces, "trace" colours the traces themselves;
     legend: what full colour means (the legend's title, e.g. `saliency.legend_title("MI")`).
     rpeaks: R-peak sample indices, marked on the rhythm strip (or on lead II in 12x1) as clickable points
     whose customdata is the beat number (counted from 1, as on screen); highlight: (start, stop) samples of a beat to frame.
     max_points_per_panel: optional min/max display decimation (None draws every sample).
+    statement_leads: leads shaded behind their panels (the selected statement's); marks: measured points
+    (objects with lead, t_s, label, as `ecgcore.interpret.Mark`) circled on the trace; spikes_s: pacing spikes
+    (s from the record's start) marked above every panel; caliper: two legs and their readout (`calipers`);
+    caliper_drag: a drag selects a stretch of time (plotly's box select) instead of zooming: its left and right
+    edges become the caliper's legs (`calipers.legs_from_box`).
     """
-    paper = paper_layout(ecg, layout, start_s=start_s, window_s=window_s)
+    paper = paper_layout(ecg, layout, start_s=start_s, window_s=window_s, scale=scale)
     parts = draw_paper(ecg, paper, saliency, saliency_mode, opacity, max_points_per_panel, legend)
+    if statement_leads:
+        marks_.shade_leads(parts, statement_leads)
+    if len(spikes_s):
+        marks_.add_spikes(parts, spikes_s)
+    if marks:
+        marks_.add_marks(parts, marks)
+    if caliper is not None:
+        marks_.add_caliper(parts, caliper)
     marked = [p for p in paper.panels if p.lead == "II"] or list(paper.panels)
     strip = marked[-1]  # the rhythm strip (3x4), the lead-II row (12x1), or a single-lead strip
     if rpeaks is not None and len(rpeaks):
@@ -165,7 +189,7 @@ def ecg_figure(
         half = paper.row_height_mv / 2
         parts.add_shape(type="rect", x0=float(x0), x1=float(x1), y0=strip.baseline - half + 0.2,
                         y1=strip.baseline + half - 0.2, line=dict(color=style.BEAT_MARK, width=2), layer="above")
-    return parts.figure(f"ecg_{layout}", title)
+    return parts.figure(f"ecg_{layout}", title, dragmode="select" if caliper_drag else "zoom")
 
 
 def strip_figure(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -187,6 +188,38 @@ def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | N
     return fig
 
 
+def _page_statements(ecg: ECG, statements: Sequence[Any]) -> Figure:
+    """The interpretation: our statements (urgent first, marked ‼), each with its leads, values, criterion and
+    source; the cart's own statements from the file beside them."""
+    from ecgcore.plot.statements import ordered, report_lines
+
+    fig = Figure(figsize=(PAGE_MM[0] / MM_PER_INCH, PAGE_MM[1] / MM_PER_INCH))
+    _header(fig, ecg, "Interpretation: statements from published criteria (ecgcore.interpret), not a diagnosis")
+    cart = list(ecg.meta.get("cart_statements") or [])
+    right = 0.62 if cart else 0.97
+    fig.text(0.03, 0.86, "Statements (‼ urgent, ? not assessable)", fontsize=9, fontweight="bold", va="top")
+    y = 0.82
+    for s, line in zip(ordered(statements), report_lines(statements)):
+        if y < 0.06:
+            fig.text(0.03, y, "… more statements than fit this page (see the app or `interpret --json`)", fontsize=7)
+            break
+        colour = "#b03a2e" if s.severity == "urgent" else ("#555555" if s.severity == "not assessable" else "#111111")
+        fig.text(0.03, y, textwrap.shorten(line, width=int(150 * (right - 0.03))), fontsize=8, va="top",
+                 color=colour, fontweight="bold" if s.severity == "urgent" else "normal")
+        source = f"{s.criterion} · {s.source}" + (f" · SCP {s.scp}" if s.scp else "") + (
+            f" · SNOMED-CT {s.snomed}" if s.snomed else "")
+        fig.text(0.045, y - 0.025, textwrap.shorten(source, width=int(175 * (right - 0.045))), fontsize=6.5,
+                 va="top", color="#555555")
+        y -= 0.062
+    if not statements:
+        fig.text(0.03, 0.82, "No statement could be made for this record.", fontsize=8, va="top")
+    if cart:
+        fig.text(0.65, 0.86, "The cart's statements (from the file, not ours)", fontsize=9, fontweight="bold", va="top")
+        for i, line in enumerate(cart[:30]):
+            fig.text(0.65, 0.82 - 0.028 * i, textwrap.shorten(line, width=75), fontsize=7.5, va="top")
+    return fig
+
+
 def build_report(
     ecg: ECG,
     *,
@@ -196,13 +229,16 @@ def build_report(
     analysis: RecordAnalysis | None = None,
     start_s: float = 0.0,
     fmt: str = "pdf",
+    interpretation: Any | None = None,
 ) -> bytes:
-    """The report as PDF (2 pages) or PNG (the 2 pages one above the other) bytes.
+    """The report as PDF (2 pages, 3 with an interpretation) or PNG (the pages one above the other) bytes.
 
     explanation: an `ecgcore.explain.Explanation` (predictions, target, notes) or None; saliency: a map on
     [0, 1], (samples,) or (12, samples), drawn behind the tracing; card: the model card; analysis:
     `ecgcore.signal.analyse_record(ecg)`: measurements ("—" with the reason where not measurable), flags,
-    rhythm, notes, and its median beat with the fiducial points.
+    rhythm, notes, and its median beat with the fiducial points; interpretation: an
+    `ecgcore.interpret.Interpretation`, whose statements are summed up under the tracing's header and listed on
+    their own page (urgent first, with leads, values, criterion and source, the cart's statements beside).
     """
     if fmt not in FORMATS:
         raise ECGError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -215,8 +251,15 @@ def build_report(
     if saliency is not None and explanation is not None:
         subtitle += (f"\nEvidence for {explanation.target}: the trace is drawn thicker and darker where the model "
                      f"found evidence; thickest = strongest evidence for {explanation.target} in this record")
-    pages = [_page_tracing(ecg, start_s, None if saliency is None else np.asarray(saliency, float), subtitle),
-             _page_details(ecg, explanation, card, analysis)]
+    if interpretation is not None and interpretation.statements:
+        from ecgcore.plot.statements import ordered
+
+        said = [s.text for s in ordered(interpretation.statements) if s.severity != "not assessable"]
+        subtitle += "\nInterpretation: " + textwrap.shorten("; ".join(said) or "none", width=150)  # fits A4 at 8.5 pt
+    pages = [_page_tracing(ecg, start_s, None if saliency is None else np.asarray(saliency, float), subtitle)]
+    if interpretation is not None:
+        pages.append(_page_statements(ecg, interpretation.statements))
+    pages.append(_page_details(ecg, explanation, card, analysis))
     out = io.BytesIO()
     if fmt == "pdf":
         with PdfPages(out, metadata={"Title": f"ECG report {ecg.record_id}", "Creator": "ecgcore"}) as pdf:

@@ -22,7 +22,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url():
-    """The app served by `python -m streamlit run app/main.py` on a free port, stopped after the tests."""
+    """The app served by `python -m streamlit run app/main.py` on a free port, stopped after the tests; or the
+    app already running at E2E_APP_URL (e.g. on the one port a shared machine gives you)."""
+    if os.environ.get("E2E_APP_URL"):
+        yield os.environ["E2E_APP_URL"].rstrip("/")
+        return
     port = free_port()
     python = ROOT / ".venv" / "bin" / "python"
     log = open(ARTIFACTS.mkdir(parents=True, exist_ok=True) or ARTIFACTS / "streamlit.log", "w")
