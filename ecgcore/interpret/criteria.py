@@ -589,7 +589,7 @@ _T = Criterion
 #: THE table. Order = reading order of the statements.
 CRITERIA: tuple[Criterion, ...] = (
     _T("PACE", "Paced rhythm", "pacing", "abnormal",
-       f"pacing spike before >= 50% of beats (unfiltered signal)", "AHA/ACC/HRS 2007 part II (Mason et al.): pacemaker rhythm",
+       "pacing spike before >= 50% of beats (unfiltered signal)", "AHA/ACC/HRS 2007 part II (Mason et al.): pacemaker rhythm",
        "PACE", "10370003", paced, group="rhythm"),
     _T("AFIB", "Atrial fibrillation", "rhythm", "abnormal",
        "irregular R-R without consistent P waves", AHA_RHYTHM, "AFIB", "164889003", atrial_fibrillation,
