@@ -240,10 +240,14 @@ def test_statements_serialise_to_strict_json():
 
 
 def test_under_lbbb_only_a_concordant_st_elevation_counts_sgarbossa():
-    lbbb = {**LBBB, "II": {"ST_J_mV": 0.1, "QRS_area_mVms": 10.0}, "III": {"ST_J_mV": 0.3, "QRS_area_mVms": -10.0}}
+    lbbb = {**LBBB, "II": {"ST_J_mV": 0.1, "ST_J60_mV": 0.1, "QRS_area_mVms": 10.0},
+            "III": {"ST_J_mV": 0.3, "ST_J60_mV": 0.3, "QRS_area_mVms": -10.0}}
     v = judge(matrix(lbbb, QRS=140.0))
     assert isinstance(v["CLBBB"], Met) and isinstance(v["STEMI_INFERIOR"], Met)
     assert v["STEMI_INFERIOR"].leads == ("II",) and "Sgarbossa" in v["STEMI_INFERIOR"].text
-    below = {**lbbb, "II": {"ST_J_mV": 0.09, "QRS_area_mVms": 10.0}}
+    below = {**lbbb, "II": {"ST_J_mV": 0.09, "ST_J60_mV": 0.09, "QRS_area_mVms": 10.0}}
     assert isinstance(judge(matrix(below, QRS=140.0))["STEMI_INFERIOR"], Unmet)
+    # an elevation at J alone (the J point on the downslope of the wide QRS; ST depressed by J+60) is no STEMI
+    at_j_only = {**lbbb, "II": {"ST_J_mV": 0.24, "ST_J60_mV": -0.36, "QRS_area_mVms": 10.0}}
+    assert isinstance(judge(matrix(at_j_only, QRS=140.0))["STEMI_INFERIOR"], Unmet)
     assert isinstance(v["QMI_INFERIOR"], NotAssessable)  # Q waves are not read under LBBB

@@ -489,9 +489,15 @@ def _stemi(group: str) -> Callable:
             if st is None:
                 continue
             vals[f"ST_J_{lead}_mV"] = st
+            st60 = ctx.v(lead, "ST_J60_mV")
+            if st60 is not None:
+                vals[f"ST_J60_{lead}_mV"] = st60
             # under LBBB only an elevation concordant with the QRS counts (Sgarbossa et al., NEJM 1996)
-            ok = (st >= SGARBOSSA_STE_MV and (ctx.v(lead, "QRS_area_mVms") or 0) > 0) if sgarbossa \
-                else st >= _ste_limit(ctx, lead)
+            limit = SGARBOSSA_STE_MV if sgarbossa else _ste_limit(ctx, lead)
+            ok = st >= limit and (not sgarbossa or (ctx.v(lead, "QRS_area_mVms") or 0) > 0)
+            # the elevation must persist to J+60 ms: a J point placed on the downslope of a wide QRS reads the
+            # R wave as ST elevation (PTB-XL 180, CLBBB: ST +0.24/+0.31 mV at J in I/aVL, -0.36/-0.32 at J+60)
+            ok = ok and st60 is not None and st60 >= limit
             if ok:
                 hits.append(lead)
                 marks += ctx.marks((lead, off, f"J point ST {st:+.2f} mV"))
