@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import loaders, pages, state, widgets
+from app.common import incidents, loaders, pages, state, widgets
+from app.common.safe import md
 from ecgcore.core.ecg import twelve_leads
 from ecgcore.core.errors import ECGError
 from ecgcore.io import read_upload
@@ -47,16 +48,16 @@ def _read(files, fs) -> None:
             ecg = read_upload({f.name: f.getvalue() for f in files}, fs=fs, units=UNITS.get(units_label or ""),
                               gain=gain, lead_order=order)
         except ECGError as exc:
-            st.error(f"**This file could not be read.** {exc}", icon=":material/error:")
+            st.error(f"**This file could not be read.** {md(exc)}", icon=":material/error:")
             proposed = getattr(exc, "proposed_order", None)
             if proposed and st.button(f"Read it in the order that fits: {', '.join(proposed)}"):
                 st.session_state["_upload_order_proposal"] = ", ".join(proposed)
                 st.rerun()
             return
-    name = ecg.record_id
-    while name in state.uploads():
-        name += "'"
-    state.uploads()[name] = ecg
+        except Exception as exc:  # noqa: BLE001 - a reader bug: an incident id on the page, the traceback in the log
+            incidents.show(exc, "Reading the file")
+            return
+    name = state.add_upload(ecg)  # results are keyed by content: a same-named earlier upload's never show
     st.session_state["_upload_last"] = name
     st.session_state["_upload_generation"] = generation + 1
     state.set_choice("record", state.UPLOAD_PREFIX + name)
@@ -67,7 +68,7 @@ def understood(name: str) -> None:
     """What the reader made of an upload: rate, length, leads (recorded / derived), notes, model rate."""
     ecg = state.uploads()[name]
     fmt = ecg.meta.get("format", ecg.source)
-    st.success(f"Read **{name}** ({FORMAT_NAMES.get(fmt, fmt)}); it is now the current record.")
+    st.success(f"Read **{md(name)}** ({md(FORMAT_NAMES.get(fmt, fmt))}); it is now the current record.")
     c = st.columns(5)
     c[0].metric("Sampling rate", f"{ecg.fs:g} Hz")
     c[1].metric("Length", f"{ecg.duration:.1f} s")
@@ -77,12 +78,12 @@ def understood(name: str) -> None:
     said = ecg.meta.get("assumptions", {})
     if said:
         st.markdown("**Read as** (check before predicting):\n" + "\n".join(
-            f"- {what}: {said[key]}" for key, what in (("rate", "Sampling rate"), ("units", "Units"),
+            f"- {what}: {md(said[key])}" for key, what in (("rate", "Sampling rate"), ("units", "Units"),
                                                        ("leads", "Lead order")) if key in said))
     try:
         twelve_leads(ecg)
     except ECGError as exc:
-        st.warning(str(exc), icon=":material/info:")
+        st.warning(md(exc), icon=":material/info:")
     lines = [f"Leads in canonical order: {', '.join(ecg.leads)}."]
     if ecg.derived:
         lines.append(f"Derived (computed from I and II, not recorded): {', '.join(ecg.derived)}.")
@@ -95,7 +96,7 @@ def understood(name: str) -> None:
                      "the viewer shows it at its own rate.")
     if ecg.age is not None or ecg.sex:
         lines.append(f"Patient: age {f'{ecg.age:g}' if ecg.age is not None else 'unknown'}, sex {ecg.sex or 'unknown'}.")
-    st.markdown("\n".join(f"- {line}" for line in lines))
+    st.markdown("\n".join(f"- {md(line)}" for line in lines))
     cols = st.columns(3)
     for col, (page, label) in zip(cols, (("viewer", "Open in the viewer"),
                                           ("predict", "Predict & explain"),
@@ -118,10 +119,8 @@ if state.uploads():
     st.subheader("Your uploads in this session")
     for name, ecg in list(state.uploads().items()):
         c1, c2 = st.columns([5, 1])
-        c1.markdown(f"**{name}** · {ecg.fs:g} Hz · {ecg.duration:.1f} s"
+        c1.markdown(f"**{md(name)}** · {ecg.fs:g} Hz · {ecg.duration:.1f} s"
                     + (f" · derived {', '.join(ecg.derived)}" if ecg.derived else ""))
         if c2.button("Remove", key=f"rm_{name}"):
-            del state.uploads()[name]
-            if state.get("record") == state.UPLOAD_PREFIX + name:
-                state.set_choice("record", None)
+            state.remove_upload(name)  # and every result computed for it
             st.rerun()
