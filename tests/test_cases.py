@@ -150,3 +150,17 @@ def _npy(array: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, array)
     return buf.getvalue()
+
+
+# ------------------------------------------------------- real files from public repositories (issue 18)
+def test_csv_gain_line_digits_per_millivolt(cases):
+    """`Gain (digit/millivolt): 2048` in the preamble: amplitudes = digits / 2048 mV (lead II spans 1.41 mV)."""
+    path = cases / "csv-12lead-header-fs-gain" / "ECG_12L.csv"
+    ecg = read_path(path)
+    _is_plain_12_lead(ecg, 500.0, 5000)
+    digits = np.loadtxt(path, delimiter=",", skiprows=3)
+    np.testing.assert_allclose(ecg.signal, digits.T / 2048, atol=1e-6)
+    assert round(float(np.ptp(ecg.lead("II"))), 2) == 1.41 and round(float(np.ptp(ecg.lead("V2"))), 2) == 2.35
+    said = ecg.meta["assumptions"]["units"]
+    assert said == "counts, 2048 per mV, from the file's 'Gain (digit/millivolt)' line"
+    assert not any("microvolts" in n for n in ecg.meta.get("notes", []))

@@ -10,17 +10,25 @@ from __future__ import annotations
 import html
 import re
 
-#: the characters Markdown (CommonMark + GFM + Streamlit's directives and LaTeX) gives a meaning to
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
+#: characters that start Markdown constructs anywhere in a line (links and images need `[`, HTML and autolinks
+#: `<`, literal autolinks `https:` and e-mail `@`, emphasis `*` `_` `~`, code, LaTeX `$`, Streamlit's
+#: `:material/...:` and `:red[...]`, entities `&`, tables `|`)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~$:&@|#])")
+#: constructs that only mean something at the start of the text (lists, quotes, headings, rules) or after `www`
+_LEADING = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
+_WWW = re.compile(r"(www)\.", re.IGNORECASE)
 
 
 def md(value: object) -> str:
-    """`value` as Markdown that renders exactly as its text: every character Markdown gives a meaning to is
-    backslash-escaped (CommonMark allows that for any ASCII punctuation), so no link, autolink (`:` and `.`
-    escaped), emphasis, HTML tag, LaTeX or Streamlit directive (`:material/...:`, `:red[...]`) can form;
-    line breaks become spaces."""
+    """`value` as Markdown that renders exactly as its text: the characters that start a Markdown construct are
+    backslash-escaped (CommonMark allows that for any ASCII punctuation), so no link, autolink, emphasis, HTML
+    tag, LaTeX or Streamlit directive can form; line breaks become spaces. Plain words, digits, `.`, `,` and
+    brackets stay as they are (so a message stays readable in its Markdown source)."""
     text = " ".join(str(value).split("\n"))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _WWW.sub(r"\1\\.", text)
+    return _LEADING.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit() else m.group(2) + "\\"),
+                        text)
 
 
 def plotly(value: object) -> str:
