@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[1]
 
 from ecgcore.core import settings as ecg_settings  # noqa: E402
-from ecgcore.core.errors import ECGError  # noqa: E402
+from ecgcore.core.errors import ECGError, ReaderFailure  # noqa: E402
 from ecgcore.io import read_upload  # noqa: E402
 from ecgcore.core.leads import LEADS  # noqa: E402
 from tests.bad_inputs.real_records import record_files  # noqa: E402
@@ -158,19 +158,26 @@ class Tally:
                 warnings.simplefilter("ignore")
                 read_upload(files, fs=fs)
             counts["ok"] += 1
+        except ReaderFailure as exc:  # a reader failed unforeseen: the user got a message, but it is a bug
+            counts["crash"] += 1
+            cause = exc.__cause__ or exc
+            self._keep(target, files, fs, counts, "".join(traceback.format_exception(cause, limit=3)))
         except ECGError:
             counts["clear error"] += 1
         except Exception:  # noqa: BLE001 - that is what a fuzzer looks for
             counts["crash"] += 1
-            detail = traceback.format_exc(limit=3)
-            self.crashes.append(f"{target}: {detail.strip().splitlines()[-1]}")
-            if self.findings:
-                self.findings.mkdir(parents=True, exist_ok=True)
-                case = self.findings / f"crash-{target.replace(' ', '_')}-{counts['crash']}"
-                case.mkdir(exist_ok=True)
-                for name, data in files.items():
-                    (case / Path(name).name).write_bytes(data)
-                (case / "traceback.txt").write_text(detail + f"\nfs={fs}\n")
+            self._keep(target, files, fs, counts, traceback.format_exc(limit=3))
+
+    def _keep(self, target: str, files: dict[str, bytes], fs: float | None, counts: Counter, detail: str) -> None:
+        """Note a crash and save its input (with the traceback) under --findings."""
+        self.crashes.append(f"{target}: {detail.strip().splitlines()[-1]}")
+        if self.findings:
+            self.findings.mkdir(parents=True, exist_ok=True)
+            case = self.findings / f"crash-{target.replace(' ', '_')}-{counts['crash']}"
+            case.mkdir(exist_ok=True)
+            for name, data in files.items():
+                (case / Path(name).name).write_bytes(data)
+            (case / "traceback.txt").write_text(detail + f"\nfs={fs}\n")
 
 
 def fuzz(seconds: float, findings: Path | None) -> Tally:

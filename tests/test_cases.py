@@ -164,3 +164,26 @@ def test_csv_gain_line_digits_per_millivolt(cases):
     said = ecg.meta["assumptions"]["units"]
     assert said == "counts, 2048 per mV, from the file's 'Gain (digit/millivolt)' line"
     assert not any("microvolts" in n for n in ecg.meta.get("notes", []))
+
+
+def test_wfdb_multi_segment_with_a_null_format_0_segment(cases):
+    """The WFDB package's sample `multi`: 100s + a format-0 null segment + 100s, 360 Hz, 2 leads -> 125 s with
+    5 s flat at 60-65 s noted as a gap; about 74 /min. wfdb-python itself cannot parse null.hea."""
+    folder = cases / "wfdb-multisegment-null-segment-fmt0"
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".hea", ".dat")}
+    for ecg in (read_path(folder / "multi.hea"), read_upload(files)):
+        assert set(ecg.leads) == {"MLII", "V5"} and ecg.fs == 360.0 and ecg.n_samples == 45000
+        gap = ecg.signal[:, 60 * 360:65 * 360]
+        assert np.all(gap == 0) and np.ptp(ecg.signal[:, :60 * 360], axis=1).min() > 0.5
+        assert ecg.meta["gaps_s"] == [(60.0, 65.0)]
+        assert any("gap: 60.0-65.0 s" in n and "not a flat ECG" in n for n in ecg.meta["notes"])
+    one = wfdb.rdrecord(str(folder / "100s"))  # each real segment holds exactly 100s
+    np.testing.assert_allclose(ecg.lead("MLII")[:21600], one.p_signal[:, 0], atol=1e-5)
+    np.testing.assert_allclose(ecg.lead("MLII")[23400:], one.p_signal[:, 0], atol=1e-5)
+    from ecgcore.signal import analyse_record
+
+    heart_rate = next(r for r in analyse_record(ecg).rows() if r["key"] == "HR")
+    assert heart_rate["text"] in ("73 /min", "74 /min", "75 /min"), heart_rate
+    without_null = {k: v for k, v in files.items() if k != "null.hea"}
+    with pytest.raises(ECGReadError, match="segment 'null' was not uploaded"):
+        read_upload(without_null)

@@ -9,7 +9,7 @@ import streamlit as st
 from app.common import incidents, loaders, pages, state, widgets
 from app.common.safe import md
 from ecgcore.core.ecg import twelve_leads
-from ecgcore.core.errors import ECGError
+from ecgcore.core.errors import ECGError, ReaderFailure
 from ecgcore.io import read_upload
 from ecgcore.io.upload import ACCEPTED, FORMAT_NAMES
 
@@ -47,6 +47,9 @@ def _read(files, fs) -> None:
             order = [x.strip() for x in (order_text or "").split(",") if x.strip()] or None
             ecg = read_upload({f.name: f.getvalue() for f in files}, fs=fs, units=UNITS.get(units_label or ""),
                               gain=gain, lead_order=order)
+        except ReaderFailure as exc:  # a reader bug: its message, an incident id, the traceback in the log
+            incidents.show(exc.__cause__ or exc, f"Reading the file ({md(exc)})")
+            return
         except ECGError as exc:
             st.error(f"**This file could not be read.** {md(exc)}", icon=":material/error:")
             proposed = getattr(exc, "proposed_order", None)

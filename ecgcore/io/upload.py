@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ecgcore.core.ecg import ECG
-from ecgcore.core.errors import ECGReadError
+from ecgcore.core.errors import ECGError, ECGReadError, ReaderFailure
 from ecgcore.io import dicom, hl7_aecg, muse, philips, scp_ecg, validate
 from ecgcore.io.csv_reader import read_csv
 from ecgcore.io.edf_reader import read_edf
@@ -39,6 +39,26 @@ def _extension(name: str) -> str:
 
 def read_upload(files: Mapping[str, bytes], fs: float | None = None, *, units: str | None = None,
                 gain: float | None = None, lead_order: Sequence[str] | None = None) -> ECG:
+    """One `ECG` (mV, the file's own rate; 12 leads or the subset the file holds) from uploaded files
+    {file name: bytes}: see `_read_upload`. Every failure is an `ECGError`: a reader's own message, or a
+    `ReaderFailure` naming the file(s) and what would work when a reader fails in a way it did not foresee
+    (the original exception is its `__cause__`, never its text: it may hold server paths)."""
+    try:
+        return _read_upload(files, fs, units=units, gain=gain, lead_order=lead_order)
+    except ECGError:
+        raise
+    except MemoryError:
+        raise ReaderFailure("The server ran out of memory reading this file. Upload a shorter record (e.g. the "
+                            "first minutes), or try again when the server is less busy.") from None
+    except Exception as exc:  # noqa: BLE001 - a reader bug must reach the user as a message, never a traceback
+        names = ", ".join(sorted(basename(str(k)) for k in files))[:200]
+        raise ReaderFailure(f"{names}: the reader failed on this file in an unforeseen way ({type(exc).__name__}). "
+                            "Export the record again, or upload it in another format this app reads "
+                            f"({ACCEPTED}).") from exc
+
+
+def _read_upload(files: Mapping[str, bytes], fs: float | None = None, *, units: str | None = None,
+                 gain: float | None = None, lead_order: Sequence[str] | None = None) -> ECG:
     """One `ECG` (mV, the file's own rate; 12 leads or the subset the file holds) from uploaded files
     {file name: bytes}.
 
@@ -77,7 +97,7 @@ def read_upload(files: Mapping[str, bytes], fs: float | None = None, *, units: s
     kind = sniff(data)
     if ext == ".zip" or kind == "zip":
         members = unzip_members(data, name=name)
-        ecg = read_upload(members, fs, units=units, gain=gain, lead_order=lead_order)
+        ecg = _read_upload(members, fs, units=units, gain=gain, lead_order=lead_order)
         return ecg.with_signal(ecg.signal, meta={**ecg.meta, "container": name})
     if kind == "npy" or (ext == ".npy" and kind is None):
         return read_npy(data, fs, name=name, units=units, gain=gain, lead_order=lead_order)
