@@ -187,3 +187,18 @@ def test_wfdb_multi_segment_with_a_null_format_0_segment(cases):
     without_null = {k: v for k, v in files.items() if k != "null.hea"}
     with pytest.raises(ECGReadError, match="segment 'null' was not uploaded"):
         read_upload(without_null)
+
+
+def test_edf_eeg_with_one_ekg_channel_shows_that_channel(cases):
+    """A TUH EEG EDF (30 channels) whose ECG electrode is `EEG EKG1-REF`: read as one unnamed lead, 250 Hz,
+    17 s, about 78 /min; the 12-lead models refuse it; the notes say it is an EEG."""
+    ecg = read_path(cases / "edf-tuh-eeg-with-ekg-channel" / "00009578_s002_t001.edf")
+    assert ecg.leads == ("ECG",) and ecg.fs == 250.0 and ecg.n_samples == 17 * 250
+    assert len(ecg.meta["ignored_channels"]) == 29 and "EEG FP1-REF" in ecg.meta["ignored_channels"]
+    assert any("EEG recording" in n and "'EEG EKG1-REF'" in n for n in ecg.meta["notes"])
+    with pytest.raises(Exception, match="lead"):
+        twelve_leads(ecg)
+    from ecgcore.signal import analyse_record
+
+    heart_rate = next(r for r in analyse_record(ecg).rows() if r["key"] == "HR")
+    assert heart_rate["text"] in ("77 /min", "78 /min", "79 /min"), heart_rate
