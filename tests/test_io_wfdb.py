@@ -106,3 +106,23 @@ def test_reading_leaves_no_files_behind(tmp_path, monkeypatch):
     with pytest.raises(ECGReadError, match="truncated"):
         read_upload(broken)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("stamp,date", [
+    ("2017-01-31 12:00:00", "2017-01-31"),  # ISO date before the time (a Challenge 2017 export)
+    ("12:00:00 2017-01-31", "2017-01-31"),
+    ("2017-01-31T12:00:00", "2017-01-31"),
+    ("08:00 31.01.2017", "31.01.2017"),
+    ("12:00:00 2017/01/31", "2017/01/31"),
+    ("05:05:15 1/05/2000", "1/05/2000"),  # WFDB's own form, as PhysioNet's training2017 headers write it
+])
+def test_base_dates_in_the_forms_real_headers_use_are_read(stamp, date):
+    from ecgcore.core.settings import resolve
+    from ecgcore.io import read_upload
+
+    folder = resolve().require_data_root() / "ptbxl" / "records500" / "00000"
+    files = {p.name: p.read_bytes() for p in folder.glob("00001_hr.*")}
+    lines = files["00001_hr.hea"].decode().split("\n")
+    lines[0] = " ".join(lines[0].split()[:4]) + " " + stamp
+    ecg = read_upload({**files, "00001_hr.hea": "\n".join(lines).encode()})
+    assert ecg.n_samples == 5000 and ecg.fs == 500.0 and ecg.meta["base_date"] == date

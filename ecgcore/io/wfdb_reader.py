@@ -57,15 +57,43 @@ def fix_header_text(raw: bytes) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+_TIME = re.compile(r"\d{1,2}:\d{1,2}(:\d{1,2}(\.\d+)?)?")
+#: base-date spellings found in real headers -> (year, month, day) group order
+_DATES = ((re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (1, 2, 3)),  # ISO 8601, 2017-01-31
+          (re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"), (1, 2, 3)),  # 2017/01/31
+          (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 2, 1)),  # WFDB's own dd/mm/yyyy
+          (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)))  # 31.01.2017
+
+
 def _without_partial_date(tokens: list[str]) -> list[str]:
-    """Record-line tokens without a base date that names only the year (`... 5000 12:30:00 2020`, or
-    `... 5000 2020`): valid in the WFDB spirit but refused by wfdb's `%d/%m/%Y` parser. The date carries
-    nothing the reader uses (`base_date_text` keeps it)."""
-    if len(tokens) >= 6 and re.fullmatch(r"(\d{1,2}/)?\d{4}", tokens[5]):
-        return tokens[:5] + tokens[6:]
-    if len(tokens) == 5 and re.fullmatch(r"(1[89]|2\d)\d\d", tokens[4]):
-        return tokens[:4]
-    return tokens
+    """Record-line tokens with the base time and date as wfdb's parser wants them (`HH:MM:SS dd/mm/yyyy`).
+
+    Headers in the wild write the date in other forms PhysioNet's own files use: ISO 8601 (`2017-01-31`, also
+    joined to the time with `T`), before the time, `yyyy/mm/dd`, `dd.mm.yyyy`, or a year only (`... 12:30:00
+    2020`). Each is rewritten to WFDB's order and form; a year only, an impossible date or a token that is
+    neither time nor date is dropped (base time and date carry nothing the reader uses; `base_date_text`
+    keeps the date as written)."""
+    if len(tokens) <= 4:
+        return tokens
+    rest = [t for token in tokens[4:] for t in token.split("T", 1) if t] if any(
+        re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}T.+", t) for t in tokens[4:]) else tokens[4:]
+    time = next((t for t in rest if _TIME.fullmatch(t)), None)
+    date = None
+    for token in rest:
+        for pattern, (y, m, d) in _DATES:
+            found = pattern.fullmatch(token)
+            if found:
+                year, month, day = (int(found.group(i)) for i in (y, m, d))
+                if 1 <= month <= 12 and 1 <= day <= 31:
+                    date = f"{day:02d}/{month:02d}/{year:04d}"
+                break
+        if date:
+            break
+    if date and not time:
+        time = "00:00:00"  # wfdb reads a date only after a time; midnight stands for "no time given"
+    if time and time.count(":") == 1:
+        time += ":00"
+    return tokens[:4] + [t for t in (time, date) if t]
 
 
 def base_date_text(text: str) -> str | None:
@@ -73,7 +101,8 @@ def base_date_text(text: str) -> str | None:
     line = next((ln for ln in text.replace("\r", "\n").split("\n") if ln.strip() and not ln.lstrip().startswith("#")), "")
     tokens = line.split()
     for token in tokens[4:6]:
-        if re.fullmatch(r"(\d{1,2}/){0,2}\d{4}", token) and ":" not in token:
+        token = token.split("T", 1)[0]
+        if re.fullmatch(r"(\d{1,2}/){0,2}\d{4}|\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}", token):
             return token
     return None
 
