@@ -408,3 +408,48 @@ def test_muse_base64_without_padding_reads_the_same():
     unpadded = re.sub(rb"=+(\s*</WaveFormData>)", rb"\1", data)
     assert unpadded != data
     np.testing.assert_array_equal(read_upload({"x.xml": unpadded}).signal, read("muse_xml/egm_muse-sinus.xml").signal)
+
+
+# --------------------------------------------------------------------------------- a bare MATLAB .mat array
+def _files(relative: str) -> dict[str, bytes]:
+    from tests.bad_inputs.real_records import record_files
+
+    return record_files(relative)
+
+
+def _mat(**variables) -> bytes:
+    import io as _io
+
+    from scipy.io import savemat
+
+    buf = _io.BytesIO()
+    savemat(buf, variables)
+    return buf.getvalue()
+
+
+def test_a_bare_mat_array_gets_the_same_form_as_npy():
+    """A (12, N) array saved with savemat and no .hea: rate, units and lead order as for an NPY file."""
+    from ecgcore.core.errors import ECGReadError
+    from ecgcore.io.limb_leads import LeadOrderError
+
+    ecg = read_upload(_files("ptbxl/records500/00000/00001_hr.hea"))
+    with pytest.raises(ECGReadError, match="no sampling rate") as err:
+        read_upload({"ecg.mat": _mat(ecg=ecg.signal)})
+    assert ".hea" not in str(err.value)  # never asks for a header that never existed
+    read = read_upload({"ecg.mat": _mat(ecg=ecg.signal)}, fs=500)
+    np.testing.assert_allclose(read.signal, ecg.signal, atol=1e-6)
+    assert read.meta["format"] == "mat" and "as you entered it" in read.meta["assumptions"]["rate"]
+    transposed = read_upload({"ecg.mat": _mat(ecg=ecg.signal.T * 1000)}, fs=500, units="µV")
+    np.testing.assert_allclose(transposed.signal, ecg.signal, atol=1e-5)
+    shuffled = ecg.signal[[0, 1, 6, 7, 8, 9, 10, 11, 2, 3, 4, 5]]
+    with pytest.raises(LeadOrderError) as err:
+        read_upload({"ecg.mat": _mat(ecg=shuffled)}, fs=500)
+    assert err.value.proposed_order[:3] == ("I", "II", "V1")
+
+
+def test_a_challenge_mat_alone_still_asks_for_its_header():
+    from ecgcore.core.errors import ECGReadError
+
+    files = _files("cinc/georgia/E07500.hea")
+    with pytest.raises(ECGReadError, match="without its .hea"):
+        read_upload({"E07500.mat": files["E07500.mat"]})

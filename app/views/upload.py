@@ -23,10 +23,10 @@ generation = st.session_state.setdefault("_upload_generation", 0)
 # No extension filter: the format is detected from the content (a MUSE XML saved as .txt, a DICOM file with no
 # extension as PACS exports it); anything unreadable gets the reader's message.
 files = st.file_uploader("ECG file(s)", type=None, accept_multiple_files=True, key=f"upload_files_{generation}")
-fs = st.number_input("Sampling rate (Hz) for files that do not state one (CSV without a time column, NPY)",
+fs = st.number_input("Sampling rate (Hz) for files that do not state one (CSV without a time column, NPY, .mat array)",
                      min_value=1.0, max_value=20000.0, value=None, step=1.0, key="upload_fs",
                      placeholder="e.g. 500")
-with st.expander("Units and lead order, for files that do not state them (CSV without units, NPY)"):
+with st.expander("Units and lead order, for files that do not state them (CSV without units, NPY, .mat array)"):
     u1, u2 = st.columns(2)
     units_label = u1.selectbox("Units of the values", ["mV", "µV", "ADC counts"], index=None, key="upload_units",
                                placeholder="as the file says (else mV)")
@@ -34,7 +34,7 @@ with st.expander("Units and lead order, for files that do not state them (CSV wi
                            placeholder="e.g. 200", disabled=units_label != "ADC counts")
     if "_upload_order_proposal" in st.session_state:  # set before the widget exists (Streamlit's rule)
         st.session_state["upload_lead_order"] = st.session_state.pop("_upload_order_proposal")
-    order_text = st.text_input("Lead order of the rows (NPY), comma-separated", key="upload_lead_order",
+    order_text = st.text_input("Lead order of the rows (NPY, .mat array), comma-separated", key="upload_lead_order",
                                placeholder="I, II, III, aVR, aVL, aVF, V1, V2, V3, V4, V5, V6")
 UNITS = {"mV": "mV", "µV": "µV", "ADC counts": "counts"}
 

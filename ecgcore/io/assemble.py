@@ -78,8 +78,8 @@ def _no_lead_message(names: list[str], unspecified: list[str]) -> str:
                 f"({', '.join(repr(u) for u in unspecified)}), among {len(names)} channels; which one to show cannot "
                 "be decided. Export the ECG channel alone, or name its lead (I, II, V1, ...).")
     shown = ", ".join(repr(u) for u in names[:15]) + (f" and {len(names) - 15} more" if len(names) > 15 else "")
-    return (f"No channel of this record is an ECG lead: its {len(names)} channel(s) ({shown or 'none'}) name no "
-            "lead and none is labelled ECG/EKG. Name the leads I, II, III, aVR, aVL, aVF, V1-V6 (or MLII for a "
+    return (f"No channel of this record is an ECG lead: its {len(names)} channel(s) are not recognised as leads "
+            f"({shown or 'none'}), and none is labelled ECG/EKG. Name the leads I, II, III, aVR, aVL, aVF, V1-V6 (or MLII for a "
             "Holter lead). " + _WHAT_WORKS)
 
 

@@ -19,6 +19,7 @@ from ecgcore.core.errors import ECGError, ECGReadError, ReaderFailure
 from ecgcore.io import dicom, hl7_aecg, muse, philips, scp_ecg, validate
 from ecgcore.io.csv_reader import read_csv
 from ecgcore.io.edf_reader import read_edf
+from ecgcore.io.mat_reader import read_mat
 from ecgcore.io.npy_reader import read_npy
 from ecgcore.io.sniff import XML_NAMES, sniff
 from ecgcore.io.wfdb_reader import basename, read_wfdb
@@ -26,10 +27,10 @@ from ecgcore.io.zip_reader import unzip_members
 
 WFDB_EXTENSIONS = (".hea", ".dat", ".mat", ".xyz")
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
-ACCEPTED = ("WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .npy, EDF, GE MUSE XML, Philips XML, "
-            "HL7 aECG, DICOM waveform or SCP-ECG")
+ACCEPTED = ("WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .npy or a MATLAB .mat array, EDF, "
+            "GE MUSE XML, Philips XML, HL7 aECG, DICOM waveform or SCP-ECG")
 #: meta["format"] -> the format's name as users know it
-FORMAT_NAMES = {"wfdb": "WFDB", "csv": "CSV", "npy": "NumPy .npy", "edf": "EDF", **XML_NAMES,
+FORMAT_NAMES = {"wfdb": "WFDB", "csv": "CSV", "npy": "NumPy .npy", "mat": "MATLAB .mat array", "edf": "EDF", **XML_NAMES,
                 "dicom": "DICOM waveform", "scp_ecg": "SCP-ECG"}
 
 
@@ -82,6 +83,9 @@ def _read_upload(files: Mapping[str, bytes], fs: float | None = None, *, units: 
         if kind is not None and kind not in ("zip", "npy", "edf"):
             return _note_fs(read_clinical(kind, data, name), fs)
     extensions = {_extension(n) for n in named}
+    if extensions == {".mat"} and len(named) == 1:  # a bare MATLAB array: the NPY form (rate, units, lead order)
+        name, data = next(iter(named.items()))
+        return read_mat(data, fs, name=name, units=units, gain=gain, lead_order=lead_order)
     if any(e in WFDB_EXTENSIONS for e in extensions):
         if ".hea" not in extensions:
             data = ", ".join(sorted(named))
