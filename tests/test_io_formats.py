@@ -453,3 +453,30 @@ def test_a_challenge_mat_alone_still_asks_for_its_header():
     files = _files("cinc/georgia/E07500.hea")
     with pytest.raises(ECGReadError, match="without its .hea"):
         read_upload({"E07500.mat": files["E07500.mat"]})
+
+
+# ------------------------------------------------------------------------- OpenSignals (BITalino) text export
+def _opensignals(counts: np.ndarray, device: str, resolution: list[int], fs: int = 500) -> bytes:
+    import json
+
+    header = {"00:07:80:3B:46:61": {"sensor": ["RAW", "ECG"], "column": ["nSeq", "I1", "I2", "O1", "O2", "A1", "A2"],
+                                    "device": device, "sampling rate": fs, "label": ["A1", "A2"],
+                                    "resolution": resolution, "date": "2017-4-6", "time": "10:29:34.722"}}
+    rows = "\n".join(f"{i % 16}\t0\t0\t1\t1\t512\t{c}\t" for i, c in enumerate(counts))
+    return f"# OpenSignals Text File Format. Version 1\n# {json.dumps(header)}\n# EndOfHeader\n{rows}\n".encode()
+
+
+def test_a_bitalino_opensignals_text_export_reads_its_ecg_channel():
+    """The header line is JSON, the rows tab-separated counts: the ECG sensor's channel in mV by PLUX's
+    transfer function (BITalino: (ADC/2^10 - 1/2) * 3.3 V / 1100), the rate from the header."""
+    lead = read_upload(_files("ptbxl/records500/00000/00001_hr.hea")).lead("I")
+    counts = np.round((lead / (3.3 / 1100 * 1000) + 0.5) * 1024).astype(int)
+    ecg = read_upload({"opensignals_201704061029.txt": _opensignals(counts, "bitalino_rev", [4, 1, 1, 1, 1, 10, 10])})
+    assert ecg.leads == ("ECG",) and ecg.fs == 500.0 and ecg.meta["format"] == "opensignals"
+    np.testing.assert_allclose(ecg.signal[0], lead, atol=0.5 * 3.3 / 1100 * 1000 / 1024 + 1e-6)
+    assert "transfer function for bitalino_rev" in ecg.meta["assumptions"]["units"]
+    with pytest.raises(ECGReadError, match="transfer function is not known"):
+        read_upload({"o.txt": _opensignals(counts, "some_other_device", [4, 1, 1, 1, 1, 10, 10])})
+    stated = read_upload({"o.txt": _opensignals(counts, "some_other_device", [4, 1, 1, 1, 1, 10, 10])},
+                         units="counts", gain=1000)
+    np.testing.assert_allclose(stated.signal[0], counts / 1000, atol=1e-6)

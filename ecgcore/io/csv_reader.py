@@ -18,6 +18,7 @@ from ecgcore.core.ecg import ECG
 from ecgcore.core.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io.assemble import build_ecg, lead_of, plan_leads
+from ecgcore.io.opensignals import is_opensignals, read_opensignals
 from ecgcore.core.leads import is_unspecified_lead
 
 _SEPARATORS = (";", "\t", ",", "|")
@@ -265,6 +266,8 @@ def read_csv(data: bytes, fs: float | None = None, *, name: str = "upload.csv", 
     encoding = text_encoding(data)
     head = data[:1 << 16]
     text = head[: len(head) // 2 * 2 if encoding == "utf-16" else len(head)].decode(encoding, errors="ignore")
+    if is_opensignals(text):  # BITalino / biosignalsplux: a JSON header line, then tab-separated counts
+        return read_opensignals(data, text, name=name, units=units, gain=gain)
     layout = _Layout(text)
     if not layout.columns:
         raise ECGReadError(_no_header_message(layout))

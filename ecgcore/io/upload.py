@@ -30,7 +30,8 @@ CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
 ACCEPTED = ("WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .npy or a MATLAB .mat array, EDF, "
             "GE MUSE XML, Philips XML, HL7 aECG, DICOM waveform or SCP-ECG")
 #: meta["format"] -> the format's name as users know it
-FORMAT_NAMES = {"wfdb": "WFDB", "csv": "CSV", "npy": "NumPy .npy", "mat": "MATLAB .mat array", "edf": "EDF", **XML_NAMES,
+FORMAT_NAMES = {"wfdb": "WFDB", "csv": "CSV", "opensignals": "OpenSignals text (BITalino, biosignalsplux)",
+                "npy": "NumPy .npy", "mat": "MATLAB .mat array", "edf": "EDF", **XML_NAMES,
                 "dicom": "DICOM waveform", "scp_ecg": "SCP-ECG"}
 
 
