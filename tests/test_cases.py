@@ -202,3 +202,17 @@ def test_edf_eeg_with_one_ekg_channel_shows_that_channel(cases):
 
     heart_rate = next(r for r in analyse_record(ecg).rows() if r["key"] == "HR")
     assert heart_rate["text"] in ("77 /min", "78 /min", "79 /min"), heart_rate
+
+
+def test_nonstandard_healforce_scp_is_refused_truthfully(cases):
+    """A complete Healforce Prince 180D SCP-ECG file that does not follow EN 1064: refused as a non-standard
+    vendor variant, never called truncated; a truly truncated standard file still is."""
+    data = (cases / "scp-healforce-prince180d-noncompliant" / "62.SCP").read_bytes()
+    with pytest.raises(ECGReadError) as err:
+        read_upload({"62.SCP": data})
+    message = str(err.value)
+    assert "non-standard SCP-ECG variant" in message and "Healforce" in message
+    assert "truncated file" in message and "it is truncated" not in message and "1928331264" not in message
+    standard = (resolve().require_data_root() / "formats" / "scp_ecg" / "demo.scp").read_bytes()
+    with pytest.raises(ECGReadError, match="truncated"):
+        read_upload({"demo.scp": standard[: len(standard) // 2]})

@@ -480,3 +480,32 @@ def test_a_bitalino_opensignals_text_export_reads_its_ecg_channel():
     stated = read_upload({"o.txt": _opensignals(counts, "some_other_device", [4, 1, 1, 1, 1, 10, 10])},
                          units="counts", gain=1000)
     np.testing.assert_allclose(stated.signal[0], counts / 1000, atol=1e-6)
+
+
+def test_scp_leads_longer_than_32767_samples_are_read():
+    """40,000 uncompressed samples per lead (80,000 bytes): the 16-bit byte counts of Section 6 wrap modulo
+    65,536, as writers store them; the samples are there and are read."""
+    import struct
+
+    from ecgcore.io import scp_ecg
+
+    data = (formats_root() / "scp_ecg/demo.scp").read_bytes()
+    short = read_upload({"demo.scp": data})
+    sections = scp_sections(data)
+    count, flags = sections[3][0], sections[3][1]
+    codes = [sections[3][2 + 9 * i + 8] for i in range(count)]
+    avm, interval = struct.unpack_from("<HH", sections[6])
+    pointer = scp_ecg._pointers(data)
+    ranges = scp_ecg._section3(data, pointer[3])[0]["ranges"]
+    decoded = scp_ecg._section6(data, pointer[6], ranges, None)["leads"]  # µV
+    units = [np.round(lead / (avm / 1000.0)).astype("<i2") for lead in decoded]
+    n = 4 * len(units[0])
+    sections[3] = bytes([count, flags]) + b"".join(struct.pack("<IIB", 1, n, code) for code in codes)
+    long_leads = [np.tile(u, 4) for u in units]
+    sizes = [(2 * n) % 0x10000] * count
+    sections[6] = struct.pack("<HHBB", avm, interval, 0, 0) + struct.pack(f"<{count}H", *sizes) + b"".join(
+        lead.tobytes() for lead in long_leads)
+    ecg = read_upload({"long.scp": scp_record(sections)})
+    assert ecg.n_samples == n == 40_000
+    np.testing.assert_allclose(ecg.signal[:, :short.n_samples], short.signal, atol=1e-6)
+    np.testing.assert_allclose(ecg.signal[:, -short.n_samples:], short.signal, atol=1e-6)
