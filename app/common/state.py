@@ -160,10 +160,13 @@ def add_upload(ecg) -> str:
     sees them. Beyond `MAX_UPLOADS`, the oldest upload is removed."""
     from ecgcore.core.digest import record_digest
 
+    from app.common import memory
+
     name = ecg.record_id
     while name in uploads():
         name += "'"
     uploads()[name] = ecg
+    memory.track(uploads(), upload_results(), st.session_state.setdefault("_upload_digests", {}))
     st.session_state.setdefault("_upload_digests", {})[name] = record_digest(ecg)
     while len(uploads()) > MAX_UPLOADS:
         remove_upload(next(iter(uploads())))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import incidents, loaders, pages, state, widgets
+from app.common import incidents, loaders, memory, pages, state, widgets
 from app.common.safe import md
 from ecgcore.core.ecg import twelve_leads
 from ecgcore.core.errors import ECGError, ReaderFailure
@@ -60,6 +60,7 @@ def _read(files, fs) -> None:
         except Exception as exc:  # noqa: BLE001 - a reader bug: an incident id on the page, the traceback in the log
             incidents.show(exc, "Reading the file")
             return
+    memory.forget_uploaded(files)  # the raw bytes are no longer needed once the record is read
     name = state.add_upload(ecg)  # results are keyed by content: a same-named earlier upload's never show
     st.session_state["_upload_last"] = name
     st.session_state["_upload_generation"] = generation + 1
