@@ -61,6 +61,12 @@ def forget_uploaded(files) -> None:
         ctx.uploaded_file_mgr.remove_file(ctx.session_id, f.file_id)
 
 
+def release() -> None:
+    """Return memory freed by a large read to the system now (a CSV parse leaves its buffers in glibc's
+    arenas otherwise, and the server's RSS stays as high as the largest parse of any session)."""
+    _trim()
+
+
 def _trim() -> None:
     gc.collect()
     try:

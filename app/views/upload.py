@@ -61,7 +61,8 @@ def _read(files, fs) -> None:
             incidents.show(exc, "Reading the file")
             return
     memory.forget_uploaded(files)  # the raw bytes are no longer needed once the record is read
-    name = state.add_upload(ecg)  # results are keyed by content: a same-named earlier upload's never show
+    name = state.add_upload(ecg)
+    memory.release()  # results are keyed by content: a same-named earlier upload's never show
     st.session_state["_upload_last"] = name
     st.session_state["_upload_generation"] = generation + 1
     state.set_choice("record", state.UPLOAD_PREFIX + name)
