@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import main_text, open_page, ptbxl_files, shot, wait_drawn
+from tests.e2e.helpers import main_text, open_page, shot, wait_drawn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,9 +25,9 @@ MODEL = "resnet1d"  # the app's default model (app/common/widgets.DEFAULT_MODEL)
 
 def _write_csv(ecg_id: int, path) -> None:
     """PTB-XL record `ecg_id` (500 Hz) as a CSV with a time column in seconds and one column per lead (mV)."""
-    from ecgcore.io.upload import read_path
+    from ecgcore.data.catalogue import load_record
 
-    ecg = read_path(ptbxl_files(ecg_id)[0])
+    ecg = load_record(f"ptbxl/{ecg_id:05d}")  # ptbxl/ or ptbxl_more/ of the data root, 500 Hz
     time = np.arange(ecg.n_samples) / ecg.fs
     table = np.column_stack([time, ecg.signal.T])
     np.savetxt(path, table, delimiter=",", fmt="%.4f", header="time," + ",".join(ecg.leads), comments="")
@@ -47,8 +47,18 @@ def _expected(path) -> tuple[dict[str, float], str]:
     return probs, heart_rate
 
 
-def _upload(page, app_url: str, path) -> None:
-    open_page(page, app_url + "/upload")
+def _to_upload(page) -> None:
+    """Back to Upload by the sidebar's link: in-app navigation keeps the session (a new URL would not)."""
+    page.get_by_role("link", name="Upload").click()
+    wait_drawn(page)
+    expect(page.get_by_role("heading", name="Upload an ECG")).to_be_visible()
+
+
+def _upload(page, app_url: str, path, first: bool = False) -> None:
+    if first:
+        open_page(page, app_url + "/upload")
+    else:
+        _to_upload(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     wait_drawn(page)
     expect(page.get_by_text("it is now the current record")).to_be_visible()
@@ -76,11 +86,11 @@ def test_second_upload_with_same_name_shows_its_own_results(app_url, page, tmp_p
     probs_second, hr_second = _expected(second)
     assert abs(probs_first["NORM"] - probs_second["NORM"]) > 0.5 and hr_first != hr_second  # the test can fail
 
-    _upload(page, app_url, first)
+    _upload(page, app_url, first, first=True)
     shown = _shown_probabilities(page)
     assert all(abs(shown[c] - p) < 0.01 for c, p in probs_first.items()), (shown, probs_first)
 
-    open_page(page, app_url + "/upload")
+    _to_upload(page)
     page.get_by_role("button", name="Remove").click()
     wait_drawn(page)
     expect(page.get_by_text("Your uploads in this session")).to_have_count(0)
@@ -89,7 +99,7 @@ def test_second_upload_with_same_name_shows_its_own_results(app_url, page, tmp_p
     assert all(abs(shown[c] - p) < 0.01 for c, p in probs_second.items()), (shown, probs_second, probs_first)
     shot(page, "upload_same_name_second_predict")
 
-    open_page(page, app_url + "/upload")
+    _to_upload(page)
     page.get_by_role("button", name="Open in the viewer").click()
     wait_drawn(page)
     expect(page.get_by_role("heading", name="ECG viewer")).to_be_visible()
@@ -103,12 +113,12 @@ def test_hostile_file_name_shows_as_text(app_url, page, tmp_path):
     name = "[Open the secure viewer](https:example.org) x.csv"
     path = tmp_path / name
     _write_csv(1, path)
-    _upload(page, app_url, path)
+    _upload(page, app_url, path, first=True)
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("[Open the secure viewer](https:example.org) x").first).to_be_visible()
     assert main.locator("a[href*='example.org']").count() == 0
     for target in ("Open in the viewer", "Predict & explain"):
-        open_page(page, app_url + "/upload")
+        _to_upload(page)
         page.get_by_role("button", name=target).click()
         wait_drawn(page)
         expect(main.get_by_text("[Open the secure viewer](https:example.org) x").first).to_be_visible()
