@@ -67,7 +67,7 @@ def _upload(page, app_url: str, path, first: bool = False) -> None:
 def _shown_probabilities(page) -> dict[str, float]:
     """The probability bars of the Predict & explain page, read from the drawn plotly figure."""
     page.get_by_role("button", name="Predict & explain").click()
-    wait_drawn(page)
+    wait_drawn(page, charts=2)  # the probabilities and the ECG
     expect(page.get_by_role("heading", name="Predict & explain")).to_be_visible()
     plot = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
     expect(plot).to_be_visible()
