@@ -337,6 +337,9 @@ def _read_multi_segment(by_name: Mapping[str, bytes], master: str, *, record_id:
                 header = wfdb.rdheader(str(stem))
             except Exception as exc:  # wfdb's parser raises many types for a malformed header
                 raise ECGReadError(f"{master} is not a valid WFDB multi-segment header ({_short(exc)}).") from None
+            if not getattr(header, "seg_name", None) or not getattr(header, "seg_len", None):
+                raise ECGReadError(f"{master} names a multi-segment record on its first line ('name/segments') "
+                                   "but lists no segments that can be read. Upload the record's unmodified headers.")
             validate.check_fs(header.fs, master)
             segments = [str(n) for n in header.seg_name]
             validate.check_length(int(header.sig_len or 0), int(header.n_sig or 12), float(header.fs))
@@ -378,6 +381,9 @@ def _read_multi_segment(by_name: Mapping[str, bytes], master: str, *, record_id:
         raise
     except OSError as exc:
         raise ECGReadError(f"The record could not be unpacked for reading ({_short(exc)}).") from None
+    if getattr(record, "p_signal", None) is None or not getattr(record, "sig_name", None):
+        raise ECGReadError(f"The multi-segment record {master} holds no samples in its segments. Upload the "
+                           "record's unmodified headers and data files.")
     signal = np.ascontiguousarray(record.p_signal.T, dtype=np.float32)
     scales = [_units_scale(u) for u in (record.units or [None] * signal.shape[0])]
     if any(x != 1.0 for x in scales):
@@ -405,7 +411,8 @@ def _join_with_gaps(multi: Any, master: str) -> Any:
     """One record from a fixed-layout multi-segment record read with null segments as `~` (wfdb-python's own
     join, `m2s`, fails on an empty segment of a fixed layout): each segment's samples in turn, NaN where a
     segment stores none. Returns the first real segment's record with the joined `p_signal`."""
-    real = [seg for seg in multi.segments if seg is not None]
+    real = [seg for seg in (getattr(multi, "segments", None) or []) if seg is not None
+            and getattr(seg, "p_signal", None) is not None]
     if not real or str(multi.seg_name[0]).endswith("_layout"):
         raise ECGReadError(f"{master} is a variable-layout multi-segment record with null segments, which this "
                            "reader does not join. Export the record as one segment (e.g. with wfdb's m2s).")
@@ -415,7 +422,7 @@ def _join_with_gaps(multi: Any, master: str) -> Any:
                            "must hold the same signals in the same order.")
     blocks = []
     for seg, length in zip(multi.segments, multi.seg_len):
-        if seg is None:
+        if seg is None or getattr(seg, "p_signal", None) is None:
             blocks.append(np.full((int(length), len(names)), np.nan, dtype=np.float32))
         else:
             blocks.append(np.asarray(seg.p_signal, dtype=np.float32))
