@@ -386,8 +386,7 @@ def interpretation(ecg: ECG):
     key = _library_key(ecg)
     if key is None:
         with st.spinner("Reading the ECG: measurements and statements ..."):
-            return _session_memo(("interpretation", state.get("record"), ecg.fs),
-                                 lambda: _interpret(ecg, beat_analysis(ecg)))
+            return _session_memo(ecg, ("interpretation",), lambda: _interpret(ecg, beat_analysis(ecg)))
     return _library_interpretation(*key)
 
 

@@ -246,11 +246,11 @@ def build_report(
     # Every string is drawn as typed: a record id or note from a file holding `$...$` must not become
     # mathtext (or fail to parse as it), nor go through TeX.
     with rc_context({"text.parse_math": False, "text.usetex": False}):
-        return _build(ecg, explanation, saliency, card, analysis, start_s, fmt)
+        return _build(ecg, explanation, saliency, card, analysis, start_s, fmt, interpretation)
 
 
 def _build(ecg: ECG, explanation: Any | None, saliency: np.ndarray | None, card: Mapping[str, Any] | None,
-           analysis: RecordAnalysis | None, start_s: float, fmt: str) -> bytes:
+           analysis: RecordAnalysis | None, start_s: float, fmt: str, interpretation: Any | None) -> bytes:
     if saliency is not None and np.asarray(saliency).shape[-1] != ecg.n_samples:
         raise ECGError("the saliency map does not fit the record; give one value per sample")
     subtitle = "12-lead ECG, 3x4 with a lead-II rhythm strip"
