@@ -16,9 +16,12 @@ passive_thread_waits()
 
 import streamlit as st  # noqa: E402
 
-from app.common import pages, widgets  # noqa: E402
+from app.common import incidents, pages, widgets  # noqa: E402
 
 st.set_page_config(page_title="ECG anomaly dashboard", page_icon=":material/monitor_heart:", layout="wide")
 navigation = st.navigation(pages.all_pages())
 widgets.frame()
-navigation.run()
+try:
+    navigation.run()
+except Exception as exc:  # noqa: BLE001 - an ECGError is handled on its page; anything else: an id, no traceback
+    incidents.show(exc, f"The page {navigation.title!r}")

@@ -2,9 +2,14 @@
 
 Each target starts from a valid real input (PTB-XL 00001 as WFDB, a Challenge .hea/.mat with its header quirk,
 the same signal as CSV, NPY, EDF and zip, and one real sample file per clinical format from the data root's
-formats/ folder: GE MUSE XML, Philips XML, HL7 aECG, DICOM, SCP-ECG Huffman and raw) and applies random byte/token
-mutations; a target feeds random bodies behind each clinical format's signature (DICM preamble, an SCP-ECG header
-with a valid length and CRC, each XML root element), and a last one raw random bytes under every extension.
+formats/ folder: GE MUSE XML, Philips XML, HL7 aECG, DICOM, SCP-ECG Huffman and raw; and the real-world cases of
+issue 18 from cases/: multi-segment WFDB with a format-0 null segment, a CSV whose preamble states its gain, an
+EEG EDF with one ECG channel, a non-standard Healforce SCP-ECG, plus a bare MATLAB array and a BITalino
+OpenSignals export) and applies random byte/token mutations; one target writes CSVs under random preamble lines
+in the forms real exports use (rates, units, gains, resolutions, broken ones); one feeds random bodies behind
+each clinical format's signature (DICM preamble, an SCP-ECG header with a valid length and CRC, each XML root
+element), and a last one raw random bytes under every extension. A `ReaderFailure` (a reader's unforeseen
+exception, which the user sees as a message) counts as a crash.
 An outcome is `ok` (a record), `clear error` (an ECGError) or `crash` (any
 other exception: printed and saved under --findings, to become a regular test case).
 
@@ -32,7 +37,7 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[1]
 
 from ecgcore.core import settings as ecg_settings  # noqa: E402
-from ecgcore.core.errors import ECGError  # noqa: E402
+from ecgcore.core.errors import ECGError, ReaderFailure  # noqa: E402
 from ecgcore.io import read_upload  # noqa: E402
 from ecgcore.core.leads import LEADS  # noqa: E402
 from tests.bad_inputs.real_records import record_files  # noqa: E402
@@ -67,7 +72,57 @@ def seeds() -> dict[str, tuple[dict[str, bytes], str, float | None]]:
         "edf": ({"r.edf": _edf(signal)}, "r.edf", None),
         "zip": ({"r.zip": zipped.getvalue()}, "r.zip", None),
         **clinical_seeds(),
+        **case_seeds(signal),
     }
+
+
+def case_seeds(signal: np.ndarray) -> dict[str, tuple[dict[str, bytes], str, float | None]]:
+    """What the real-world cases of issue 18 taught: multi-segment WFDB records (with a format-0 null segment),
+    a CSV whose preamble states the gain, an EEG EDF with one ECG channel, a non-standard SCP-ECG, a bare
+    MATLAB array and an OpenSignals (BITalino) text export; each mutated like the others."""
+    from scipy.io import savemat
+
+    cases = ecg_settings.resolve().source("cases")  # raises, naming ECG_DATA_ROOT, without a data root
+
+    def folder(name: str, suffixes=(".hea", ".dat")) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in sorted((cases / name).iterdir()) if p.suffix in suffixes}
+
+    null_multi = folder("wfdb-multisegment-null-segment-fmt0")
+    two_segments = folder("wfdb-multi-segment")
+    master = next(n for n, b in two_segments.items() if n.endswith(".hea") and b"/" in b.split(b"\n")[0])
+    mat = io.BytesIO()
+    savemat(mat, {"ecg": signal.T.astype(np.float32)})
+    counts = np.round((signal[:, 0] / 3.0 + 0.5) * 1024).astype(int)
+    header = ('{"00:07:80:3B:46:61": {"sensor": ["ECG"], "column": ["nSeq", "I1", "I2", "O1", "O2", "A1"], '
+              '"device": "bitalino_rev", "sampling rate": 500, "label": ["A1"], "resolution": [4, 1, 1, 1, 1, 10]}}')
+    opensignals = ("# OpenSignals Text File Format\n# " + header + "\n# EndOfHeader\n"
+                   + "\n".join(f"{i % 16}\t0\t0\t1\t1\t{c}" for i, c in enumerate(counts)) + "\n").encode()
+    return {
+        "wfdb multi-segment master (null)": (null_multi, "multi.hea", None),
+        "wfdb null segment header": (null_multi, "null.hea", None),
+        "wfdb multi-segment segment data": (null_multi, "100s.dat", None),
+        "wfdb multi-segment master (2x5 s)": (two_segments, master, None),
+        "csv gain preamble (real)": (folder("csv-12lead-header-fs-gain", (".csv",)), "ECG_12L.csv", None),
+        "edf eeg with ekg channel (real)": (folder("edf-tuh-eeg-with-ekg-channel", (".edf",)),
+                                            "00009578_s002_t001.edf", None),
+        "scp non-standard (healforce)": (folder("scp-healforce-prince180d-noncompliant", (".SCP",)), "62.SCP", None),
+        "mat bare array": ({"r.mat": mat.getvalue()}, "r.mat", 500.0),
+        "opensignals text": ({"r.txt": opensignals}, "r.txt", None),
+    }
+
+
+#: preamble lines in the forms real exports use (rates, units, gains, resolutions), and broken ones
+PREAMBLE_LINES = ["Sampling Rate (Hz): 500", "Sampling Rate,500 Hz", "fs=500", "Sample rate;0.5 kHz", "Units,uV",
+                  "Units,mV", "Unit: µV", "Gain (digit/millivolt): 2048", "ADC gain,200", "ADC Gain: 2.048 counts/uV",
+                  "Gain,1000 adu/mV", "Resolution (uV/LSB): 0.5", "Resolution;0.48828125 uV", "Resolution,12 bit",
+                  "LSB,0.0005 mV", "Gain,0", "Gain,-5 /mV", "Resolution,abc", "Gain (digit/furlong): 3",
+                  "Resolution,1e400 uV", "Lead,II", "Patient ID,ANON-0001", "Date,2024-01-01", ""]
+
+
+def seeds_csv_signal() -> np.ndarray:
+    """PTB-XL 00001's first 3 s (samples, 12 leads) in mV: the rows of the preamble-variant target."""
+    ptbxl = record_files("ptbxl/records500/00000/00001_hr.hea")
+    return np.frombuffer(ptbxl["00001_hr.dat"], dtype="<i2").reshape(-1, 12)[:1500] / 1000.0
 
 
 #: one real sample file per clinical format (and per SCP-ECG encoding), under the data root's formats/ folder
@@ -158,25 +213,32 @@ class Tally:
                 warnings.simplefilter("ignore")
                 read_upload(files, fs=fs)
             counts["ok"] += 1
+        except ReaderFailure as exc:  # a reader failed unforeseen: the user got a message, but it is a bug
+            counts["crash"] += 1
+            cause = exc.__cause__ or exc
+            self._keep(target, files, fs, counts, "".join(traceback.format_exception(cause, limit=3)))
         except ECGError:
             counts["clear error"] += 1
         except Exception:  # noqa: BLE001 - that is what a fuzzer looks for
             counts["crash"] += 1
-            detail = traceback.format_exc(limit=3)
-            self.crashes.append(f"{target}: {detail.strip().splitlines()[-1]}")
-            if self.findings:
-                self.findings.mkdir(parents=True, exist_ok=True)
-                case = self.findings / f"crash-{target.replace(' ', '_')}-{counts['crash']}"
-                case.mkdir(exist_ok=True)
-                for name, data in files.items():
-                    (case / Path(name).name).write_bytes(data)
-                (case / "traceback.txt").write_text(detail + f"\nfs={fs}\n")
+            self._keep(target, files, fs, counts, traceback.format_exc(limit=3))
+
+    def _keep(self, target: str, files: dict[str, bytes], fs: float | None, counts: Counter, detail: str) -> None:
+        """Note a crash and save its input (with the traceback) under --findings."""
+        self.crashes.append(f"{target}: {detail.strip().splitlines()[-1]}")
+        if self.findings:
+            self.findings.mkdir(parents=True, exist_ok=True)
+            case = self.findings / f"crash-{target.replace(' ', '_')}-{counts['crash']}"
+            case.mkdir(exist_ok=True)
+            for name, data in files.items():
+                (case / Path(name).name).write_bytes(data)
+            (case / "traceback.txt").write_text(detail + f"\nfs={fs}\n")
 
 
 def fuzz(seconds: float, findings: Path | None) -> Tally:
     tally = Tally(findings)
     targets = seeds()
-    budget = seconds / (len(targets) + 2)
+    budget = seconds / (len(targets) + 3)
     config = settings(max_examples=200, deadline=None, database=None, phases=[Phase.generate],
                       suppress_health_check=list(HealthCheck))
 
@@ -200,6 +262,20 @@ def fuzz(seconds: float, findings: Path | None) -> Tally:
         stop = time.perf_counter() + budget
         until(stop, mutating(target, files, victim, fs, stop))
 
+    stop = time.perf_counter() + budget
+    rows = "\n".join(",".join(str(int(v)) for v in row) for row in np.round(seeds_csv_signal() * 2048).astype(int))
+    rows += "\n"
+
+    @config
+    @given(lines=st.lists(st.sampled_from(PREAMBLE_LINES), max_size=6), sep=st.sampled_from([",", ";", ":", "\t", "="]),
+           header=st.sampled_from(["I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6", "II", ""]))
+    def preamble(lines, sep, header):
+        if time.perf_counter() < stop:
+            text = "\n".join(ln.replace(",", sep, 1) for ln in lines) + "\n" + header + "\n"
+            body = rows if header.count(",") == 11 else "\n".join(r.split(",")[1] for r in rows.splitlines()) + "\n"
+            tally.run("csv preamble variants", {"p.csv": (text + body).encode()}, None)
+
+    until(stop, preamble)
     stop = time.perf_counter() + budget
 
     @config

@@ -150,3 +150,69 @@ def _npy(array: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, array)
     return buf.getvalue()
+
+
+# ------------------------------------------------------- real files from public repositories (issue 18)
+def test_csv_gain_line_digits_per_millivolt(cases):
+    """`Gain (digit/millivolt): 2048` in the preamble: amplitudes = digits / 2048 mV (lead II spans 1.41 mV)."""
+    path = cases / "csv-12lead-header-fs-gain" / "ECG_12L.csv"
+    ecg = read_path(path)
+    _is_plain_12_lead(ecg, 500.0, 5000)
+    digits = np.loadtxt(path, delimiter=",", skiprows=3)
+    np.testing.assert_allclose(ecg.signal, digits.T / 2048, atol=1e-6)
+    assert round(float(np.ptp(ecg.lead("II"))), 2) == 1.41 and round(float(np.ptp(ecg.lead("V2"))), 2) == 2.35
+    said = ecg.meta["assumptions"]["units"]
+    assert said == "counts, 2048 per mV, from the file's 'Gain (digit/millivolt)' line"
+    assert not any("microvolts" in n for n in ecg.meta.get("notes", []))
+
+
+def test_wfdb_multi_segment_with_a_null_format_0_segment(cases):
+    """The WFDB package's sample `multi`: 100s + a format-0 null segment + 100s, 360 Hz, 2 leads -> 125 s with
+    5 s flat at 60-65 s noted as a gap; about 74 /min. wfdb-python itself cannot parse null.hea."""
+    folder = cases / "wfdb-multisegment-null-segment-fmt0"
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".hea", ".dat")}
+    for ecg in (read_path(folder / "multi.hea"), read_upload(files)):
+        assert set(ecg.leads) == {"MLII", "V5"} and ecg.fs == 360.0 and ecg.n_samples == 45000
+        gap = ecg.signal[:, 60 * 360:65 * 360]
+        assert np.all(gap == 0) and np.ptp(ecg.signal[:, :60 * 360], axis=1).min() > 0.5
+        assert ecg.meta["gaps_s"] == [(60.0, 65.0)]
+        assert any("gap: 60.0-65.0 s" in n and "not a flat ECG" in n for n in ecg.meta["notes"])
+    one = wfdb.rdrecord(str(folder / "100s"))  # each real segment holds exactly 100s
+    np.testing.assert_allclose(ecg.lead("MLII")[:21600], one.p_signal[:, 0], atol=1e-5)
+    np.testing.assert_allclose(ecg.lead("MLII")[23400:], one.p_signal[:, 0], atol=1e-5)
+    from ecgcore.signal import analyse_record
+
+    heart_rate = next(r for r in analyse_record(ecg).rows() if r["key"] == "HR")
+    assert heart_rate["text"] in ("73 /min", "74 /min", "75 /min"), heart_rate
+    without_null = {k: v for k, v in files.items() if k != "null.hea"}
+    with pytest.raises(ECGReadError, match="segment 'null' was not uploaded"):
+        read_upload(without_null)
+
+
+def test_edf_eeg_with_one_ekg_channel_shows_that_channel(cases):
+    """A TUH EEG EDF (30 channels) whose ECG electrode is `EEG EKG1-REF`: read as one unnamed lead, 250 Hz,
+    17 s, about 78 /min; the 12-lead models refuse it; the notes say it is an EEG."""
+    ecg = read_path(cases / "edf-tuh-eeg-with-ekg-channel" / "00009578_s002_t001.edf")
+    assert ecg.leads == ("ECG",) and ecg.fs == 250.0 and ecg.n_samples == 17 * 250
+    assert len(ecg.meta["ignored_channels"]) == 29 and "EEG FP1-REF" in ecg.meta["ignored_channels"]
+    assert any("EEG recording" in n and "'EEG EKG1-REF'" in n for n in ecg.meta["notes"])
+    with pytest.raises(Exception, match="lead"):
+        twelve_leads(ecg)
+    from ecgcore.signal import analyse_record
+
+    heart_rate = next(r for r in analyse_record(ecg).rows() if r["key"] == "HR")
+    assert heart_rate["text"] in ("77 /min", "78 /min", "79 /min"), heart_rate
+
+
+def test_nonstandard_healforce_scp_is_refused_truthfully(cases):
+    """A complete Healforce Prince 180D SCP-ECG file that does not follow EN 1064: refused as a non-standard
+    vendor variant, never called truncated; a truly truncated standard file still is."""
+    data = (cases / "scp-healforce-prince180d-noncompliant" / "62.SCP").read_bytes()
+    with pytest.raises(ECGReadError) as err:
+        read_upload({"62.SCP": data})
+    message = str(err.value)
+    assert "non-standard SCP-ECG variant" in message and "Healforce" in message
+    assert "truncated file" in message and "it is truncated" not in message and "1928331264" not in message
+    standard = (resolve().require_data_root() / "formats" / "scp_ecg" / "demo.scp").read_bytes()
+    with pytest.raises(ECGReadError, match="truncated"):
+        read_upload({"demo.scp": standard[: len(standard) // 2]})

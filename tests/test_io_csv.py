@@ -65,3 +65,42 @@ def test_pandas_reads_text_columns_with_a_dtype_the_reader_handles():
     assert not pd.api.types.is_numeric_dtype(frame["II"])
     with pytest.raises(ECGReadError, match="'abc'"):
         _numeric_column(frame, "II", first_line=2)
+
+
+# ------------------------------------------------------------------------------- gain and resolution lines
+GAIN_LINES = [  # the forms real exports use, each meaning 2048 counts per mV (0.48828125 µV per count)
+    ("Gain (digit/millivolt): 2048", "2048 per mV"),
+    ("ADC gain,2048\nUnits,mV", "'ADC gain' and 'Units' lines"),
+    ("ADC Gain: 2.048 counts/uV", "2.048 per µV"),
+    ("Gain,2048 adu/mV", "2048 per mV"),
+    ("Resolution (uV/LSB): 0.48828125", "0.488281 µV each"),
+    ("Resolution;0.48828125 uV", "0.488281 µV each"),
+    ("LSB,0.00048828125 mV", "0.000488281 mV each"),
+]
+
+
+def _counts_csv(real_frame: pd.DataFrame, preamble: str) -> tuple[bytes, np.ndarray]:
+    counts = np.round(real_frame[list(LEADS)].to_numpy() * 2048).astype(int)
+    body = ",".join(LEADS) + "\n" + "\n".join(",".join(map(str, row)) for row in counts)
+    return f"Sampling Rate,500 Hz\n{preamble}\n{body}\n".encode(), counts
+
+
+@pytest.mark.parametrize("line,said", GAIN_LINES)
+def test_gain_and_resolution_lines_scale_the_counts(real_frame, line, said):
+    data, counts = _counts_csv(real_frame, line)
+    ecg = read_upload({"counts.csv": data})
+    np.testing.assert_allclose(ecg.signal, counts.T / 2048, atol=1e-6)
+    assert ecg.meta["assumptions"]["units"].startswith("counts") and said in ecg.meta["assumptions"]["units"]
+    stated = read_upload({"counts.csv": data}, units="µV")  # the file's own line wins over a stated unit
+    np.testing.assert_allclose(stated.signal, ecg.signal)
+    assert any("units entered were not used" in n for n in stated.meta["notes"])
+
+
+def test_a_gain_line_without_a_readable_unit_is_refused_and_an_adc_depth_is_not_a_gain(real_frame):
+    data, _ = _counts_csv(real_frame, "Resolution,0.5")
+    with pytest.raises(ECGReadError, match="'Resolution' gives no unit"):
+        read_upload({"counts.csv": data})
+    data, counts = _counts_csv(real_frame, "Resolution,12 bit\nUnits,uV")  # ADC depth: the Units line decides
+    ecg = read_upload({"counts.csv": data})
+    np.testing.assert_allclose(ecg.signal, counts.T / 1000, atol=1e-6)
+    assert "'Units'" in ecg.meta["assumptions"]["units"]

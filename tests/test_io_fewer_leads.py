@@ -148,3 +148,19 @@ def test_beats_heart_rate_and_rhythm_of_fewer_leads_match_the_12_lead_record(rea
     assert abs(len(strip.beats.rpeaks) - len(full.beats.rpeaks)) <= 1
     assert abs(strip.measurements["HR"].value - full.measurements["HR"].value) < 2
     assert strip.rhythm.name
+
+
+@pytest.mark.parametrize("label", ["ECG", "EKG1", "ecg_0", "EEG EKG1-REF", "EEG EKG-LE", "POL ECG", "EEG ECG2-AVG"])
+def test_an_ecg_electrode_label_in_any_position_is_an_unnamed_lead(label):
+    from ecgcore.core.leads import is_unspecified_lead
+
+    assert is_unspecified_lead(label)
+
+
+def test_two_unnamed_ecg_channels_are_refused_by_name():
+    from ecgcore.io.assemble import plan_leads
+
+    names = [f"EEG C{i}-REF" for i in range(20)] + ["ECG L", "ECG R"]
+    with pytest.raises(ECGReadError) as err:
+        plan_leads(names)
+    assert "2 ECG channels" in str(err.value) and "'ECG L', 'ECG R'" in str(err.value)

@@ -408,3 +408,104 @@ def test_muse_base64_without_padding_reads_the_same():
     unpadded = re.sub(rb"=+(\s*</WaveFormData>)", rb"\1", data)
     assert unpadded != data
     np.testing.assert_array_equal(read_upload({"x.xml": unpadded}).signal, read("muse_xml/egm_muse-sinus.xml").signal)
+
+
+# --------------------------------------------------------------------------------- a bare MATLAB .mat array
+def _files(relative: str) -> dict[str, bytes]:
+    from tests.bad_inputs.real_records import record_files
+
+    return record_files(relative)
+
+
+def _mat(**variables) -> bytes:
+    import io as _io
+
+    from scipy.io import savemat
+
+    buf = _io.BytesIO()
+    savemat(buf, variables)
+    return buf.getvalue()
+
+
+def test_a_bare_mat_array_gets_the_same_form_as_npy():
+    """A (12, N) array saved with savemat and no .hea: rate, units and lead order as for an NPY file."""
+    from ecgcore.core.errors import ECGReadError
+    from ecgcore.io.limb_leads import LeadOrderError
+
+    ecg = read_upload(_files("ptbxl/records500/00000/00001_hr.hea"))
+    with pytest.raises(ECGReadError, match="no sampling rate") as err:
+        read_upload({"ecg.mat": _mat(ecg=ecg.signal)})
+    assert ".hea" not in str(err.value)  # never asks for a header that never existed
+    read = read_upload({"ecg.mat": _mat(ecg=ecg.signal)}, fs=500)
+    np.testing.assert_allclose(read.signal, ecg.signal, atol=1e-6)
+    assert read.meta["format"] == "mat" and "as you entered it" in read.meta["assumptions"]["rate"]
+    transposed = read_upload({"ecg.mat": _mat(ecg=ecg.signal.T * 1000)}, fs=500, units="µV")
+    np.testing.assert_allclose(transposed.signal, ecg.signal, atol=1e-5)
+    shuffled = ecg.signal[[0, 1, 6, 7, 8, 9, 10, 11, 2, 3, 4, 5]]
+    with pytest.raises(LeadOrderError) as err:
+        read_upload({"ecg.mat": _mat(ecg=shuffled)}, fs=500)
+    assert err.value.proposed_order[:3] == ("I", "II", "V1")
+
+
+def test_a_challenge_mat_alone_still_asks_for_its_header():
+    from ecgcore.core.errors import ECGReadError
+
+    files = _files("cinc/georgia/E07500.hea")
+    with pytest.raises(ECGReadError, match="without its .hea"):
+        read_upload({"E07500.mat": files["E07500.mat"]})
+
+
+# ------------------------------------------------------------------------- OpenSignals (BITalino) text export
+def _opensignals(counts: np.ndarray, device: str, resolution: list[int], fs: int = 500) -> bytes:
+    import json
+
+    header = {"00:07:80:3B:46:61": {"sensor": ["RAW", "ECG"], "column": ["nSeq", "I1", "I2", "O1", "O2", "A1", "A2"],
+                                    "device": device, "sampling rate": fs, "label": ["A1", "A2"],
+                                    "resolution": resolution, "date": "2017-4-6", "time": "10:29:34.722"}}
+    rows = "\n".join(f"{i % 16}\t0\t0\t1\t1\t512\t{c}\t" for i, c in enumerate(counts))
+    return f"# OpenSignals Text File Format. Version 1\n# {json.dumps(header)}\n# EndOfHeader\n{rows}\n".encode()
+
+
+def test_a_bitalino_opensignals_text_export_reads_its_ecg_channel():
+    """The header line is JSON, the rows tab-separated counts: the ECG sensor's channel in mV by PLUX's
+    transfer function (BITalino: (ADC/2^10 - 1/2) * 3.3 V / 1100), the rate from the header."""
+    lead = read_upload(_files("ptbxl/records500/00000/00001_hr.hea")).lead("I")
+    counts = np.round((lead / (3.3 / 1100 * 1000) + 0.5) * 1024).astype(int)
+    ecg = read_upload({"opensignals_201704061029.txt": _opensignals(counts, "bitalino_rev", [4, 1, 1, 1, 1, 10, 10])})
+    assert ecg.leads == ("ECG",) and ecg.fs == 500.0 and ecg.meta["format"] == "opensignals"
+    np.testing.assert_allclose(ecg.signal[0], lead, atol=0.5 * 3.3 / 1100 * 1000 / 1024 + 1e-6)
+    assert "transfer function for bitalino_rev" in ecg.meta["assumptions"]["units"]
+    with pytest.raises(ECGReadError, match="transfer function is not known"):
+        read_upload({"o.txt": _opensignals(counts, "some_other_device", [4, 1, 1, 1, 1, 10, 10])})
+    stated = read_upload({"o.txt": _opensignals(counts, "some_other_device", [4, 1, 1, 1, 1, 10, 10])},
+                         units="counts", gain=1000)
+    np.testing.assert_allclose(stated.signal[0], counts / 1000, atol=1e-6)
+
+
+def test_scp_leads_longer_than_32767_samples_are_read():
+    """40,000 uncompressed samples per lead (80,000 bytes): the 16-bit byte counts of Section 6 wrap modulo
+    65,536, as writers store them; the samples are there and are read."""
+    import struct
+
+    from ecgcore.io import scp_ecg
+
+    data = (formats_root() / "scp_ecg/demo.scp").read_bytes()
+    short = read_upload({"demo.scp": data})
+    sections = scp_sections(data)
+    count, flags = sections[3][0], sections[3][1]
+    codes = [sections[3][2 + 9 * i + 8] for i in range(count)]
+    avm, interval = struct.unpack_from("<HH", sections[6])
+    pointer = scp_ecg._pointers(data)
+    ranges = scp_ecg._section3(data, pointer[3])[0]["ranges"]
+    decoded = scp_ecg._section6(data, pointer[6], ranges, None)["leads"]  # µV
+    units = [np.round(lead / (avm / 1000.0)).astype("<i2") for lead in decoded]
+    n = 4 * len(units[0])
+    sections[3] = bytes([count, flags]) + b"".join(struct.pack("<IIB", 1, n, code) for code in codes)
+    long_leads = [np.tile(u, 4) for u in units]
+    sizes = [(2 * n) % 0x10000] * count
+    sections[6] = struct.pack("<HHBB", avm, interval, 0, 0) + struct.pack(f"<{count}H", *sizes) + b"".join(
+        lead.tobytes() for lead in long_leads)
+    ecg = read_upload({"long.scp": scp_record(sections)})
+    assert ecg.n_samples == n == 40_000
+    np.testing.assert_allclose(ecg.signal[:, :short.n_samples], short.signal, atol=1e-6)
+    np.testing.assert_allclose(ecg.signal[:, -short.n_samples:], short.signal, atol=1e-6)

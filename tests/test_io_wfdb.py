@@ -106,3 +106,42 @@ def test_reading_leaves_no_files_behind(tmp_path, monkeypatch):
     with pytest.raises(ECGReadError, match="truncated"):
         read_upload(broken)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("stamp,date", [
+    ("2017-01-31 12:00:00", "2017-01-31"),  # ISO date before the time (a Challenge 2017 export)
+    ("12:00:00 2017-01-31", "2017-01-31"),
+    ("2017-01-31T12:00:00", "2017-01-31"),
+    ("08:00 31.01.2017", "31.01.2017"),
+    ("12:00:00 2017/01/31", "2017/01/31"),
+    ("05:05:15 1/05/2000", "1/05/2000"),  # WFDB's own form, as PhysioNet's training2017 headers write it
+])
+def test_base_dates_in_the_forms_real_headers_use_are_read(stamp, date):
+    from ecgcore.core.settings import resolve
+    from ecgcore.io import read_upload
+
+    folder = resolve().require_data_root() / "ptbxl" / "records500" / "00000"
+    files = {p.name: p.read_bytes() for p in folder.glob("00001_hr.*")}
+    lines = files["00001_hr.hea"].decode().split("\n")
+    lines[0] = " ".join(lines[0].split()[:4]) + " " + stamp
+    ecg = read_upload({**files, "00001_hr.hea": "\n".join(lines).encode()})
+    assert ecg.n_samples == 5000 and ecg.fs == 500.0 and ecg.meta["base_date"] == date
+
+
+@pytest.mark.parametrize("master", [
+    b"multi/2 12 500 5000\n",  # no segment lines
+    b"multi/2 12 500 5000\n~ 2500\n~ 2500\n",  # only gaps: no samples at all
+    b"multi/x 12 500 5000\nmulti_0001 2500\nmulti_0002 2500\n",
+    b"multi/2 12 500 5000\nmulti_0001 0\nmulti_0002 2500\n",
+])
+def test_a_broken_multi_segment_master_is_a_clear_error_never_a_reader_failure(master):
+    """Shapes the fuzzing bench found crashing the multi-segment reader (now each an ECGReadError of its own)."""
+    from ecgcore.core.errors import ECGReadError, ReaderFailure
+    from ecgcore.core.settings import resolve
+    from ecgcore.io import read_upload
+
+    folder = resolve().require_data_root() / "cases" / "wfdb-multi-segment"
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".hea", ".dat")}
+    with pytest.raises(ECGReadError) as err:
+        read_upload({**files, "multi.hea": master})
+    assert not isinstance(err.value, ReaderFailure), err.value

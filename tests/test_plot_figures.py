@@ -119,3 +119,16 @@ def test_report_is_a_two_page_pdf_or_a_png_made_offline():
     png = build_report(ecg, fmt="png")
     image = imread(io.BytesIO(png))
     assert image.shape[0] > image.shape[1] > 1000  # two A4 landscape pages one above the other
+
+
+def test_report_draws_a_hostile_record_name_as_typed():
+    """A file name is drawn as text: `$...$` is not mathtext (an unknown command would fail to parse and
+    break the report), and the PDF title carries the name as typed, never a link."""
+    from dataclasses import replace
+
+    ecg = replace(load_record("ptbxl/00008"),
+                  record_id=r"[Open the secure viewer](https:example.org) $\notacommand{x}$ <b>x</b>")
+    pdf = build_report(ecg, fmt="pdf")
+    assert b"Open the secure viewer" in pdf and b"/URI" not in pdf and b"/Link" not in pdf
+    png = build_report(ecg, fmt="png")
+    assert png.startswith(b"\x89PNG")

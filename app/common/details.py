@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.common import labels, loaders
+from app.common.safe import md
 from ecgcore.core.ecg import ECG
 from ecgcore.io.upload import FORMAT_NAMES
 from ecgcore.data.statements import english_summary, statements_of
@@ -43,12 +44,12 @@ def record_details(ecg: ECG) -> None:
     for key, label in (("strat_fold", "fold"), ("validated_by_human", "validated by a cardiologist"),
                        ("device", "device"), ("recording_date", "recorded")):
         if ecg.meta.get(key) is not None:
-            notes.append(f"{label}: {ecg.meta[key]}")
+            notes.append(f"{label}: {md(ecg.meta[key])}")
     if notes:
         st.caption(" · ".join(notes))
     report = ecg.meta.get("report") or ecg.meta.get("reason_for_admission")
     if report:
-        st.markdown(f"**Report (original):** {report}")
+        st.markdown(f"**Report (original):** {md(report)}")
     if ecg.meta.get("scp_codes"):
         english = english_summary(ecg.meta["scp_codes"], loaders.ptbxl_statements())
         if english:

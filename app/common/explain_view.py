@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from app.common import loaders, state
+from app.common.safe import md
 from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.core.errors import ECGError
 from ecgcore.metrics.clinical import leading_class
@@ -105,7 +106,7 @@ def explanation_or_error(ecg, model_name: str, target: str | None, view: Salienc
             return loaders.explanation(ecg, model_name, target, view_s=view_span(ecg, start_s))
         return loaders.explanation(ecg, model_name, target, view.layer, view.cam, view_s=view_span(ecg, start_s))
     except ECGError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return None
 
 
@@ -180,7 +181,7 @@ def default_target(ecg, model_name: str) -> str | None:
     try:
         probs = loaders.probabilities(ecg, model_name)
     except ECGError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return None
     return leading_class(classes, probs, loaders.model(model_name).thresholds)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import details, loaders
+from app.common.safe import md
 from ecgcore.core.ecg import ECG
 from ecgcore.core.errors import ECGError
 from ecgcore.plot.statements import ordered, statement_rows, validation_rows
@@ -86,7 +87,7 @@ def model_probabilities(ecg: ECG) -> None:
     try:
         probs = loaders.probabilities(ecg, name)
     except ECGError as exc:
-        st.caption(f"{name} cannot score this record: {exc}")
+        st.caption(f"{name} cannot score this record: {md(exc)}")
         return
     m = loaders.model(name)
     show_figure(probability_figure(list(m.classes), {name: (probs, m.thresholds)}, truth=labels.truth(ecg),

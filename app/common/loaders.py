@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app.common import state
+from app.common.safe import md
 from ecgcore.data import ptbxl
 from ecgcore.data.evalsets import set_order
 from ecgcore.core.ecg import ECG
@@ -102,7 +103,7 @@ def current_record() -> ECG | None:
     try:
         return library_record(record_id, int(state.get("rate") or 500))
     except ECGError as exc:
-        st.error(str(exc))
+        st.error(md(exc))  # the message may quote a link's text or a file's name
         return None
 
 
@@ -234,12 +235,29 @@ def _record_choices(key: str, stamp: tuple = ()) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------ per-record results
-def _session_memo(key: tuple, compute):
-    """Results for this session's uploads, kept in the session (never in a cache shared across users)."""
-    memo = st.session_state.setdefault("_upload_results_memo", {})
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
+def _session_memo(ecg: ECG, key: tuple, compute):
+    """Results for this session's uploads, kept in the session (never in a cache shared across users).
+
+    Keyed by the record's content digest (`state.upload_digest`), never by its name: a removed upload's
+    results cannot be shown for a new file of the same name. Bounded: `state.MAX_RESULT_RECORDS` records,
+    `state.MAX_RESULTS_PER_RECORD` results each, least recently used dropped first.
+    """
+    from collections import OrderedDict
+
+    memo = state.upload_results()
+    digest = state.upload_digest(ecg)
+    per_record = memo.setdefault(digest, OrderedDict())
+    memo.move_to_end(digest)
+    while len(memo) > state.MAX_RESULT_RECORDS:
+        memo.popitem(last=False)
+    if key in per_record:
+        per_record.move_to_end(key)
+        return per_record[key]
+    value = compute()
+    per_record[key] = value
+    while len(per_record) > state.MAX_RESULTS_PER_RECORD:
+        per_record.popitem(last=False)
+    return value
 
 
 def ptbxl_record_id(ecg_id: int, db: pd.DataFrame) -> str:
@@ -273,7 +291,7 @@ def beat_analysis(ecg: ECG):
     key = _library_key(ecg)
     if key is None:
         with st.spinner("Finding beats and measuring intervals ..."):
-            return _session_memo(("analysis", state.get("record"), ecg.fs), lambda: _analyse(ecg))
+            return _session_memo(ecg, ("analysis",), lambda: _analyse(ecg))
     return _library_analysis(*key)
 
 
@@ -322,10 +340,10 @@ def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str
     if key is None:
         with st.spinner("Running the model and computing its saliency ..."):
             kept = None if view_s is None else _session_memo(
-                ("predictions", state.get("record"), ecg.fs, model_name, str(models_dir())),
+                ecg, ("predictions", model_name, str(models_dir())),
                 lambda: _predictions(ecg, model_name))  # a long upload: predicted once, whatever page is shown
-            return _session_memo(("explain", state.get("record"), ecg.fs, model_name, str(models_dir()), target,
-                                  layer, cam, view_s), lambda: _explain(ecg, model_name, target, layer, cam, view_s,
+            return _session_memo(ecg, ("explain", model_name, str(models_dir()), target,
+                                       layer, cam, view_s), lambda: _explain(ecg, model_name, target, layer, cam, view_s,
                                                                         kept))
     return _library_explanation(*key, model_name, str(models_dir()), target, layer, cam, view_s)
 
@@ -345,7 +363,7 @@ def probabilities(ecg: ECG, model_name: str):
     """(classes,) probabilities of `model_name` for the current record (one forward pass, no saliency)."""
     key = _library_key(ecg)
     if key is None:
-        return _session_memo(("proba", state.get("record"), ecg.fs, model_name, str(models_dir())),
+        return _session_memo(ecg, ("proba", model_name, str(models_dir())),
                              lambda: _proba(ecg, model_name))
     return _library_probabilities(*key, model_name, str(models_dir()))
 
@@ -368,8 +386,7 @@ def interpretation(ecg: ECG):
     key = _library_key(ecg)
     if key is None:
         with st.spinner("Reading the ECG: measurements and statements ..."):
-            return _session_memo(("interpretation", state.get("record"), ecg.fs),
-                                 lambda: _interpret(ecg, beat_analysis(ecg)))
+            return _session_memo(ecg, ("interpretation",), lambda: _interpret(ecg, beat_analysis(ecg)))
     return _library_interpretation(*key)
 
 

@@ -10,6 +10,7 @@ when the text is not a valid value) and a writer (session value -> URL text).
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -143,6 +144,62 @@ def remember(key: str, widget_key: str, convert: Callable[[Any], Any] | None = N
 def uploads() -> dict:
     """This session's uploaded records: name -> ECG (never shared with other sessions)."""
     return st.session_state.setdefault("uploads", {})
+
+
+#: uploads a session keeps (the oldest is dropped, with its results, when another is added)
+MAX_UPLOADS = 4
+#: uploaded records whose results (probabilities, explanations, beat analysis) a session keeps, least
+#: recently used dropped first; and results kept per record (an explanation per page viewed of a long record)
+MAX_RESULT_RECORDS = 3
+MAX_RESULTS_PER_RECORD = 12
+
+
+def add_upload(ecg) -> str:
+    """Keep `ecg` as an upload of this session under its record id (a ' added until unique); the name.
+    Its content digest (`ecgcore.core.digest`) keys its results, so a later upload with the same name never
+    sees them. Beyond `MAX_UPLOADS`, the oldest upload is removed."""
+    from ecgcore.core.digest import record_digest
+
+    from app.common import memory
+
+    name = ecg.record_id
+    while name in uploads():
+        name += "'"
+    uploads()[name] = ecg
+    memory.track(uploads(), upload_results(), st.session_state.setdefault("_upload_digests", {}))
+    st.session_state.setdefault("_upload_digests", {})[name] = record_digest(ecg)
+    while len(uploads()) > MAX_UPLOADS:
+        remove_upload(next(iter(uploads())))
+    return name
+
+
+def remove_upload(name: str) -> None:
+    """Forget an upload and every result computed for it (and stop showing it as the current record)."""
+    ecg = uploads().pop(name, None)
+    digest = st.session_state.setdefault("_upload_digests", {}).pop(name, None)
+    if digest is not None and digest not in st.session_state["_upload_digests"].values():
+        upload_results().pop(digest, None)
+    if get("record") == UPLOAD_PREFIX + name:
+        set_choice("record", None)
+    if st.session_state.get("_upload_last") == name:
+        st.session_state.pop("_upload_last")
+    del ecg
+
+
+def upload_digest(ecg) -> str:
+    """The content digest of an upload of this session (kept since it was added), computed for any other."""
+    from ecgcore.core.digest import record_digest
+
+    digests = st.session_state.get("_upload_digests", {})
+    for name, kept in uploads().items():
+        if kept is ecg and name in digests:
+            return digests[name]
+    return record_digest(ecg)
+
+
+def upload_results() -> OrderedDict:
+    """digest -> {result key: result} for this session's uploads, most recently used last."""
+    return st.session_state.setdefault("_upload_results", OrderedDict())
 
 
 def is_upload(record_id: str | None) -> bool:

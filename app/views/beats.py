@@ -7,13 +7,14 @@ import numpy as np
 import streamlit as st
 
 from app.common import explain_view, loaders, state, tables, widgets
+from app.common.safe import md
 from ecgcore.signal.beats import beat_bounds
 from ecgcore.plot import beat_figure, strip_figure
 
 st.title("Beat review")
 ecg = widgets.need_record()
 if ecg is not None:
-    st.subheader(ecg.record_id)
+    st.subheader(md(ecg.record_id))
     head = st.columns([2, 3])
     with head[0]:
         name = widgets.model_picker(key="_beats_model")

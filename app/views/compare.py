@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import explain_view, labels, loaders, state, widgets
+from app.common import safe
 from ecgcore.core.errors import ECGError
 from ecgcore.metrics.clinical import MIN_POSITIVES, few_positives, leader_sentence
 from ecgcore.metrics.disagreements import disagreements
@@ -145,12 +146,12 @@ if ecg is not None:
     try:
         probs = {n: (loaders.probabilities(ecg, n), loaders.model(n).thresholds) for n in chosen}
     except ECGError as exc:
-        st.error(str(exc))
+        st.error(safe.md(exc))
         probs = {}
     if probs:
         classes = explain_view.classes_of(chosen[0])
         widgets.show_figure(probability_figure(classes, probs, truth=labels.truth(ecg),
-                                               title=f"{ecg.record_id}: probability per class and model"),
+                                               title=f"{safe.plotly(ecg.record_id)}: probability per class and model"),
                             key="cmp_probs")
         target = explain_view.class_picker(classes, "cmp", default=explain_view.default_target(ecg, chosen[0]))
         view = explain_view.SaliencyView("band", 0.7, False, "last")

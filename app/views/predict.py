@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import explain_view, interpretation_view, labels, loaders, tracing, widgets
+from app.common.safe import md
 from ecgcore.metrics.clinical import class_operating_sentences, contradiction, verdicts
 from ecgcore.plot import ecg_figure
 from ecgcore.plot.metrics import probability_figure
@@ -14,7 +15,7 @@ from ecgcore.plot.statements import overlay
 st.title("Predict & explain")
 ecg = widgets.need_record()
 if ecg is not None:
-    st.subheader(ecg.record_id)
+    st.subheader(md(ecg.record_id))
     interp, statement = interpretation_view.panel(ecg, "predict")
     leads, marks = overlay(statement)
     st.markdown("#### The models")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import loaders, pages, state, tables, widgets
+from app.common import safe
 from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.data.ptbxl import filter_records
 from ecgcore.core.errors import ECGError
@@ -57,7 +58,7 @@ with ptbxl_tab:
         )
         shown = tables.text_search(table.loc[rows.index], query)
     except ECGError as exc:
-        st.error(str(exc))
+        st.error(safe.md(exc))
         shown = table.iloc[:0]
     st.caption(f"{len(shown):,} of {len(table):,} records{' (SYNTHETIC, not patients)' if synthetic else ''} · "
                f"{' + '.join(f'`{f}`' for f in loaders.ptbxl_folders())} · select a row to open it")

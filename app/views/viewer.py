@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import calipers_view, details, interpretation_view, loaders, state, tracing, widgets
+from app.common import calipers_view, details, interpretation_view, loaders, safe, state, tracing, widgets
 from ecgcore.plot import ecg_figure
 from ecgcore.plot.calipers import default_legs
 from ecgcore.plot.marks import hidden_marks
@@ -18,7 +18,7 @@ widgets.page_setup()
 st.title("ECG viewer")
 ecg = widgets.need_record()
 if ecg is not None:
-    st.subheader(ecg.record_id)
+    st.subheader(safe.md(ecg.record_id))
     interp, selected = interpretation_view.panel(ecg, "viewer")
     view = tracing.view_controls(ecg, "viewer", paper=True)
     window = view.window_s
@@ -51,9 +51,9 @@ if ecg is not None:
     legs = default_legs(beats.rpeaks, beats.fs, view.start_s, window)
     cal = calipers_view.controls(shown, paper, legs)
     leads, marks = overlay(selected)
-    title = f"{ecg.record_id} · {view.scale.label()} · {band}"
+    title = f"{safe.plotly(ecg.record_id)} · {view.scale.label()} · {band}"
     if selected is not None:
-        title += f" · marked: {selected.text}"
+        title += f" · marked: {safe.plotly(selected.text)}"
     fig = ecg_figure(shown, view.layout, start_s=view.start_s, window_s=window, scale=view.scale, title=title,
                      statement_leads=leads, marks=marks, spikes_s=spikes, caliper=cal,
                      caliper_drag=cal is not None)

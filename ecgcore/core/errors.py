@@ -9,6 +9,12 @@ class ECGReadError(ECGError):
     """A file could not be read as an ECG (broken, truncated, unknown format, too large)."""
 
 
+class ReaderFailure(ECGReadError):
+    """A reader failed in a way it does not foresee (a bug, or a file no check anticipated): the message says
+    which reader and what would work, without the exception's text (it may hold server paths); the original
+    exception is its `__cause__`, for the server's log. Fuzzing counts these as crashes."""
+
+
 class ECGSignalError(ECGError):
     """A file was read but its signal is unusable (too short, NaN/Inf, flat, absurd amplitude)."""
 

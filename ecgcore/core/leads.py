@@ -103,6 +103,13 @@ def limb_bases(by_lead: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarra
     return None
 
 
+#: a channel label that says "an ECG" but not which lead, in any position of a montage label: `ECG`, `EKG1`,
+#: `ecg_0`, `EEG EKG1-REF` and `EEG EKG-LE` (an EEG montage's ECG electrode, TUH EEG / clinical EEG EDF), `POL ECG`
+_UNSPECIFIED = re.compile(r"\s*(?:(?:eeg|pol|emg|bio|ch|x)[\s_-]+)?(?:ecg|ekg)[\s_-]*\d?"
+                          r"(?:[\s_-]*(?:ref|le|re|avg|ar|a1|a2|m1|m2|l|r))?\s*", re.IGNORECASE)
+
+
 def is_unspecified_lead(name: str) -> bool:
-    """True for a channel label that says "an ECG" but not which lead: `ECG`, `EKG`, `ECG1`, `ECG 1`, `ecg_0`."""
-    return re.fullmatch(r"\s*(ecg|ekg)[\s_-]*\d?\s*", name, flags=re.IGNORECASE) is not None
+    """True for a channel label that says "an ECG" but not which lead: `ECG`, `EKG`, `ECG1`, `ECG 1`, `ecg_0`,
+    and an EEG montage's ECG electrode (`EEG EKG1-REF`, `EEG ECG-LE`, `POL ECG`)."""
+    return _UNSPECIFIED.fullmatch(name) is not None

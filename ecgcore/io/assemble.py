@@ -67,10 +67,20 @@ def plan_leads(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
         unmatched.remove(str(names[unspecified[0]]))
         return {UNSPECIFIED_LEAD: unspecified[0]}, unmatched
     if not index:
-        shown = ", ".join(repr(str(u)) for u in list(unmatched)[:15]) or "none"
-        raise ECGReadError(f"No channel of this record is a named ECG lead (not recognised as leads: {shown}). Name the leads "
-                           "I, II, III, aVR, aVL, aVF, V1-V6 (or MLII for a Holter lead). " + _WHAT_WORKS)
+        raise ECGReadError(_no_lead_message([str(n) for n in names], [str(names[i]) for i in unspecified]))
     return index, unmatched
+
+
+def _no_lead_message(names: list[str], unspecified: list[str]) -> str:
+    """Why no channel was kept: the ECG-like channels by name first (never cut from the list), then a count."""
+    if len(unspecified) > 1:
+        return (f"This record has {len(unspecified)} ECG channels that do not say which lead they are "
+                f"({', '.join(repr(u) for u in unspecified)}), among {len(names)} channels; which one to show cannot "
+                "be decided. Export the ECG channel alone, or name its lead (I, II, V1, ...).")
+    shown = ", ".join(repr(u) for u in names[:15]) + (f" and {len(names) - 15} more" if len(names) > 15 else "")
+    return (f"No channel of this record is an ECG lead: its {len(names)} channel(s) are not recognised as leads "
+            f"({shown or 'none'}), and none is labelled ECG/EKG. Name the leads I, II, III, aVR, aVL, aVF, V1-V6 (or MLII for a "
+            "Holter lead). " + _WHAT_WORKS)
 
 
 def _limb_check(out: np.ndarray, leads: Sequence[str], recorded: Sequence[str], fs: float,

@@ -18,6 +18,7 @@ from ecgcore.core.ecg import ECG
 from ecgcore.core.errors import ECGReadError
 from ecgcore.io import validate
 from ecgcore.io.assemble import build_ecg, lead_of, plan_leads
+from ecgcore.io.opensignals import is_opensignals, read_opensignals
 from ecgcore.core.leads import is_unspecified_lead
 
 _SEPARATORS = (";", "\t", ",", "|")
@@ -158,6 +159,67 @@ def _preamble_units(layout: _Layout) -> tuple[str, str] | None:
     return unit, key
 
 
+_GAIN_KEY = re.compile(r"gain|resolution|lsb|^scal(e|ing)( factor)?$|^calibration$", re.IGNORECASE)
+_VOLT = r"(?P<volt>[nuµμm]?v|(?:nano|micro|milli)?volts?)"
+_COUNT = r"(?:digits?|counts?|adu|adcu?|lsbs?|bits?|units?|steps?)"
+#: "digit/millivolt", "counts per mV", "adu/mV", "/mV": counts per volt unit (a gain)
+_PER_VOLT = re.compile(rf"^(?:{_COUNT})?\s*(?:/|per)\s*{_VOLT}$", re.IGNORECASE)
+#: "uV/LSB", "mV per digit", "µV": volts per count (a resolution)
+_VOLT_PER = re.compile(rf"^{_VOLT}(?:\s*(?:/|per)\s*{_COUNT})?$", re.IGNORECASE)
+_VOLT_MV = {"nv": 1e-6, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "mv": 1.0, "v": 1e3}
+
+
+def _volt_scale(word: str) -> float:
+    """mV per volt unit named by `word` ("mV", "uV", "millivolt", "microvolts", ...)."""
+    word = word.lower().rstrip("s")
+    for prefix, short in (("nano", "n"), ("micro", "u"), ("milli", "m")):
+        if word.startswith(prefix):
+            word = short + word[len(prefix):]
+    return _VOLT_MV[word.replace("volt", "v")]
+
+
+def _preamble_gain(layout: _Layout, units_line: tuple[str, str] | None) -> tuple[float, str, str] | None:
+    """(mV per stored value, the key, how it was read) from a gain or resolution line of the preamble:
+    `Gain (digit/millivolt): 2048`, `ADC gain,200`, `Gain,1000 counts/mV` (counts per volt unit: the values are
+    divided by it) or `Resolution,0.5 uV`, `Resolution (uV/LSB): 0.5`, `LSB,4.88 uV` (volts per count: the values
+    are multiplied by it). A unit in the key's brackets or after the number; without one, a gain is counts per
+    the `Units` line's unit (WFDB's meaning of an ADC gain: counts per physical unit), else per mV. None when
+    the preamble has no such line; `ECGReadError` for a line whose number or unit cannot be read."""
+    found = layout.preamble_value(_GAIN_KEY)
+    if found is None:
+        return None
+    key, value = found
+    m = re.match(r"^\s*(?P<number>[0-9]+(?:[.,][0-9]+)?(?:e[-+]?[0-9]+)?)\s*(?P<unit>.*?)\s*$", value, re.IGNORECASE)
+    bracket = re.search(r"[\(\[](?P<unit>[^\)\]]+)[\)\]]", key)
+    if not m:
+        raise ECGReadError(f"The CSV's metadata line {key!r} does not give a number (e.g. `Gain (digit/millivolt): "
+                           "2048` or `Resolution,0.5 uV`). Correct that line, or remove it and state the units.")
+    number = float(m.group("number").replace(",", "."))
+    unit = (m.group("unit") or (bracket.group("unit") if bracket else "")).strip()
+    if not number > 0:
+        raise ECGReadError(f"The CSV's metadata line {key!r} gives {number:g}, which is not a positive gain. "
+                           "Correct that line, or remove it and state the units.")
+    if re.fullmatch(r"[- ]?bits?", unit, re.IGNORECASE):
+        return None  # `Resolution,12 bit`: the ADC's depth, not a scale
+    per_volt, volt_per = _PER_VOLT.match(unit), _VOLT_PER.match(unit)
+    is_gain = "gain" in key.lower()
+    if per_volt:
+        scale = _volt_scale(per_volt.group("volt"))
+        return scale / number, key, f"counts, {number:g} per {_unit_name(scale)}, from the file's {key!r} line"
+    if volt_per:
+        scale = _volt_scale(volt_per.group("volt"))
+        return number * scale, key, (f"counts of {number:g} {_unit_name(scale)} each, from the file's {key!r} "
+                                     "line")
+    if not unit and is_gain:
+        physical = units_line[0] if units_line is not None else "mV"
+        scale = _UNIT_TO_MV[physical]
+        where = f" and {units_line[1]!r} lines" if units_line is not None else " line (counts per mV assumed: the line names no unit)"
+        return scale / number, key, f"counts, {number:g} per {physical}, from the file's {key!r}{where}"
+    raise ECGReadError(f"The CSV's metadata line {key!r} gives no unit that can be read (e.g. `Gain (digit/millivolt): "
+                       "2048`, `Resolution,0.5 uV`), so the values' scale is unknown. Correct that line, or remove it "
+                       "and state the units.")
+
+
 def _separator(header: str) -> str:
     counts = {sep: header.count(sep) for sep in _SEPARATORS}
     sep = max(counts, key=lambda s: counts[s])
@@ -204,6 +266,8 @@ def read_csv(data: bytes, fs: float | None = None, *, name: str = "upload.csv", 
     encoding = text_encoding(data)
     head = data[:1 << 16]
     text = head[: len(head) // 2 * 2 if encoding == "utf-16" else len(head)].decode(encoding, errors="ignore")
+    if is_opensignals(text):  # BITalino / biosignalsplux: a JSON header line, then tab-separated counts
+        return read_opensignals(data, text, name=name, units=units, gain=gain)
     layout = _Layout(text)
     if not layout.columns:
         raise ECGReadError(_no_header_message(layout))
@@ -258,7 +322,9 @@ def read_csv(data: bytes, fs: float | None = None, *, name: str = "upload.csv", 
     lead_names = [_split_unit(c)[0] for c in leads]
     index, unmatched = plan_leads(lead_names)
     keep = [leads[i] for i in sorted(index.values())]
-    scales, said["units"] = _units(keep, row_units, _preamble_units(layout), units, gain, notes)
+    units_line = _preamble_units(layout)
+    scales, said["units"] = _units(keep, row_units, units_line, _preamble_gain(layout, units_line), units, gain,
+                                   notes)
     signal = np.empty((len(keep), len(frame)), dtype=np.float32)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow to inf is reported by the signal checks
         for i, column in enumerate(keep):
@@ -290,9 +356,12 @@ def _no_header_message(layout: _Layout) -> str:
     return "The CSV has no header row that names the leads (its first lines are not a table header). " + advice
 
 
-def _units(columns: list[str], row_units: dict[str, str], preamble: tuple[str, str] | None, units: str | None,
-           gain: float | None, notes: list[str]) -> tuple[list[float], str]:
-    """mV per stored value for each lead column, and the sentence that says where the units came from."""
+def _units(columns: list[str], row_units: dict[str, str], preamble: tuple[str, str] | None,
+           preamble_gain: tuple[float, str, str] | None, units: str | None, gain: float | None,
+           notes: list[str]) -> tuple[list[float], str]:
+    """mV per stored value for each lead column, and the sentence that says where the units came from: the
+    lead header's units, else a units row, else a gain/resolution line (`_preamble_gain`), else a `Units` line,
+    else what the user stated (`validate.stated_units`)."""
     in_header = [_split_unit(c)[1] for c in columns]
     if any(_UNIT.match(c.strip()) for c in columns):
         file_scale, where = in_header, "from the lead header"
@@ -302,6 +371,10 @@ def _units(columns: list[str], row_units: dict[str, str], preamble: tuple[str, s
             raise ECGReadError(f"The units row gives no voltage unit for lead(s) {', '.join(bad)}; "
                                "expected mV, uV or V.")
         file_scale, where = [_UNIT_TO_MV[row_units[c]] for c in columns], "from the file's units row"
+    elif preamble_gain is not None:
+        if units is not None or gain is not None:
+            notes.append(f"The file states its gain ({preamble_gain[2]}); the units entered were not used.")
+        return [preamble_gain[0]] * len(columns), preamble_gain[2]
     elif preamble is not None:
         file_scale, where = [_UNIT_TO_MV[preamble[0]]] * len(columns), f"from the file's {preamble[1]!r} line"
     else:

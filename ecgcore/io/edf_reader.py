@@ -72,8 +72,17 @@ def read_edf(data: bytes, *, name: str = "upload.edf") -> ECG:
             age = float((start - birth).days // 365.25)
     except Exception:  # an EDF (not EDF+) patient field, or an anonymised 'X' date: nothing known
         pass
+    notes = []
+    eeg = [label for label in unmatched if label.upper().startswith("EEG ")]
+    if len(eeg) >= 4:  # a clinical EEG with an ECG electrode among its channels (e.g. TUH EEG's `EEG EKG1-REF`)
+        notes.append(f"The file is an EEG recording ({len(eeg)} EEG channels); only its ECG channel(s) "
+                     f"{', '.join(repr(s.label) for s in chosen)} are shown.")
+    units = sorted({(s.physical_dimension or "").strip() or "none stated" for s in chosen})
+    said = {"rate": f"{fs:g} Hz, from the EDF header", "units": f"{', '.join(units)}, from the EDF header's physical "
+            "dimension" + (" (mV assumed where none is stated)" if "none stated" in units else ""),
+            "leads": "named in the EDF header"}
     return build_ecg([s.label for s in chosen], signal, fs, record_id=name.rsplit(".", 1)[0], source="upload:edf",
-                     age=age, sex=sex, meta=meta, ignored=unmatched)
+                     age=age, sex=sex, meta=meta, ignored=unmatched, notes=notes, assumptions=said)
 
 
 def _raise_on(caught: list, name: str, needles: tuple[str, ...], what: str, advice: str) -> None:

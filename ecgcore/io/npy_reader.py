@@ -50,6 +50,15 @@ def read_npy(data: bytes, fs: float | None, *, name: str = "upload.npy", units: 
                            "Save it again with numpy.save.") from None
     if not isinstance(array, np.ndarray):
         raise ECGReadError(f"{name} holds no array. Save a (12, samples) array with numpy.save.")
+    return array_ecg(array, rate, name=name, units=units, gain=gain, lead_order=lead_order)
+
+
+def array_ecg(array: np.ndarray, rate: float, *, name: str, units: str | None = None, gain: float | None = None,
+              lead_order: Sequence[str] | None = None, fmt: str = "npy", what: str = "an .npy file") -> ECG:
+    """An `ECG` from a bare numeric array (NPY, or a MATLAB `.mat` variable): (leads, samples) or (samples,
+    leads), rows in `lead_order` (default the canonical 12, checked against the limb-lead equations), values in
+    `units` (default mV), at `rate` Hz as the user entered it. `what` names the file kind in the sentences of
+    meta["assumptions"]."""
     while array.ndim > 2 and array.shape[0] == 1:
         array = array[0]
     order = list(lead_order) if lead_order else list(LEADS)
@@ -65,12 +74,12 @@ def read_npy(data: bytes, fs: float | None, *, name: str = "upload.npy", units: 
         said_units += " (the values are whole numbers: if they are ADC counts, state the units and the gain)"
     if scale != 1.0:
         signal = signal.astype(np.float32) * np.float32(scale)
-    said = {"rate": f"{rate:g} Hz, as you entered it (an .npy file carries no rate)",
+    said = {"rate": f"{rate:g} Hz, as you entered it ({what} carries no rate)",
             "units": said_units,
             "leads": (f"{describe_order(order)}, as you stated" if lead_order else
-                      f"{describe_order(order)}, assumed: an .npy file names no leads")}
+                      f"{describe_order(order)}, assumed: {what} names no leads")}
     return build_ecg(order, signal, rate, record_id=name.rsplit(".", 1)[0],
-                     source="upload:npy", meta={"format": "npy", "file_names": [name]},
+                     source=f"upload:{fmt}", meta={"format": fmt, "file_names": [name]},
                      assumptions=said, order_from_position=True)
 
 

@@ -58,8 +58,22 @@ def _read(data: bytes, name: str) -> ECG:
     if len(data) < 6 + 16:
         raise _Damaged("too short for an SCP-ECG header")
     crc, length = struct.unpack_from("<HI", data, 0)
+    length_note = None
     if length != len(data):
-        raise _Damaged(f"the record says it is {length} bytes long but the file has {len(data)}; it is truncated")
+        layout = _layout(data)
+        if layout == "zero-based":
+            raise ECGReadError(
+                f"{clinical.redact(name, [])}: this is a non-standard SCP-ECG variant, not a truncated file: its "
+                "sections are complete, but its writer places them by 0-based offsets and does not give the file's "
+                "length, as EN 1064 requires (Healforce handheld recorders, e.g. the Prince 180D, write such files, "
+                "with their leads interleaved in one stream of packed samples). This reader decodes standard "
+                "SCP-ECG only. Export the recording from the device's PC software in another format (PDF/CSV "
+                "values, DICOM or HL7 aECG), or convert it with a decoder for that vendor's variant.")
+        if layout != "complete" or length < len(data):
+            raise _Damaged(f"the record says it is {length} bytes long but the file has {len(data)}"
+                           + ("; it is truncated" if length > len(data) else ""))
+        length_note = (f"The record's length field says {length} bytes but the file has {len(data)}; every section "
+                       "it points to is complete, so it was read as it is.")
     if binascii.crc_hqx(data[2:], 0xFFFF) != crc:
         raise _Damaged("its CRC check fails, so the bytes were damaged")
     sections = _pointers(data)
@@ -80,11 +94,35 @@ def _read(data: bytes, name: str) -> ECG:
         if lead not in out:
             out[lead] = values
     notes = [] if simultaneous_ok else ["The SCP-ECG record does not flag its leads as recorded simultaneously."]
+    if length_note:
+        notes.append(length_note)
     meta = {"device": patient.pop("device", ""), "acquired": patient.pop("acquired", None),
             "cart_measurements": _section7(data, sections.get(7))}
     return clinical.finish(out, rhythm["fs"], name=name, fmt="scp_ecg", identities=identities,
                            age=patient.get("age"), sex=patient.get("sex"),
                            meta={k: v for k, v in meta.items() if v}, notes=notes)
+
+
+def _layout(data: bytes) -> str:
+    """Where Section 0's pointers lead: "complete" (every section's 16-byte header is at its 1-based index, as
+    EN 1064 says, and within the file), "zero-based" (every header is at the index read as a 0-based offset: a
+    non-standard writer), else "broken" (pointers past the end of the file: truncated, or damaged)."""
+    try:
+        entries = _pointers(data)
+    except (_Damaged, struct.error):
+        return "broken"
+
+    def at(offset: int, sid: int, length: int, exact: bool = True) -> bool:
+        if offset < 0 or offset + max(length, 16) > len(data):
+            return False
+        found_id, found_length = struct.unpack_from("<HI", data, offset + 2)
+        return found_id == sid and (found_length == length or not exact)
+
+    if entries and all(at(index - 1, sid, length) for sid, (length, index) in entries.items()):
+        return "complete"
+    if len(entries) > 2 and all(at(index, sid, length, exact=False) for sid, (length, index) in entries.items()):
+        return "zero-based"  # the section ids sit at 0-based offsets (lengths may disagree, e.g. Healforce's Section 6)
+    return "broken"
 
 
 def _section(data: bytes, pointer: tuple[int, int], expected_id: int) -> bytes:
@@ -284,8 +322,31 @@ def _section6(data: bytes, pointer: tuple[int, int], ranges: list, tables: list[
         raise _Damaged(f"Section 6 gives an unknown difference encoding ({difference})")
     sizes = struct.unpack_from(f"<{len(ranges)}H", body, 6)
     counts = [end - start + 1 for start, end, _ in ranges]
+    sizes = _byte_counts(sizes, counts, len(body) - 6 - 2 * len(ranges), tables)
     leads = _decode_leads(body, 6 + 2 * len(ranges), sizes, counts, tables, difference, "Section 6")
     return {"leads": [lead * (avm / 1000.0) for lead in leads], "fs": 1e6 / interval, "interval": interval}
+
+
+def _byte_counts(sizes: tuple[int, ...], counts: list[int], available: int,
+                 tables: list[_Table] | None) -> tuple[int, ...]:
+    """Section 6's per-lead byte counts, corrected where a lead holds more than 32,767 samples.
+
+    EN 1064 gives each lead's byte count 16 bits, so a lead of more than 32,767 uncompressed 16-bit samples
+    (65,535 bytes) cannot state its size: writers store it modulo 65,536. Uncompressed data need 2 bytes per
+    sample, so the true count is 2 x samples whenever that agrees with the stored one modulo 65,536 and the
+    section holds the bytes. Huffman-coded data have no fixed size per sample: such a record is refused saying
+    so, never decoded from the wrong offsets."""
+    if not any(2 * c > 0xFFFF for c in counts):
+        return sizes
+    if tables is None:
+        fixed = tuple(2 * c if 2 * c > 0xFFFF and (2 * c) % 0x10000 == size else size
+                      for size, c in zip(sizes, counts))
+        if sum(fixed) <= available:
+            return fixed
+    raise ECGReadError(f"This SCP-ECG record's leads hold {max(counts):,} samples each, more than the 16-bit byte "
+                       "counts of its Section 6 can state, and its data are Huffman-coded, so where each lead "
+                       "starts cannot be known. Export the record in shorter parts (up to 32,767 samples per lead), "
+                       "or without compression, or as DICOM or HL7 aECG.")
 
 
 def _add_reference_beats(data: bytes, sections: dict, ranges: list, rhythm: dict[str, Any],

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ecgcore.core.ecg import ECG
-from ecgcore.core.errors import ECGReadError
+from ecgcore.core.errors import ECGError, ECGReadError, ReaderFailure
 from ecgcore.io import dicom, hl7_aecg, muse, philips, scp_ecg, validate
 from ecgcore.io.csv_reader import read_csv
 from ecgcore.io.edf_reader import read_edf
+from ecgcore.io.mat_reader import read_mat
 from ecgcore.io.npy_reader import read_npy
 from ecgcore.io.sniff import XML_NAMES, sniff
 from ecgcore.io.wfdb_reader import basename, read_wfdb
@@ -26,10 +27,11 @@ from ecgcore.io.zip_reader import unzip_members
 
 WFDB_EXTENSIONS = (".hea", ".dat", ".mat", ".xyz")
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
-ACCEPTED = ("WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .npy, EDF, GE MUSE XML, Philips XML, "
-            "HL7 aECG, DICOM waveform or SCP-ECG")
+ACCEPTED = ("WFDB (.hea with its .dat or .mat, or a .zip of them), CSV, NumPy .npy or a MATLAB .mat array, EDF, "
+            "GE MUSE XML, Philips XML, HL7 aECG, DICOM waveform or SCP-ECG")
 #: meta["format"] -> the format's name as users know it
-FORMAT_NAMES = {"wfdb": "WFDB", "csv": "CSV", "npy": "NumPy .npy", "edf": "EDF", **XML_NAMES,
+FORMAT_NAMES = {"wfdb": "WFDB", "csv": "CSV", "opensignals": "OpenSignals text (BITalino, biosignalsplux)",
+                "npy": "NumPy .npy", "mat": "MATLAB .mat array", "edf": "EDF", **XML_NAMES,
                 "dicom": "DICOM waveform", "scp_ecg": "SCP-ECG"}
 
 
@@ -39,6 +41,26 @@ def _extension(name: str) -> str:
 
 def read_upload(files: Mapping[str, bytes], fs: float | None = None, *, units: str | None = None,
                 gain: float | None = None, lead_order: Sequence[str] | None = None) -> ECG:
+    """One `ECG` (mV, the file's own rate; 12 leads or the subset the file holds) from uploaded files
+    {file name: bytes}: see `_read_upload`. Every failure is an `ECGError`: a reader's own message, or a
+    `ReaderFailure` naming the file(s) and what would work when a reader fails in a way it did not foresee
+    (the original exception is its `__cause__`, never its text: it may hold server paths)."""
+    try:
+        return _read_upload(files, fs, units=units, gain=gain, lead_order=lead_order)
+    except ECGError:
+        raise
+    except MemoryError:
+        raise ReaderFailure("The server ran out of memory reading this file. Upload a shorter record (e.g. the "
+                            "first minutes), or try again when the server is less busy.") from None
+    except Exception as exc:  # noqa: BLE001 - a reader bug must reach the user as a message, never a traceback
+        names = ", ".join(sorted(basename(str(k)) for k in files))[:200]
+        raise ReaderFailure(f"{names}: the reader failed on this file in an unforeseen way ({type(exc).__name__}). "
+                            "Export the record again, or upload it in another format this app reads "
+                            f"({ACCEPTED}).") from exc
+
+
+def _read_upload(files: Mapping[str, bytes], fs: float | None = None, *, units: str | None = None,
+                 gain: float | None = None, lead_order: Sequence[str] | None = None) -> ECG:
     """One `ECG` (mV, the file's own rate; 12 leads or the subset the file holds) from uploaded files
     {file name: bytes}.
 
@@ -62,6 +84,9 @@ def read_upload(files: Mapping[str, bytes], fs: float | None = None, *, units: s
         if kind is not None and kind not in ("zip", "npy", "edf"):
             return _note_fs(read_clinical(kind, data, name), fs)
     extensions = {_extension(n) for n in named}
+    if extensions == {".mat"} and len(named) == 1:  # a bare MATLAB array: the NPY form (rate, units, lead order)
+        name, data = next(iter(named.items()))
+        return read_mat(data, fs, name=name, units=units, gain=gain, lead_order=lead_order)
     if any(e in WFDB_EXTENSIONS for e in extensions):
         if ".hea" not in extensions:
             data = ", ".join(sorted(named))
@@ -77,7 +102,7 @@ def read_upload(files: Mapping[str, bytes], fs: float | None = None, *, units: s
     kind = sniff(data)
     if ext == ".zip" or kind == "zip":
         members = unzip_members(data, name=name)
-        ecg = read_upload(members, fs, units=units, gain=gain, lead_order=lead_order)
+        ecg = _read_upload(members, fs, units=units, gain=gain, lead_order=lead_order)
         return ecg.with_signal(ecg.signal, meta={**ecg.meta, "container": name})
     if kind == "npy" or (ext == ".npy" and kind is None):
         return read_npy(data, fs, name=name, units=units, gain=gain, lead_order=lead_order)

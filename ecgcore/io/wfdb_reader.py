@@ -57,15 +57,43 @@ def fix_header_text(raw: bytes) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+_TIME = re.compile(r"\d{1,2}:\d{1,2}(:\d{1,2}(\.\d+)?)?")
+#: base-date spellings found in real headers -> (year, month, day) group order
+_DATES = ((re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (1, 2, 3)),  # ISO 8601, 2017-01-31
+          (re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"), (1, 2, 3)),  # 2017/01/31
+          (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 2, 1)),  # WFDB's own dd/mm/yyyy
+          (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)))  # 31.01.2017
+
+
 def _without_partial_date(tokens: list[str]) -> list[str]:
-    """Record-line tokens without a base date that names only the year (`... 5000 12:30:00 2020`, or
-    `... 5000 2020`): valid in the WFDB spirit but refused by wfdb's `%d/%m/%Y` parser. The date carries
-    nothing the reader uses (`base_date_text` keeps it)."""
-    if len(tokens) >= 6 and re.fullmatch(r"(\d{1,2}/)?\d{4}", tokens[5]):
-        return tokens[:5] + tokens[6:]
-    if len(tokens) == 5 and re.fullmatch(r"(1[89]|2\d)\d\d", tokens[4]):
-        return tokens[:4]
-    return tokens
+    """Record-line tokens with the base time and date as wfdb's parser wants them (`HH:MM:SS dd/mm/yyyy`).
+
+    Headers in the wild write the date in other forms PhysioNet's own files use: ISO 8601 (`2017-01-31`, also
+    joined to the time with `T`), before the time, `yyyy/mm/dd`, `dd.mm.yyyy`, or a year only (`... 12:30:00
+    2020`). Each is rewritten to WFDB's order and form; a year only, an impossible date or a token that is
+    neither time nor date is dropped (base time and date carry nothing the reader uses; `base_date_text`
+    keeps the date as written)."""
+    if len(tokens) <= 4:
+        return tokens
+    rest = [t for token in tokens[4:] for t in token.split("T", 1) if t] if any(
+        re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}T.+", t) for t in tokens[4:]) else tokens[4:]
+    time = next((t for t in rest if _TIME.fullmatch(t)), None)
+    date = None
+    for token in rest:
+        for pattern, (y, m, d) in _DATES:
+            found = pattern.fullmatch(token)
+            if found:
+                year, month, day = (int(found.group(i)) for i in (y, m, d))
+                if 1 <= month <= 12 and 1 <= day <= 31:
+                    date = f"{day:02d}/{month:02d}/{year:04d}"
+                break
+        if date:
+            break
+    if date and not time:
+        time = "00:00:00"  # wfdb reads a date only after a time; midnight stands for "no time given"
+    if time and time.count(":") == 1:
+        time += ":00"
+    return tokens[:4] + [t for t in (time, date) if t]
 
 
 def base_date_text(text: str) -> str | None:
@@ -73,7 +101,8 @@ def base_date_text(text: str) -> str | None:
     line = next((ln for ln in text.replace("\r", "\n").split("\n") if ln.strip() and not ln.lstrip().startswith("#")), "")
     tokens = line.split()
     for token in tokens[4:6]:
-        if re.fullmatch(r"(\d{1,2}/){0,2}\d{4}", token) and ":" not in token:
+        token = token.split("T", 1)[0]
+        if re.fullmatch(r"(\d{1,2}/){0,2}\d{4}|\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}", token):
             return token
     return None
 
@@ -261,6 +290,40 @@ def _multi_segment_master(by_name: Mapping[str, bytes], headers: list[str]) -> s
     return masters[0] if len(masters) == 1 else None
 
 
+def is_null_record(text: str) -> bool:
+    """True for a WFDB "null record" header: every signal line has storage format 0 (no samples stored; read
+    as zeros by the WFDB library). The WFDB package's sample `multi` record uses one as a gap between segments.
+    wfdb-python cannot parse such a header (its signal lines have no file name it accepts)."""
+    lines = [ln.split() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    signals = lines[1:]
+    return bool(signals) and all(len(t) >= 2 and re.split(r"[x:+]", t[1])[0] == "0" for t in signals)
+
+
+def _null_segment_length(text: str, seg: str, master: str) -> int:
+    tokens = next(ln.split() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+    if len(tokens) < 4 or not tokens[3].isdigit():
+        raise ECGReadError(f"{seg}.hea, a null segment of {master}, gives no sample count; it cannot be placed "
+                           "in time. Upload the record's unmodified headers.")
+    return int(tokens[3])
+
+
+def _master_without_null_segments(text: str, nulls: set[str]) -> str:
+    """The master header with each null segment's name replaced by `~` (WFDB's gap segment, which
+    wfdb-python joins as NaN), the segment lengths kept."""
+    lines = text.split("\n")
+    seen_record = False
+    for i, line in enumerate(lines):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not seen_record:
+            seen_record = True
+            continue
+        tokens = line.split()
+        if tokens[0] in nulls:
+            lines[i] = " ".join(["~"] + tokens[1:])
+    return "\n".join(lines)
+
+
 def _read_multi_segment(by_name: Mapping[str, bytes], master: str, *, record_id: str | None,
                         source: str) -> ECG:
     """A multi-segment record (`name/n` header, one header and data file per segment) as one `ECG`: each
@@ -274,9 +337,13 @@ def _read_multi_segment(by_name: Mapping[str, bytes], master: str, *, record_id:
                 header = wfdb.rdheader(str(stem))
             except Exception as exc:  # wfdb's parser raises many types for a malformed header
                 raise ECGReadError(f"{master} is not a valid WFDB multi-segment header ({_short(exc)}).") from None
+            if not getattr(header, "seg_name", None) or not getattr(header, "seg_len", None):
+                raise ECGReadError(f"{master} names a multi-segment record on its first line ('name/segments') "
+                                   "but lists no segments that can be read. Upload the record's unmodified headers.")
             validate.check_fs(header.fs, master)
             segments = [str(n) for n in header.seg_name]
             validate.check_length(int(header.sig_len or 0), int(header.n_sig or 12), float(header.fs))
+            nulls: set[str] = set()
             for seg in segments:
                 if seg == "~":
                     continue
@@ -284,8 +351,16 @@ def _read_multi_segment(by_name: Mapping[str, bytes], master: str, *, record_id:
                     raise ECGReadError(f"{master} is a multi-segment record; its segment {seg!r} was not uploaded. "
                                        "Upload the master header with every segment's .hea and .dat (or a .zip).")
                 seg_text = fix_header_text(by_name[f"{seg}.hea"])
+                if is_null_record(seg_text):  # format 0: no samples stored, a gap in the recording
+                    _null_segment_length(seg_text, seg, master)
+                    nulls.add(seg)
+                    continue
                 (Path(tmp) / f"{seg}.hea").write_text(seg_text, encoding="utf-8")
-                seg_header = wfdb.rdheader(str(Path(tmp) / seg))
+                try:
+                    seg_header = wfdb.rdheader(str(Path(tmp) / seg))
+                except Exception as exc:  # wfdb's parser raises many types for a malformed header
+                    raise ECGReadError(f"{seg}.hea, a segment of {master}, is not a valid WFDB header "
+                                       f"({_short(exc)}). Upload the record's unmodified headers.") from None
                 data = {n: b for n, b in by_name.items() if not n.lower().endswith(".hea")}
                 if getattr(seg_header, "seg_name", None):
                     raise ECGReadError(f"{seg}.hea is itself multi-segment; nested segments are not supported.")
@@ -294,26 +369,79 @@ def _read_multi_segment(by_name: Mapping[str, bytes], master: str, *, record_id:
                 _check_header(seg_header, seg_text, data, f"{seg}.hea")
                 for file_name in {str(f) for f in seg_header.file_name}:
                     (Path(tmp) / file_name).write_bytes(_whole_blocks(seg_header, file_name, data[file_name]))
+            if nulls:
+                (Path(tmp) / master).write_text(_master_without_null_segments(text, nulls), encoding="utf-8")
             try:
-                record = wfdb.rdrecord(str(stem), physical=True, return_res=32, m2s=True)
+                record = wfdb.rdrecord(str(stem), physical=True, return_res=32, m2s=not nulls)
+                if nulls:
+                    record = _join_with_gaps(record, master)
             except Exception as exc:  # segments passed the checks, yet wfdb refused to join them
                 raise ECGReadError(f"The multi-segment record {master} could not be decoded ({_short(exc)}).") from None
     except ECGError:
         raise
     except OSError as exc:
         raise ECGReadError(f"The record could not be unpacked for reading ({_short(exc)}).") from None
+    if getattr(record, "p_signal", None) is None or not getattr(record, "sig_name", None):
+        raise ECGReadError(f"The multi-segment record {master} holds no samples in its segments. Upload the "
+                           "record's unmodified headers and data files.")
     signal = np.ascontiguousarray(record.p_signal.T, dtype=np.float32)
     scales = [_units_scale(u) for u in (record.units or [None] * signal.shape[0])]
     if any(x != 1.0 for x in scales):
         signal = signal * np.asarray(scales, dtype=np.float32)[:, None]
+    notes = [f"Read as one record from {len(segments)} segments."]
+    gaps = _gap_spans(header, segments, nulls, float(record.fs))
+    if gaps:
+        signal = np.nan_to_num(signal, nan=0.0, copy=False)
+        notes.append("The recording has a gap: " + "; ".join(
+            f"{a:.1f}-{b:.1f} s ({'null segment ' + repr(n) if n != '~' else 'an empty segment'})" for a, b, n in gaps)
+            + " holds no signal (WFDB null segments store no samples). It is drawn flat at 0 mV: a gap in the "
+              "recording, not a flat ECG.")
     comments = [str(c) for c in (record.comments or [])]
     meta: dict[str, Any] = {"format": "wfdb", "file_names": sorted(by_name), "comments": comments,
                             "segments": [str(n) for n in header.seg_name], "units": list(record.units or [])}
+    if gaps:
+        meta["gaps_s"] = [(a, b) for a, b, _ in gaps]
     return build_ecg([str(n) for n in record.sig_name], signal, float(record.fs),
                      record_id=record_id or str(header.record_name), source=source,
                      age=parse_age(_comment_value(comments, "age")), sex=parse_sex(_comment_value(comments, "sex")),
-                     meta=meta, notes=[f"Read as one record from {len(segments)} segments."],
-                     assumptions=_wfdb_said(record.fs))
+                     meta=meta, notes=notes, assumptions=_wfdb_said(record.fs))
+
+
+def _join_with_gaps(multi: Any, master: str) -> Any:
+    """One record from a fixed-layout multi-segment record read with null segments as `~` (wfdb-python's own
+    join, `m2s`, fails on an empty segment of a fixed layout): each segment's samples in turn, NaN where a
+    segment stores none. Returns the first real segment's record with the joined `p_signal`."""
+    real = [seg for seg in (getattr(multi, "segments", None) or []) if seg is not None
+            and getattr(seg, "p_signal", None) is not None]
+    if not real or str(multi.seg_name[0]).endswith("_layout"):
+        raise ECGReadError(f"{master} is a variable-layout multi-segment record with null segments, which this "
+                           "reader does not join. Export the record as one segment (e.g. with wfdb's m2s).")
+    names = list(real[0].sig_name)
+    if any(list(seg.sig_name) != names for seg in real):
+        raise ECGReadError(f"The segments of {master} name different signals; a fixed-layout record's segments "
+                           "must hold the same signals in the same order.")
+    blocks = []
+    for seg, length in zip(multi.segments, multi.seg_len):
+        if seg is None or getattr(seg, "p_signal", None) is None:
+            blocks.append(np.full((int(length), len(names)), np.nan, dtype=np.float32))
+        else:
+            blocks.append(np.asarray(seg.p_signal, dtype=np.float32))
+    joined = real[0]
+    joined.p_signal = np.concatenate(blocks, axis=0)
+    joined.sig_len = joined.p_signal.shape[0]
+    joined.comments = list(getattr(multi, "comments", None) or []) + list(joined.comments or [])
+    return joined
+
+
+def _gap_spans(header: Any, segments: list[str], nulls: set[str], fs: float) -> list[tuple[float, float, str]]:
+    """(start s, end s, segment name) of each null or `~` segment of a multi-segment record."""
+    spans, start = [], 0
+    for seg, length in zip(segments, header.seg_len):
+        length = int(length)
+        if seg in nulls or seg == "~":
+            spans.append((start / fs, (start + length) / fs, seg))
+        start += length
+    return spans
 
 
 def _wfdb_said(fs: float) -> dict[str, str]:

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -242,6 +243,14 @@ def build_report(
     """
     if fmt not in FORMATS:
         raise ECGError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    # Every string is drawn as typed: a record id or note from a file holding `$...$` must not become
+    # mathtext (or fail to parse as it), nor go through TeX.
+    with rc_context({"text.parse_math": False, "text.usetex": False}):
+        return _build(ecg, explanation, saliency, card, analysis, start_s, fmt, interpretation)
+
+
+def _build(ecg: ECG, explanation: Any | None, saliency: np.ndarray | None, card: Mapping[str, Any] | None,
+           analysis: RecordAnalysis | None, start_s: float, fmt: str, interpretation: Any | None) -> bytes:
     if saliency is not None and np.asarray(saliency).shape[-1] != ecg.n_samples:
         raise ECGError("the saliency map does not fit the record; give one value per sample")
     subtitle = "12-lead ECG, 3x4 with a lead-II rhythm strip"
