@@ -23,7 +23,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import numpy as np
 
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, wait_idle
 
