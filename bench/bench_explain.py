@@ -28,7 +28,7 @@ import torch  # noqa: E402
 from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.explain.attribution import IG_STEPS, network_attribution  # noqa: E402
 from ecgcore.explain.beats import score_beats  # noqa: E402
-from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, gradcam_layer, gradcam_windows  # noqa: E402
+from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, cam_layer, cam_windows  # noqa: E402
 from ecgcore.signal import analyse_record  # noqa: E402
 from ecgcore.signal.beats import beat_bounds  # noqa: E402
 from ecgcore.signal.peaks import find_beats  # noqa: E402
@@ -72,8 +72,8 @@ def load(name: str, models_dir: Path):
 
 def bench_network(model, ecg, repeats: int) -> None:
     em = ecg_resample(ecg, model.fs)
-    x = model.prepare(em)
-    layer = gradcam_layer(model)
+    x = model.net_input(em)
+    layer = cam_layer(model)
     k = len(model.classes)
 
     def forward() -> None:
@@ -85,7 +85,7 @@ def bench_network(model, ecg, repeats: int) -> None:
         model.predict_proba(em_now)
         map_starts = model.map_window_starts(em_now.n_samples)
         windows = torch.from_numpy(model.standardise(model.windows(em_now.signal, map_starts)))
-        cam, _ = gradcam_windows(model.net, layer, windows, range(k), model.window_s, DEFAULT_CAM_METHOD)
+        cam, _ = cam_windows(model.net, layer, windows, range(k), model.window_s, DEFAULT_CAM_METHOD)
         return to_rate(stitch_windows(cam, map_starts, em_now.n_samples), model.fs, ecg.n_samples, ecg.fs)
 
     gc = predict_gradcam()
@@ -99,7 +99,7 @@ def bench_network(model, ecg, repeats: int) -> None:
         beats()
 
     other = "gradcam" if DEFAULT_CAM_METHOD != "gradcam" else "hirescam"
-    o = timed(lambda: gradcam_windows(model.net, layer, x, range(k), model.window_s, other), repeats)
+    o = timed(lambda: cam_windows(model.net, layer, x, range(k), model.window_s, other), repeats)
     f = timed(forward, repeats)
     p = timed(lambda: model.predict_proba(ecg), repeats)
     g = timed(predict_gradcam, repeats)

@@ -9,7 +9,7 @@ import wfdb
 
 from ecgcore.core.ecg import ECG
 from ecgcore.explain import attribution, record
-from ecgcore.explain.gradcam import record_gradcam
+from ecgcore.explain.gradcam import record_cam
 from ecgcore.models import load_model
 from ecgcore.core.settings import resolve
 
@@ -63,10 +63,10 @@ def test_short_record_keeps_its_whole_per_lead_map(real_10s, model):
     np.testing.assert_allclose(ex.probabilities, model.predict_proba(real_10s)[0], rtol=1e-5, atol=1e-6)
 
 
-def test_streamed_class_map_equals_the_one_call_map(real_10s, model, monkeypatch):
-    monkeypatch.setattr(record, "CAM_CHUNK", 3)  # several chunks on a 10 s record
-    streamed, logits, starts = record.streamed_gradcam(model, real_10s, "last", "hirescam")
-    whole, logits_whole, starts_whole = record_gradcam(model, real_10s, "last", "hirescam")
+def test_class_map_in_chunks_equals_the_one_call_map(real_10s, model):
+    prepared = model.prepare(real_10s)
+    streamed, logits, starts = record_cam(model, prepared, "last", "hirescam", chunk=3)  # several chunks
+    whole, logits_whole, starts_whole = record_cam(model, prepared, "last", "hirescam", chunk=10_000)
     np.testing.assert_allclose(streamed, whole, rtol=1e-4, atol=1e-4 * np.abs(whole).max())
     np.testing.assert_allclose(logits, logits_whole, rtol=1e-4, atol=1e-5)
     np.testing.assert_array_equal(starts, starts_whole)

@@ -15,7 +15,7 @@ from ecgcore.core.ecg import ECG
 from ecgcore.explain import explain_record
 from ecgcore.explain.attribution import record_attribution
 from ecgcore.explain.faithfulness import deletion_drop, lesion_mask, lesion_mass_share, sanity_rank_correlation
-from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, record_gradcam
+from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, record_cam
 from ecgcore.models import create, load_model
 
 #: real records with a clear finding: PTB-XL MI, Challenge LBBB (CD), Georgia RBBB (CD), PTB-XL NORM
@@ -48,15 +48,15 @@ def test_maps_of_trained_weights_differ_from_random_weights(resnet, records):
     rho_cam, rho_ig, rho_same = [], [], []
     rng = np.random.default_rng(0)
     for ecg in records:
-        cam, logits, _ = record_gradcam(resnet, ecg, method=DEFAULT_CAM_METHOD)
+        cam, logits, _ = record_cam(resnet, resnet.prepare(ecg), method=DEFAULT_CAM_METHOD)
         k = int(np.argmax(logits.max(axis=0)))
-        rcam, _, _ = record_gradcam(random, ecg, method=DEFAULT_CAM_METHOD)
+        rcam, _, _ = record_cam(random, random.prepare(ecg), method=DEFAULT_CAM_METHOD)
         rho_cam.append(sanity_rank_correlation(cam[k], rcam[k]))
-        ig = record_attribution(resnet, ecg, k, "ig", n_steps=8)
-        rho_ig.append(sanity_rank_correlation(ig, record_attribution(random, ecg, k, "ig", n_steps=8)))
+        ig = record_attribution(resnet, resnet.prepare(ecg), k, "ig", n_steps=8)
+        rho_ig.append(sanity_rank_correlation(ig, record_attribution(random, random.prepare(ecg), k, "ig", n_steps=8)))
         # control: the same weights on the record plus faint noise give nearly the same map
         noisy = ecg.with_signal(ecg.signal + rng.normal(0, 0.005, ecg.signal.shape).astype(np.float32))
-        rho_same.append(sanity_rank_correlation(cam[k], record_gradcam(resnet, noisy, method=DEFAULT_CAM_METHOD)[0][k]))
+        rho_same.append(sanity_rank_correlation(cam[k], record_cam(resnet, resnet.prepare(noisy), method=DEFAULT_CAM_METHOD)[0][k]))
     assert np.mean(rho_same) > 0.9
     assert np.mean(np.abs(rho_cam)) < 0.5 and np.mean(np.abs(rho_ig)) < 0.5
 
@@ -85,7 +85,7 @@ def test_class_maps_sit_on_simulated_lesions(resnet):
             rec = simulate_record(make_spec({stmt: 0.9}, seed=11, ecg_id=1 + j), rates=(100,))
             ecg = ECG(rec.signals[100].astype(np.float32), 100.0, f"sim/{stmt}", "synthetic")
             mask = lesion_mask(rec.lesions, cls, ecg.n_samples, ecg.fs)
-            cam, _, _ = record_gradcam(resnet, ecg, method=DEFAULT_CAM_METHOD)
+            cam, _, _ = record_cam(resnet, resnet.prepare(ecg), method=DEFAULT_CAM_METHOD)
             share, time_share = lesion_mass_share(cam[resnet.classes.index(cls)], mask)
             shares.append(share)
             times.append(time_share)

@@ -1,6 +1,6 @@
 """`TorchWindowModel`: the shared half of every PyTorch model (CNNs and the LSTM).
 
-`net` maps standardised windows (B, 12, window) to class logits (B, classes); `prepare(ecg)` gives those
+`net` maps standardised windows (B, 12, window) to class logits (B, classes); `net_input(ecg)` gives those
 windows for a record, `window_starts(samples)` where each starts (samples at `fs`), and `gradcam_layers`
 the layers Grad-CAM may use ("last": last convolutional block, "early": a finer earlier one).
 """
@@ -45,9 +45,11 @@ class TorchWindowModel(ECGModel):
         """Layers for Grad-CAM: "last" (last convolutional block) and "early" (finer, earlier)."""
         return self.net.gradcam_layers()  # type: ignore[operator]
 
-    def prepare(self, ecg: ECG) -> torch.Tensor:
-        """Standardised windows (W, 12, window) of `ecg` resampled to `fs`, ready for `net`."""
-        return torch.from_numpy(self.standardise(self.windows(self.signal_at_rate(ecg))))
+    def net_input(self, ecg: ECG) -> torch.Tensor:
+        """Standardised windows (W, 12, window) of `ecg` (`prepare(ecg)`, windows at `window_starts`), ready for
+        `net`."""
+        prepared = self.prepare(ecg)
+        return torch.from_numpy(self.standardise(prepared.cut(prepared.starts)))
 
     def _window_proba(self, windows: np.ndarray, batch: int = 512) -> np.ndarray:
         x = self.standardise(windows)
