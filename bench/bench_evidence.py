@@ -10,11 +10,12 @@ the territories, as in `ecgcore.core.leads.MI_TERRITORIES`):
   other leads; goal >= 85%;
 - group wins: the share of records where replacing the territory's leads together lowers p(MI) more than
   replacing any anatomical group (`LEAD_GROUPS`) that shares no lead with it.
-`--stability`: on fold-9 NORM records, how far each replacement moves the predictions when it replaces one
-lead (mean and 95th percentile over records, leads and classes of |p - p(replaced)|): the replacement that
-keeps the input in distribution moves a NORM record least.
+`--stability`: on fold-9 NORM records, how far each replacement (`VARIANTS`) moves the predictions when it
+replaces one lead (mean and 95th percentile over records, leads and classes of |p - p(replaced)|): the
+replacement that keeps the input in distribution moves a NORM record least. `--variant` runs the territory
+figures with another replacement.
 
-    .venv/bin/python -m bench.bench_evidence [--models resnet1d ...] [--folds 9 10] [--stability] [--json]
+    .venv/bin/python -m bench.bench_evidence [--models resnet1d ...] [--folds 9 10] [--stability] [--variant NAME] [--json]
 """
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ from bench.bench_territory import ludb_territories, territory_leads
 from ecgcore.core.leads import LEAD_GROUPS, LEADS
 
 GOAL_RATIO, GOAL_WINS = 2.0, 0.85
+#: the replacements compared: name -> (replacement, limb leads kept consistent)
+VARIANTS = {"template": ("template", False), "template-consistent-limbs": ("template", True),
+            "mean": ("mean", False)}
 
 
 def _rpeaks(model, ecg):
@@ -37,14 +41,16 @@ def _rpeaks(model, ecg):
     return np.round(beats.rpeaks * model.fs / ecg.fs).astype(np.int64) if beats.ok else None
 
 
-def measure(model, ecg, leads: set[str], cls: str) -> dict[str, float]:
+def measure(model, ecg, leads: set[str], cls: str, replacement: str = "template",
+            consistent_limbs: bool = False) -> dict[str, float]:
     """Territory share, chance and the two win criteria for one record."""
     from ecgcore.explain.evidence import lead_evidence
 
     others = {g: ls for g, ls in LEAD_GROUPS.items() if not set(ls) & leads}
     groups = {"territory": tuple(sorted(leads)), **others}
     prepared = model.prepare(ecg)
-    ev = lead_evidence(model, prepared, _rpeaks(model, ecg), groups=groups)
+    ev = lead_evidence(model, prepared, _rpeaks(model, ecg), replacement=replacement, groups=groups,
+                       consistent_limbs=consistent_limbs)
     k = ev.classes.index(cls)
     e = ev.per_lead[:, k]
     idx = np.array([LEADS.index(lead) for lead in leads])
@@ -62,7 +68,7 @@ def stability(models, folds=(9,)) -> dict:
     from ecgcore.core.ecg import ECG
     from ecgcore.core.labels import SUPERCLASSES
     from ecgcore.data.evalsets import ptbxl_set
-    from ecgcore.explain.evidence import REPLACEMENTS, lead_evidence
+    from ecgcore.explain.evidence import lead_evidence
 
     real = ptbxl_set()
     norm = SUPERCLASSES.index("NORM")
@@ -70,14 +76,15 @@ def stability(models, folds=(9,)) -> dict:
     out = {}
     for name, model in models:
         row = {}
-        for repl in REPLACEMENTS:
+        for label, (repl, consistent) in VARIANTS.items():
             d = []
             for i in chosen:
                 ecg = ECG(signal=real.signals[i], fs=100.0, record_id=real.record_ids[i], source="ptbxl")
-                ev = lead_evidence(model, model.prepare(ecg), _rpeaks(model, ecg), replacement=repl, groups={})
+                ev = lead_evidence(model, model.prepare(ecg), _rpeaks(model, ecg), replacement=repl, groups={},
+                                   consistent_limbs=consistent)
                 d.append(np.abs(ev.per_lead))
             d = np.stack(d)
-            row[repl] = {"mean": round(float(d.mean()), 4), "p95": round(float(np.percentile(d, 95)), 4),
+            row[label] = {"mean": round(float(d.mean()), 4), "p95": round(float(np.percentile(d, 95)), 4),
                          "norm_mean": round(float(d[:, :, norm].mean()), 4)}
         out[name] = {"records": len(chosen), **row}
         print(f"{name:12s} NORM records of folds {list(folds)} (N={len(chosen)}), |p - p(one lead replaced)|: "
@@ -91,6 +98,8 @@ def main() -> int:
     ap.add_argument("--models", nargs="*", default=None)
     ap.add_argument("--folds", nargs="*", type=int, default=[9, 10])
     ap.add_argument("--stability", action="store_true")
+    ap.add_argument("--variant", choices=list(VARIANTS), default="template",
+                    help="the replacement (default: the shipped one)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     import torch
@@ -120,6 +129,7 @@ def main() -> int:
         leads, _, cls = ludb_territories(ludb.meta[i]["diagnoses"], labels)
         if leads and cls == "MI":
             groups["LUDB"].append((ECG(signal=ludb.signals[i], fs=100.0, record_id=rid, source="ludb"), leads, cls))
+    print(f"replacement: {args.variant}")
     print(f"MI records with a territory: PTB-XL folds {args.folds}: {len(groups['PTB-XL MI'])}; "
           f"LUDB (external): {len(groups['LUDB'])}")
     print(f"{'model, records':22s} {'N':>3s} {'share':>6s} {'chance':>7s} {'x chance':>9s} {'leads win':>10s} "
@@ -130,7 +140,7 @@ def main() -> int:
             if not picked:
                 continue
             t0 = time.perf_counter()
-            rows = [measure(model, ecg, leads, cls) for ecg, leads, cls in picked]
+            rows = [measure(model, ecg, leads, cls, *VARIANTS[args.variant]) for ecg, leads, cls in picked]
             per = (time.perf_counter() - t0) / len(rows)
             mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
             ratio = mean["share"] / mean["chance"]
