@@ -131,3 +131,18 @@ def test_one_class_activation_map_implementation(real, resnet):
     np.testing.assert_allclose(ex.cam, cam, rtol=1e-5, atol=1e-6)
     assert ex.cam_method == "hirescam" and ex.evidence is not None
     assert ex.to_json()["lead_evidence"]["replacement"] == "template"
+
+
+def test_report_names_the_map_drawn_and_carries_the_lead_evidence(real, resnet):
+    from ecgcore.plot.report import _page_details, build_report
+
+    i = [i for i in range(len(real.record_ids)) if real.folds[i] == 10 and real.Y[i, SUPERCLASSES.index("MI")]][0]
+    ecg = _ecg(real, i)
+    ex = record.explain_record(ecg, resnet, "MI", ig_steps=4)
+    method = "which leads, and when, carried evidence for MI (Integrated Gradients)"
+    texts = [t.get_text() for t in _page_details(ecg, ex, None, ex.analysis, method).texts]
+    assert any(ex.evidence.summary("MI") in t for t in texts)
+    assert any(method in t for t in texts) and not any("Grad-CAM" in t or "orange" in t for t in texts)
+    png = build_report(ecg, explanation=ex, saliency=np.zeros(ecg.n_samples), analysis=ex.analysis, fmt="png",
+                       saliency_method=method)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

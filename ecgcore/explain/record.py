@@ -117,7 +117,8 @@ class Explanation:
             "rpeak_lead": self.beats.lead, "beats_reason": self.beats.reason,
             "beats": beats, "top_beats": self.top_beats(),
             "analysis": self.analysis.to_dict(),
-            "lead_evidence": None if self.evidence is None else self.evidence.to_dict(),
+            "lead_evidence": None if self.evidence is None else {**self.evidence.to_dict(),
+                                                                 "summary": self.evidence.summary(self.target)},
             "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
             "notes": list(self.notes),
         }
