@@ -178,8 +178,8 @@ def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | N
         for i, line in enumerate(text):
             fig.text(0.75, y0 - 0.035 * (i + 1), line, fontsize=7.5, va="top", wrap=True)
     if explanation is not None:
-        shown = (f"Evidence shown on page 1: {saliency_method} for {explanation.target} (evidence for the class: the "
-                 "trace thicker and a darker blue)." if saliency_method else "No saliency is drawn on page 1.")
+        shown = (f"Drawn on page 1: {saliency_method} (evidence for {explanation.target}: the trace thicker and a "
+                 "darker blue)." if saliency_method else "No saliency is drawn on page 1.")
         fig.text(0.07, 0.5, shown + " " + " ".join(explanation.notes), fontsize=7.5, va="top", wrap=True)
         _evidence_section(fig, explanation)
     # median beat with its fiducial points
