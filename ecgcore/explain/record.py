@@ -273,8 +273,9 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         used_layer, used_cam = layer, cam
         class_map, _, _ = record_cam(m, prepared, layer, cam, span_s=span)
     else:
-        notes.append(f"No class activation map for the {name} model: it has no convolutional layers (it "
-                     "classifies whole-record features); the per-lead map is lead occlusion")
+        notes.append(f"No class activation map for the {name} model: it has no convolutional layers of its own "
+                     "(the kernel model classifies whole-record features, the ensemble averages other models); the "
+                     "per-lead map is lead occlusion")
     timings["cam"] = (time.perf_counter() - t0) * 1000
 
     t0 = time.perf_counter()
