@@ -7,6 +7,9 @@ allows (`window_starts`); per-window probabilities are aggregated per record by 
 `fs` first;
 a record shorter than one window is refused with a clear error. Signals are (12, samples) in mV, leads in
 `ecgcore.core.leads.LEADS` order.
+`prepare(ecg)` gives a `PreparedInput` (the record resampled once, its window starts, `cut` the one place windows
+are cut): an explanation's prediction (`predict_prepared`), class activation map, per-lead map and lead evidence
+all take it.
 """
 from __future__ import annotations
 
