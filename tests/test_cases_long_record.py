@@ -97,12 +97,12 @@ def test_viewer_pages_through_a_long_upload_10_s_at_a_time(real_10s):
     assert shown() == "Showing 10-20 s of 60 s (page 2 of 6)"
 
 
-def test_kernel_model_occludes_leads_for_the_window_in_view_only(real_10s):
+def test_kernel_model_gets_lead_evidence_for_the_window_in_view_only(real_10s):
     kernel = load_model("kernel", resolve().models_dir)
     long = real_10s.with_signal(np.tile(real_10s.signal, (1, 9)), record_id="long")  # 90 s
     ex = record.explain_record(long, kernel, view_s=(30.0, 40.0))
     fs = long.fs
-    assert ex.per_lead_method == "occlusion" and ex.per_lead_span_s == (30.0, 40.0)
+    assert ex.per_lead_method == "evidence" and ex.per_lead_span_s == (30.0, 40.0)
     assert np.abs(ex.per_lead[:, int(31 * fs):int(39 * fs)]).sum() > 0
     assert not ex.per_lead[:, : int(29 * fs)].any() and not ex.per_lead[:, int(41 * fs):].any()
 

@@ -92,19 +92,27 @@ def test_class_maps_sit_on_simulated_lesions(resnet):
     assert np.nanmean(shares) > np.mean(times) + 0.15
 
 
-def test_kernel_model_gets_lead_occlusion_and_no_grad_cam(records):
+def test_kernel_model_gets_lead_evidence_and_no_class_map(records):
+    from ecgcore.core.leads import LEADS
+    from ecgcore.explain.evidence import template_signal
+
     kernel = _trained("kernel")
     ecg = records[0]
     ex = explain_record(ecg, kernel, "MI")
     assert ex.cam is None and ex.cam_method is None and any("not available" in n for n in ex.notes)
-    assert ex.per_lead_method == "occlusion" and ex.per_lead.shape == (12, ecg.n_samples)
+    assert ex.per_lead_method == "evidence" and ex.per_lead.shape == (12, ecg.n_samples)
     assert np.allclose(ex.per_lead, ex.per_lead[:, :1])  # one value per lead: which leads, not when
     np.testing.assert_allclose(ex.probabilities, kernel.predict_proba(ecg)[0], rtol=1e-6)
-    flat_ii = ecg.with_signal(np.where(np.arange(12)[:, None] == 1, 0.0, ecg.signal).astype(np.float32))
-    p = np.clip(kernel.predict_proba(flat_ii)[0, 1], 1e-6, 1 - 1e-6)
+    # lead II replaced by the NORM template at the record's beats, by hand: the map is that logit change
+    prepared = kernel.prepare(ecg)
+    rpeaks = np.round(ex.beats.rpeaks * kernel.fs / ecg.fs).astype(int)
+    changed = prepared.signal.copy()
+    ii = LEADS.index("II")
+    changed[ii] = template_signal(rpeaks, prepared.n_samples, prepared.fs)[ii]
+    p = np.clip(kernel.predict_proba(changed[None])[0, 1], 1e-6, 1 - 1e-6)
     q = np.clip(ex.probabilities[1], 1e-6, 1 - 1e-6)
-    drop = np.log(q / (1 - q)) - np.log(p / (1 - p))  # logit change when lead II is flat
-    assert ex.per_lead[1, 0] * ecg.duration == pytest.approx(drop, rel=1e-3, abs=1e-6)
+    drop = np.log(q / (1 - q)) - np.log(p / (1 - p))  # logit change when lead II shows a normal beat
+    assert ex.per_lead[ii, 0] * ecg.duration == pytest.approx(drop, rel=1e-3, abs=1e-5)
     assert ex.beat_scores is None and ex.beats.ok and ex.analysis.value("HR") > 0
 
 

@@ -20,7 +20,8 @@ from ecgcore.plot.saliency import display_map, is_blank, legend_title
 SHOW = {"trace": "Per-lead, on the traces", "band": "One band over time (all leads)", "none": "None"}
 CAM_NAMES = {"gradcam": "Grad-CAM", "hirescam": "HiResCAM"}
 #: the per-lead map's method, named for a reader (`Explanation.per_lead_method`)
-PER_LEAD_NAMES = {"ig": "Integrated Gradients", "saliency": "gradient magnitude", "occlusion": "lead occlusion"}
+PER_LEAD_NAMES = {"ig": "Integrated Gradients", "saliency": "gradient magnitude", "occlusion": "lead occlusion",
+                  "evidence": "lead evidence, constant in time"}
 LAYER_NAMES = {"last": "last convolutional block", "early": "an earlier, finer layer"}
 
 
@@ -185,8 +186,8 @@ def empty_message(ex, view: SaliencyView, shown: np.ndarray | None) -> str | Non
                 "Choose **Per-lead, on the traces** to see which leads mattered.")
     if is_blank(shown):
         what = "per-lead map" if view.mode == "trace" else "class activation map"
-        extra = (" (lead occlusion: flattening any single lead does not lower its score)"
-                 if ex.per_lead_method == "occlusion" and view.mode == "trace" else "")
+        extra = (" (lead evidence: replacing any single lead by a normal beat does not lower its score)"
+                 if ex.per_lead_method == "evidence" and view.mode == "trace" else "")
         scale = " on the fixed scale; switch on **Relative scale** under Advanced" if view.scale == "fixed" else ""
         return (f"{ex.model}'s {what} shows no evidence for {ex.target} on this record{extra}{scale}: "
                 "nothing is coloured.")

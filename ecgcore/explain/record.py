@@ -39,7 +39,8 @@ class Explanation:
     window_starts_s (s). cam: (classes, samples) signed class activation map (method `cam_method`,
     HiResCAM by default; the name is the contract's) in logits/s at `fs`, None where the model has no
     convolutional layers (`notes` say why); per_lead: (12, samples) attribution of the target class in
-    logits/s ("ig", "occlusion") or |gradient| ("saliency"); maps are float32. median_beat: (12, L) mV at
+    logits/s ("ig"; "evidence" for models without a network: the lead evidence's logit change, constant in
+    time) or |gradient| ("saliency"); maps are float32. median_beat: (12, L) mV at
     `fs`, R at sample `median_r`: the median beat of `analysis` (its clean beats, its window, brought to `fs`),
     the one the app and the report draw; mean_beat_per_lead: (12, L) and mean_beat_cam: (classes, L) the
     saliency averaged over the same beats on the same window (what the app draws on it). analysis:
@@ -218,6 +219,19 @@ def predict_record(ecg: ECG, model: Any, prepared: PreparedInput | None = None) 
                              prepared.starts / prepared.fs)
 
 
+def _evidence_map(evidence: LeadEvidence, k: int, ecg: ECG, span: tuple[float, float] | None) -> np.ndarray:
+    """(12, samples) at `ecg.fs`: each lead's logit change for class k when the lead is replaced (the lead
+    evidence, `ecgcore.explain.evidence`), spread evenly over the seconds it covers (logits per second), 0
+    outside `span` for a long record."""
+    p = np.clip(evidence.probabilities[k], 1e-6, 1 - 1e-6)
+    q = np.clip(p - evidence.per_lead[:, k], 1e-6, 1 - 1e-6)
+    drop = np.log(p / (1 - p)) - np.log(q / (1 - q))
+    a, b = (0, ecg.n_samples) if span is None else (int(span[0] * ecg.fs), min(ecg.n_samples, int(np.ceil(span[1] * ecg.fs))))
+    out = np.zeros((len(drop), ecg.n_samples), dtype=np.float32)
+    out[:, a:b] = (drop / ((b - a) / ecg.fs))[:, None]
+    return out
+
+
 def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: str = "last",
                    cam: str = DEFAULT_CAM_METHOD, attribution: str = "ig", ig_steps: int = IG_STEPS,
                    rpeak_method: str = DEFAULT_RPEAK_METHOD, models_dir: str | Path | None = None,
@@ -273,19 +287,10 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         used_layer, used_cam = layer, cam
         class_map, _, _ = record_cam(m, prepared, layer, cam, span_s=span)
     else:
-        notes.append(f"No class activation map for the {name} model: it has no convolutional layers of its own "
-                     "(the kernel model classifies whole-record features, the ensemble averages other models); the "
-                     "per-lead map is lead occlusion")
+        notes.append(f"A class activation map is not available for the {name} model: it has no convolutional layers "
+                     "of its own (the kernel model classifies whole-record features, the ensemble averages other "
+                     "models); its per-lead map is the lead evidence")
     timings["cam"] = (time.perf_counter() - t0) * 1000
-
-    t0 = time.perf_counter()
-    per_lead = record_attribution(m, prepared, k, attribution, ig_steps, span_s=span)
-    if span is not None:
-        notes.append(f"A long record: the predictions cover the whole record; the class activation map, the "
-                     f"per-lead map, the lead evidence, the beats and the measurements here cover "
-                     f"{span[0]:g}-{span[1]:g} s, the part in view (computed on demand for each part shown).")
-    method = attribution if getattr(m, "net", None) is not None else "occlusion"
-    timings["per_lead"] = (time.perf_counter() - t0) * 1000
 
     parts = _record_parts_of(ecg, rpeak_method, span)
     timings["analysis"] = parts.analysis_ms
@@ -293,7 +298,8 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
 
     t0 = time.perf_counter()
     lead_ev = None
-    if want_evidence:
+    network = getattr(m, "net", None) is not None
+    if want_evidence or not network:
         ev_input, first = prepared, 0
         if span is not None:  # the part in view, as the maps
             a, b = int(span[0] * ecg.fs), int(np.ceil(span[1] * ecg.fs))
@@ -309,6 +315,20 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     timings["evidence"] = (time.perf_counter() - t0) * 1000
 
     t0 = time.perf_counter()
+    if network:
+        per_lead = record_attribution(m, prepared, k, attribution, ig_steps, span_s=span)
+        method = attribution
+    else:  # whole-record features: which leads, not when; the same replacement as the lead evidence
+        per_lead = _evidence_map(lead_ev, k, ecg, span)
+        method = "evidence"
+    if span is not None:
+        notes.append(f"A long record: the predictions cover the whole record; the class activation map, the "
+                     f"per-lead map, the lead evidence, the beats and the measurements here cover "
+                     f"{span[0]:g}-{span[1]:g} s, the part in view (computed on demand for each part shown).")
+    timings["per_lead"] = (time.perf_counter() - t0) * 1000
+    lead_ev = lead_ev if want_evidence else None
+
+    t0 = time.perf_counter()
     clean_rpeaks = beats.rpeaks[parts.analysis.clean]  # the beats of the median beat, for every mean map
     scores = None
     mean_beat_cam = None
@@ -316,7 +336,7 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
     if not beats.ok:
         notes.append(beats.reason or "no beats found")
     elif class_map is None:
-        notes.append("beat ranking needs a map over time; the per-lead occlusion map is constant in time")
+        notes.append("beat ranking needs a map over time; the per-lead map of this model is constant in time")
     else:
         bounds = beat_bounds(beats.rpeaks, ecg.fs, ecg.n_samples)
         scores = score_beats(bounds, class_map, ecg.fs, k, per_lead)
