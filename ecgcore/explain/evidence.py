@@ -35,6 +35,7 @@ import numpy as np
 
 from ecgcore.core.errors import ECGError, UnknownNameError
 from ecgcore.core.leads import LEAD_GROUPS, LEADS
+from ecgcore.core.settings import ROOT
 from ecgcore.models.base import PreparedInput
 
 REPLACEMENTS = ("template", "mean")
@@ -42,7 +43,7 @@ DEFAULT_REPLACEMENT = "template"
 #: the template's window around R (s): room for a PR segment before and the T wave after
 TEMPLATE_BEFORE_S, TEMPLATE_AFTER_S = 0.30, 0.55
 TEMPLATE_FS = 100.0
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "assets" / "evidence" / "norm_template.npz"
+TEMPLATE_PATH = ROOT / "assets" / "evidence" / "norm_template.npz"
 #: a lead is named as evidence when removing it lowers the class's probability by at least this much
 MIN_CHANGE = 0.01
 #: the anatomical groups whose removal is measured (ecgcore.core.leads.LEAD_GROUPS)
