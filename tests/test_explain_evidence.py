@@ -123,6 +123,21 @@ def test_statement_leads_are_compared_with_the_evidence_leads(real, resnet):
     assert ev.summary(cls).startswith(f"{cls} evidence: ")
 
 
+def test_criteria_statements_of_a_real_inferior_q_wave_record_are_compared(resnet):
+    from ecgcore.data.catalogue import load_record
+    from ecgcore.interpret import interpret
+
+    ecg = load_record("ptbxl/09739")  # IMI; the criteria find Q waves in II and aVF
+    statements = interpret(ecg).statements
+    ex = record.explain_record(ecg, resnet, "MI", ig_steps=4)
+    matches = compare_with_statements(ex.evidence, "MI", statements)
+    infarct = [s for s in statements if s.category == "infarct" and s.leads]
+    assert infarct, "the criteria found no infarct statement with leads on ptbxl/09739"
+    assert [m.text for m in matches] == [s.text for s in infarct]  # bundle-branch, axis... left out for MI
+    for m, s in zip(matches, infarct):
+        assert m.leads == tuple(s.leads) and set(m.shared) == set(m.leads) & set(ex.evidence.evidence_leads("MI"))
+
+
 def test_one_class_activation_map_implementation(real, resnet):
     assert not hasattr(gradcam, "record_gradcam") and not hasattr(record, "streamed_gradcam")
     ecg = _ecg(real, _norm_records(real, 9, 1)[0])

@@ -157,7 +157,7 @@ def evidence_panel(ex, statements=(), height: int = 420) -> None:
     p(target) most, each lead's change, the lead groups, and the leads the criteria statements name
     (`statements`: the record's `ecgcore.interpret` statements, each with `.text`, `.leads`, `.category`)."""
     from app.common import widgets
-    from ecgcore.explain.evidence import compare_with_statements
+    from ecgcore.explain.evidence import CLASS_CATEGORIES, compare_with_statements
     from ecgcore.plot.saliency import evidence_figure
 
     ev = ex.evidence
@@ -174,7 +174,10 @@ def evidence_panel(ex, statements=(), height: int = 420) -> None:
                f"at this record's beats); blue: evidence for {cls}. Lead groups replaced together: {groups}.")
     for m in matches:
         shared = ", ".join(m.shared) if m.shared else "none"
-        st.caption(f"Criteria: {m.text} (leads {', '.join(m.leads)}); shared with the model's evidence: {shared}.")
+        st.caption(f"**Criteria**: {m.text} (leads {', '.join(m.leads)}, bold in the strip); shared with the "
+                   f"model's evidence leads: {shared}.")
+    if not matches and CLASS_CATEGORIES.get(cls):
+        st.caption(f"**Criteria**: no criteria statement for {cls} names leads on this record.")
 
 
 def empty_message(ex, view: SaliencyView, shown: np.ndarray | None) -> str | None:

@@ -120,15 +120,27 @@ class StatementMatch:
         return bool(self.shared)
 
 
+#: the criteria statements' categories (`ecgcore.interpret.CATEGORIES`) that speak to each superclass
+CLASS_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "MI": ("infarct",), "STTC": ("st_t",), "HYP": ("hypertrophy", "voltage"),
+    "CD": ("ventricular_conduction", "av_conduction"), "NORM": (),
+}
+
+
 def compare_with_statements(evidence: LeadEvidence, cls: str, statements: Iterable[Any],
                             k: int = 3) -> list[StatementMatch]:
     """For each statement with leads (any object with `.text` and `.leads`, e.g. those of
     `ecgcore.interpret.interpret(ecg).statements`), the leads it names, the model's `k` evidence leads for
-    `cls`, and the leads both name. Statements naming no lead are left out."""
+    `cls`, and the leads both name. Statements naming no lead are left out, and so are those whose `.category`
+    (where they have one) does not speak to `cls` (`CLASS_CATEGORIES`; a class not listed keeps every one)."""
     top = tuple(evidence.evidence_leads(cls, k))
+    wanted = CLASS_CATEGORIES.get(cls)
     out = []
     for s in statements:
         leads = tuple(getattr(s, "leads", ()) or ())
+        category = getattr(s, "category", None)
+        if wanted is not None and category is not None and category not in wanted:
+            continue
         if leads:
             out.append(StatementMatch(str(s.text), leads, top, tuple(lead for lead in top if lead in leads)))
     return out
