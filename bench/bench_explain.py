@@ -28,9 +28,8 @@ import torch  # noqa: E402
 
 from ecgcore.core.settings import resolve  # noqa: E402
 from ecgcore.explain.attribution import IG_STEPS, network_attribution, record_attribution  # noqa: E402
-from ecgcore.core.leads import LEAD_GROUPS  # noqa: E402
 from ecgcore.explain.beats import score_beats  # noqa: E402
-from ecgcore.explain.evidence import lead_evidence  # noqa: E402
+from ecgcore.explain.evidence import GROUPS, lead_evidence  # noqa: E402
 from ecgcore.explain.gradcam import DEFAULT_CAM_METHOD, cam_layer, cam_windows, record_cam  # noqa: E402
 from ecgcore.signal import analyse_record  # noqa: E402
 from ecgcore.signal.beats import beat_bounds  # noqa: E402
@@ -191,10 +190,11 @@ def main() -> None:
                 cm = timed(lambda: record_cam(model, prepared), 3) if getattr(model, "net", None) is not None \
                     else (0.0, 0.0)
                 pl = timed(lambda: record_attribution(model, prepared, k), 3)
-                ev = timed(lambda: lead_evidence(model, prepared, rp), 3)
+                base = model.predict_prepared(prepared)[0]  # the app passes the probabilities it has
+                ev = timed(lambda: lead_evidence(model, prepared, rp, probabilities=base), 3)
                 core = pr[0] + cm[0] + pl[0] + ev[0]
                 print(f"  CPU ms: predict {pr[0]:.0f}, class map {cm[0]:.0f}, per-lead map {pl[0]:.0f}, lead evidence "
-                      f"(1 + 12 leads + {len(LEAD_GROUPS)} groups through the model's rule) {ev[0]:.0f} => predict + "
+                      f"(12 leads + {len(GROUPS)} groups through the model's rule) {ev[0]:.0f} => predict + "
                       f"maps + lead evidence {core:.0f} ms (goal <= 300 ms)")
             except Exception as exc:
                 print(f"  explain_record failed: {exc}")

@@ -15,7 +15,7 @@ from ecgcore.core.leads import LEAD_GROUPS, LEADS
 from ecgcore.core.settings import resolve
 from ecgcore.explain import evidence as ev_mod
 from ecgcore.explain import gradcam, record
-from ecgcore.explain.evidence import compare_with_statements, lead_evidence, template_signal
+from ecgcore.explain.evidence import GROUPS, compare_with_statements, lead_evidence, template_signal
 from ecgcore.models import load_model
 from ecgcore.signal.peaks import find_beats
 
@@ -56,8 +56,12 @@ def test_evidence_is_the_models_own_probability_change(real, resnet):
     ecg = _ecg(real, i)
     prepared = resnet.prepare(ecg)
     ev = lead_evidence(resnet, prepared, _rpeaks(ecg))
-    assert ev.per_lead.shape == (12, 5) and ev.per_group.shape == (len(LEAD_GROUPS), 5)
+    assert ev.per_lead.shape == (12, 5) and ev.per_group.shape == (len(GROUPS), 5) and ev.groups == GROUPS
     np.testing.assert_allclose(ev.probabilities, resnet.predict_proba(ecg)[0], rtol=1e-5, atol=1e-6)
+    # the probabilities the caller already has are not predicted again, and change nothing
+    given = lead_evidence(resnet, prepared, _rpeaks(ecg), probabilities=resnet.predict_proba(ecg)[0])
+    np.testing.assert_allclose(given.per_lead, ev.per_lead, atol=1e-6)
+    np.testing.assert_allclose(given.per_group, ev.per_group, atol=1e-6)
     # replacing V2 by hand gives the same change
     changed = prepared.signal.copy()
     v2 = LEADS.index("V2")

@@ -46,8 +46,9 @@ TEMPLATE_FS = 100.0
 TEMPLATE_PATH = ROOT / "assets" / "evidence" / "norm_template.npz"
 #: a lead is named as evidence when removing it lowers the class's probability by at least this much
 MIN_CHANGE = 0.01
-#: the anatomical groups whose removal is measured (ecgcore.core.leads.LEAD_GROUPS)
-GROUPS: tuple[str, ...] = tuple(LEAD_GROUPS)
+#: the anatomical groups whose removal is measured by default (of `ecgcore.core.leads.LEAD_GROUPS`; the posterior
+#: wall's mirror V1-V3 is left to callers that ask for it, as `bench/bench_evidence.py` does for its territory)
+GROUPS: tuple[str, ...] = ("inferior", "anteroseptal", "lateral")
 
 
 @dataclass(frozen=True)
@@ -244,24 +245,31 @@ def replace_leads(signal: np.ndarray, replacement: np.ndarray, leads: Sequence[s
 
 def lead_evidence(model: Any, prepared: PreparedInput, rpeaks: np.ndarray | None,
                   replacement: str = DEFAULT_REPLACEMENT,
-                  groups: Mapping[str, Sequence[str]] | None = None, consistent_limbs: bool = False) -> LeadEvidence:
+                  groups: Mapping[str, Sequence[str]] | None = None, consistent_limbs: bool = False,
+                  probabilities: np.ndarray | None = None) -> LeadEvidence:
     """The evidence of every lead and lead group for every class (`LeadEvidence`).
 
     prepared: `model.prepare(ecg)`; rpeaks: R-peak samples at `prepared.fs` (the model's rate), None when no
-    beats were found; groups: {name: leads} (default `LEAD_GROUPS`); consistent_limbs: see `replace_leads`.
-    One `predict_proba` call on 1 + 12 + groups signals."""
-    groups = dict(LEAD_GROUPS if groups is None else groups)
+    beats were found; groups: {name: leads} (default the `GROUPS` of `LEAD_GROUPS`); consistent_limbs: see
+    `replace_leads`; probabilities: `model.predict_proba` of the prepared record when the caller has it (not
+    predicted again). One `predict_proba` call on 12 + groups (+ 1) signals."""
+    groups = {g: LEAD_GROUPS[g] for g in GROUPS} if groups is None else dict(groups)
     unknown = sorted({lead for leads in groups.values() for lead in leads} - set(LEADS))
     if unknown:
         raise UnknownNameError(f"unknown lead(s) {unknown} in a lead group; valid: {', '.join(LEADS)}")
     repl, used = replacement_signal(model, prepared, rpeaks, replacement)
     sig = prepared.signal.astype(np.float64)
-    variants = [sig] + [replace_leads(sig, repl, (lead,), consistent_limbs) for lead in LEADS] \
+    variants = [replace_leads(sig, repl, (lead,), consistent_limbs) for lead in LEADS] \
         + [replace_leads(sig, repl, leads, consistent_limbs) for leads in groups.values()]
+    if probabilities is None:
+        variants.insert(0, sig)
     probs = np.asarray(model.predict_proba(np.stack(variants).astype(np.float32)), dtype=np.float64)
-    base = probs[0]
+    if probabilities is None:
+        base, probs = probs[0], probs[1:]
+    else:
+        base = np.asarray(probabilities, dtype=np.float64)
     return LeadEvidence(tuple(model.classes), tuple(LEADS), tuple(groups), base,
-                        base[None, :] - probs[1:1 + len(LEADS)], base[None, :] - probs[1 + len(LEADS):], used)
+                        base[None, :] - probs[:len(LEADS)], base[None, :] - probs[len(LEADS):], used)
 
 
 def fit_norm_template(signals: np.ndarray, rpeaks: Sequence[np.ndarray], fs: float) -> np.ndarray:

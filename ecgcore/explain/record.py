@@ -308,7 +308,7 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         if beats.ok:
             r_fs = np.round((beats.rpeaks - first) * m.fs / ecg.fs).astype(np.int64)
             rpeaks = r_fs[(r_fs >= 0) & (r_fs < ev_input.n_samples)]
-        lead_ev = lead_evidence(m, ev_input, rpeaks)
+        lead_ev = lead_evidence(m, ev_input, rpeaks, probabilities=probs if span is None else None)
         if lead_ev.replacement != "template":
             notes.append("Lead evidence: no beats were found, so each lead was replaced by its training mean "
                          "(a flat line) instead of a normal beat")

@@ -24,6 +24,12 @@ TRAINING_DEFAULTS: dict[str, Any] = {
 }
 
 
+#: windows per forward pass in `_window_proba`: small enough that a batch's activations stay in the CPU's cache
+#: (resnet1d, 10 s records: 512 gave 58 records/s on one thread and 126 on two, 64 gave 160 and 283, measured on
+#: this shared machine; bench/bench_models.py)
+WINDOW_BATCH = 64
+
+
 class TorchWindowModel(ECGModel):
     """A PyTorch network applied to sliding windows; trained by `ecgcore.learn.trainer.fit`."""
 
@@ -51,7 +57,7 @@ class TorchWindowModel(ECGModel):
         prepared = self.prepare(ecg)
         return torch.from_numpy(self.standardise(prepared.cut(prepared.starts)))
 
-    def _window_proba(self, windows: np.ndarray, batch: int = 512) -> np.ndarray:
+    def _window_proba(self, windows: np.ndarray, batch: int = WINDOW_BATCH) -> np.ndarray:
         x = self.standardise(windows)
         out = []
         with torch.inference_mode():
