@@ -78,7 +78,7 @@ def measure(model, ecg, leads: set[str], cls: str = "MI") -> dict[str, float] | 
     from ecgcore.explain.attribution import record_attribution
     from ecgcore.signal.peaks import find_beats
 
-    signed = record_attribution(model, ecg, model.classes.index(cls))
+    signed = record_attribution(model, model.prepare(ecg), model.classes.index(cls))
     attr = np.abs(signed)
     pos = np.clip(signed, 0, None)
     total = attr.sum()
