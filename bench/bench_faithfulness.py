@@ -37,7 +37,7 @@ from ecgcore.explain.attribution import record_attribution  # noqa: E402
 from ecgcore.explain.beats import score_beats  # noqa: E402
 from ecgcore.explain.faithfulness import (deletion_drop, lesion_mask, lesion_mass_share,  # noqa: E402
                                           sanity_rank_correlation)
-from ecgcore.explain.gradcam import display_scale, record_gradcam  # noqa: E402
+from ecgcore.explain.gradcam import display_scale, record_cam  # noqa: E402
 from ecgcore.signal import analyse_record  # noqa: E402
 from ecgcore.signal.beats import beat_bounds  # noqa: E402
 from ecgcore.signal.peaks import find_beats  # noqa: E402
@@ -66,11 +66,11 @@ def _maps(model, ecg, k: int | None = None, ig: bool = False) -> tuple[dict[str,
     """{map name: (classes, samples) or (samples,) map}, record probabilities."""
     out = {}
     for layer, method in MAPS:
-        cam, _, _ = record_gradcam(model, ecg, layer, method)
+        cam, _, _ = record_cam(model, model.prepare(ecg), layer, method)
         out[f"{'Grad-CAM' if method == 'gradcam' else 'HiResCAM'} {layer}"] = cam
     probs = model.predict_proba(ecg)[0]  # every window (`window_starts`); the maps use `map_window_starts`
     if ig and k is not None:
-        out["IG (sum of leads)"] = record_attribution(model, ecg, k, "ig").sum(axis=0)
+        out["IG (sum of leads)"] = record_attribution(model, model.prepare(ecg), k, "ig").sum(axis=0)
     return out, probs
 
 
@@ -98,7 +98,7 @@ def faithfulness(model, name: str, ecgs, truth, lesions, sanity_maps: int, ig_re
             n_cases += 1
             case_maps = {m: v[k] for m, v in maps.items()}
             if n_cases <= ig_records:
-                case_maps["IG (sum of leads)"] = record_attribution(model, ecg, k, "ig").sum(axis=0)
+                case_maps["IG (sum of leads)"] = record_attribution(model, model.prepare(ecg), k, "ig").sum(axis=0)
             pos99.append((float(np.percentile(np.maximum(case_maps["Grad-CAM last"], 0), 99)),
                           float(np.percentile(np.maximum(case_maps["HiResCAM last"], 0), 99))))
             lesion_beat = np.array([mask[a:b].any() for a, b in bounds]) if bounds is not None else None
@@ -106,7 +106,7 @@ def faithfulness(model, name: str, ecgs, truth, lesions, sanity_maps: int, ig_re
             if n_cases <= sanity_maps:
                 random_maps = {m: v[k] for m, v in _maps(random_model, ecg)[0].items()}
                 if "IG (sum of leads)" in case_maps:
-                    random_maps["IG (sum of leads)"] = record_attribution(random_model, ecg, k, "ig").sum(axis=0)
+                    random_maps["IG (sum of leads)"] = record_attribution(random_model, random_model.prepare(ecg), k, "ig").sum(axis=0)
             for m, v in case_maps.items():
                 s, t = lesion_mass_share(v, mask)
                 if not np.isnan(s):

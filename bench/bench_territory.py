@@ -16,7 +16,9 @@ LUDB (external): records whose diagnosis statements name a wall ("Scar formation
 "STEMI: ..." -> MI,
 "Ischemia: lateral wall" -> STTC, as `ecgcore.data.ludb` maps them; anterior and septal -> anteroseptal leads,
 posterior -> V1-V3; apical is left out), attribution of the statement's class (MI or STTC), reported apart.
-Goal: territory share >= 2x chance. R-peaks: `ecgcore.signal.peaks.find_beats`.
+Goal: territory share >= 2x chance. R-peaks: `ecgcore.signal.peaks.find_beats`. The lead evidence (the
+model's own probability change when a lead is replaced, `ecgcore.explain.evidence`) is measured the same way by
+`bench/bench_evidence.py`.
 
     .venv/bin/python -m bench.bench_territory [--models resnet1d ...] [--folds 9 10] [--json]
 """
@@ -76,7 +78,7 @@ def measure(model, ecg, leads: set[str], cls: str = "MI") -> dict[str, float] | 
     from ecgcore.explain.attribution import record_attribution
     from ecgcore.signal.peaks import find_beats
 
-    signed = record_attribution(model, ecg, model.classes.index(cls))
+    signed = record_attribution(model, model.prepare(ecg), model.classes.index(cls))
     attr = np.abs(signed)
     pos = np.clip(signed, 0, None)
     total = attr.sum()

@@ -9,7 +9,7 @@ import wfdb
 
 from ecgcore.core.ecg import ECG
 from ecgcore.explain import attribution, record
-from ecgcore.explain.gradcam import record_gradcam
+from ecgcore.explain.gradcam import record_cam
 from ecgcore.models import load_model
 from ecgcore.core.settings import resolve
 
@@ -63,10 +63,10 @@ def test_short_record_keeps_its_whole_per_lead_map(real_10s, model):
     np.testing.assert_allclose(ex.probabilities, model.predict_proba(real_10s)[0], rtol=1e-5, atol=1e-6)
 
 
-def test_streamed_class_map_equals_the_one_call_map(real_10s, model, monkeypatch):
-    monkeypatch.setattr(record, "CAM_CHUNK", 3)  # several chunks on a 10 s record
-    streamed, logits, starts = record.streamed_gradcam(model, real_10s, "last", "hirescam")
-    whole, logits_whole, starts_whole = record_gradcam(model, real_10s, "last", "hirescam")
+def test_class_map_in_chunks_equals_the_one_call_map(real_10s, model):
+    prepared = model.prepare(real_10s)
+    streamed, logits, starts = record_cam(model, prepared, "last", "hirescam", chunk=3)  # several chunks
+    whole, logits_whole, starts_whole = record_cam(model, prepared, "last", "hirescam", chunk=10_000)
     np.testing.assert_allclose(streamed, whole, rtol=1e-4, atol=1e-4 * np.abs(whole).max())
     np.testing.assert_allclose(logits, logits_whole, rtol=1e-4, atol=1e-5)
     np.testing.assert_array_equal(starts, starts_whole)
@@ -97,12 +97,12 @@ def test_viewer_pages_through_a_long_upload_10_s_at_a_time(real_10s):
     assert shown() == "Showing 10-20 s of 60 s (page 2 of 6)"
 
 
-def test_kernel_model_occludes_leads_for_the_window_in_view_only(real_10s):
+def test_kernel_model_gets_lead_evidence_for_the_window_in_view_only(real_10s):
     kernel = load_model("kernel", resolve().models_dir)
     long = real_10s.with_signal(np.tile(real_10s.signal, (1, 9)), record_id="long")  # 90 s
     ex = record.explain_record(long, kernel, view_s=(30.0, 40.0))
     fs = long.fs
-    assert ex.per_lead_method == "occlusion" and ex.per_lead_span_s == (30.0, 40.0)
+    assert ex.per_lead_method == "evidence" and ex.per_lead_span_s == (30.0, 40.0)
     assert np.abs(ex.per_lead[:, int(31 * fs):int(39 * fs)]).sum() > 0
     assert not ex.per_lead[:, : int(29 * fs)].any() and not ex.per_lead[:, int(41 * fs):].any()
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from ecgcore.cli import main
+from ecgcore.core.leads import LEADS
 
 from tests.bad_inputs.real_records import real_path  # noqa: E402
 
@@ -47,7 +48,10 @@ def test_json_has_predictions_rpeaks_beats_and_measurements(models_dir, tmp_path
     maps = np.load(out)
     assert maps["cam"].shape == (5, 5000) and maps["per_lead"].shape == (12, 5000)
     assert maps["rpeaks"].tolist() == rpeaks and str(maps["target"]) == "MI"
-    assert maps["median_beat"].shape == (12, 325)
+    # the median beat the app draws: the analysis's window (MEDIAN_BEFORE_S + MEDIAN_AFTER_S) at 500 Hz
+    assert maps["median_beat"].shape == maps["mean_beat_per_lead"].shape == (12, 600) and int(maps["median_r"]) == 250
+    assert summary["lead_evidence"]["summary"].startswith("MI evidence: ")
+    assert set(summary["lead_evidence"]["per_lead"]["MI"]) == set(LEADS)
 
 
 def test_text_summary_and_bad_inputs(models_dir, tmp_path, capsys):

@@ -124,7 +124,7 @@ def test_torch_models_expose_net_prepare_and_gradcam_layers(name, fitted):
     model = fitted[name]
     X, _ = toy_dataset(1, 3)
     ecg = ECG(X[0], fs=100.0, record_id="r", source="test")
-    windows = model.prepare(ecg)
+    windows = model.net_input(ecg)
     assert tuple(windows.shape) == (32, 12, 250) and windows.dtype == torch.float32
     assert set(model.gradcam_layers) == {"last", "early"}
     assert all(isinstance(m, torch.nn.Module) for m in model.gradcam_layers.values())

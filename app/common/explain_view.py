@@ -19,6 +19,9 @@ from ecgcore.plot.saliency import display_map, is_blank, legend_title
 
 SHOW = {"trace": "Per-lead, on the traces", "band": "One band over time (all leads)", "none": "None"}
 CAM_NAMES = {"gradcam": "Grad-CAM", "hirescam": "HiResCAM"}
+#: the per-lead map's method, named for a reader (`Explanation.per_lead_method`)
+PER_LEAD_NAMES = {"ig": "Integrated Gradients", "saliency": "gradient magnitude", "occlusion": "lead occlusion",
+                  "evidence": "lead evidence, constant in time"}
 LAYER_NAMES = {"last": "last convolutional block", "early": "an earlier, finer layer"}
 
 
@@ -122,21 +125,15 @@ def saliency_map(ex, view: SaliencyView) -> np.ndarray | None:
     return None
 
 
-def mean_beat_map(ex, view: SaliencyView, before: int, length: int) -> np.ndarray | None:
-    """The display map of the saliency averaged over the beats, aligned with a median beat of `length`
-    samples with R at `before` (the figure the viewer shows, so every median-beat figure has the same
-    window and fiducial points). None when nothing is drawn."""
-    from ecgcore.signal.beats import mean_beat
-
-    if view.mode == "band" and ex.cam is not None:
-        raw, method = ex.cam[ex.target_index][None, :], ex.cam_method
-    elif view.mode == "trace":
-        raw, method = ex.per_lead, None
-    else:
-        return None
-    averaged = mean_beat(raw, ex.beats.rpeaks, ex.fs, before / ex.fs, (length - before) / ex.fs)
-    averaged = averaged[0] if view.mode == "band" else averaged
-    return display_map(averaged, view.scale, method)
+def mean_beat_map(ex, view: SaliencyView) -> np.ndarray | None:
+    """The display map of the saliency averaged over the beats of the explanation's median beat
+    (`ex.mean_beat_cam` / `ex.mean_beat_per_lead`, on the window of `ex.median_beat`). None when nothing is
+    drawn."""
+    if view.mode == "band" and ex.mean_beat_cam is not None:
+        return display_map(ex.mean_beat_cam[ex.target_index], view.scale, ex.cam_method)
+    if view.mode == "trace":
+        return display_map(ex.mean_beat_per_lead, view.scale)
+    return None
 
 
 def legend(ex, view: SaliencyView) -> str:
@@ -150,8 +147,37 @@ def method_text(ex, view: SaliencyView) -> str:
         cam = CAM_NAMES.get(ex.cam_method or "", "class activation map")
         return f"where in time the model found evidence for {ex.target} ({cam}, one band for all leads)"
     if view.mode == "trace":
-        return f"which leads, and when, carried evidence for {ex.target} ({ex.per_lead_method})"
+        name = PER_LEAD_NAMES.get(ex.per_lead_method, ex.per_lead_method)
+        return f"which leads, and when, carried evidence for {ex.target} ({name})"
     return "no saliency drawn"
+
+
+def evidence_panel(ex, statements=(), height: int = 420) -> None:
+    """The per-lead evidence strip beside the tracing: the leads whose replacement by a normal beat lowers
+    p(target) most, each lead's change, the lead groups, and the leads the criteria statements name
+    (`statements`: the record's `ecgcore.interpret` statements, each with `.text`, `.leads`, `.category`)."""
+    from app.common import widgets
+    from ecgcore.explain.evidence import CLASS_CATEGORIES, compare_with_statements
+    from ecgcore.plot.saliency import evidence_figure
+
+    ev = ex.evidence
+    if ev is None:
+        return
+    cls = ex.target
+    st.markdown(f"**{ev.summary(cls)}**")
+    matches = compare_with_statements(ev, cls, statements)
+    named = tuple(lead for m in matches for lead in m.leads)
+    widgets.show_figure(evidence_figure(ev.lead_changes(cls), cls, highlight=named, height=height),
+                        key=f"evidence_{ex.model}")
+    groups = ", ".join(f"{g} {100 * v:+.0f}" for g, v in ev.group_changes(cls).items())
+    st.caption(f"Points p({cls}) falls when the lead is replaced by a normal beat (the NORM population's, "
+               f"at this record's beats); blue: evidence for {cls}. Lead groups replaced together: {groups}.")
+    for m in matches:
+        shared = ", ".join(m.shared) if m.shared else "none"
+        st.caption(f"**Criteria**: {m.text} (leads {', '.join(m.leads)}, bold in the strip); shared with the "
+                   f"model's evidence leads: {shared}.")
+    if not matches and CLASS_CATEGORIES.get(cls):
+        st.caption(f"**Criteria**: no criteria statement for {cls} names leads on this record.")
 
 
 def empty_message(ex, view: SaliencyView, shown: np.ndarray | None) -> str | None:
@@ -163,8 +189,8 @@ def empty_message(ex, view: SaliencyView, shown: np.ndarray | None) -> str | Non
                 "Choose **Per-lead, on the traces** to see which leads mattered.")
     if is_blank(shown):
         what = "per-lead map" if view.mode == "trace" else "class activation map"
-        extra = (" (lead occlusion: flattening any single lead does not lower its score)"
-                 if ex.per_lead_method == "occlusion" and view.mode == "trace" else "")
+        extra = (" (lead evidence: replacing any single lead by a normal beat does not lower its score)"
+                 if ex.per_lead_method == "evidence" and view.mode == "trace" else "")
         scale = " on the fixed scale; switch on **Relative scale** under Advanced" if view.scale == "fixed" else ""
         return (f"{ex.model}'s {what} shows no evidence for {ex.target} on this record{extra}{scale}: "
                 "nothing is coloured.")

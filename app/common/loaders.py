@@ -126,7 +126,7 @@ def shipped_model_names() -> list[str]:
 @st.cache_resource(show_spinner="Loading the model ...")
 def _model(name: str, folder: str):
     """(model, lock): loaded once per server and shared by every session. The lock serialises use of one
-    model object, because Grad-CAM/IG attach hooks to its layers while they run."""
+    model object, because the class activation map and IG attach hooks to its layers while they run."""
     from ecgcore.models import load_model
 
     return load_model(name, folder), threading.Lock()
@@ -330,7 +330,7 @@ def _library_explanation(record_id: str, rate: int, root: str, model_name: str, 
 
 def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str = "last", cam: str | None = None,
                 view_s: tuple[float, float] | None = None):
-    """`ecgcore.explain.explain_record` of the current record: probabilities, Grad-CAM, per-lead map, beats
+    """`ecgcore.explain.explain_record` of the current record: probabilities, class activation map, per-lead map, lead evidence, beats
     (cam None: the library's default CAM method; view_s: the seconds in view, which is all a long record's
     maps are made for, see `ecgcore.explain.record.view_span`; pass None for a record that is not long).
 

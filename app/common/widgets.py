@@ -106,15 +106,18 @@ def median_beat(ecg, key: str, ex=None, view=None) -> None:
     from ecgcore.plot import beat_figure
     from ecgcore.signal.resample import resample_signal
 
-    analysis = loaders.beat_analysis(ecg)
-    if analysis.median.shape[1] < 2 or not np.isfinite(analysis.median).all():
+    if ex is not None:  # the explanation's own analysis, median beat and beat averages: nothing recomputed
+        analysis, med, before = ex.analysis, ex.median_beat, ex.median_r
+    else:
+        analysis = loaders.beat_analysis(ecg)
+        med = resample_signal(analysis.median, analysis.analysis_fs, ecg.fs)  # drawn at the record's rate
+        before = int(round(analysis.median_r * ecg.fs / analysis.analysis_fs))
+    if med.shape[1] < 2 or not np.isfinite(med).all():
         st.caption("No median beat: too few clean beats were found.")
         return
-    med = resample_signal(analysis.median, analysis.analysis_fs, ecg.fs)  # drawn at the record's rate
-    before = int(round(analysis.median_r * ecg.fs / analysis.analysis_fs))
     saliency = legend = None
     if ex is not None and view is not None:
-        saliency = explain_view.mean_beat_map(ex, view, before, med.shape[1])
+        saliency = explain_view.mean_beat_map(ex, view)
         legend = explain_view.legend(ex, view) if saliency is not None else None
     title = "Median beat of each lead, with the points the intervals are measured between"
     if saliency is not None:
@@ -149,7 +152,8 @@ def card_summary(name: str) -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def export_report(ecg, ex=None, saliency=None, start_s: float = 0.0, interpretation=None) -> None:
+def export_report(ecg, ex=None, saliency=None, start_s: float = 0.0, interpretation=None,
+                  saliency_method: str | None = None) -> None:
     """Download a report of the current record, made offline on the server (ecgcore.plot.report, matplotlib):
     the tracing at true scale, the interpretation's statements if given, the predictions and saliency of `ex`
     if given, measurements, model card."""
@@ -158,12 +162,13 @@ def export_report(ecg, ex=None, saliency=None, start_s: float = 0.0, interpretat
     st.markdown("**Export**")
     cols = st.columns([1, 2, 3])
     fmt = cols[0].radio("Format", ["pdf", "png"], horizontal=True, key="export_fmt", format_func=str.upper)
-    analysis = loaders.beat_analysis(ecg)
+    analysis = ex.analysis if ex is not None and ex.per_lead_span_s is None else loaders.beat_analysis(ecg)
     card = loaders.card(ex.model) if ex is not None else None
 
     def make() -> bytes:  # runs only when the button is clicked
         return build_report(ecg, explanation=ex, saliency=saliency, card=card, analysis=analysis,
-                            start_s=start_s, fmt=fmt, interpretation=interpretation)
+                            start_s=start_s, fmt=fmt, interpretation=interpretation,
+                            saliency_method=saliency_method)
 
     safe = ecg.record_id.replace("/", "_").replace(":", "_")
     cols[1].download_button(f"Download the report ({fmt.upper()})", data=make, on_click="ignore",

@@ -37,7 +37,7 @@ if ecg is not None:
 
     # ---- which beat: kept per record; previous / next step in time or in saliency order
     rpeaks = beats.rpeaks
-    bounds = beat_bounds(rpeaks, ecg.fs, ecg.n_samples)
+    bounds = scores.bounds if scores is not None else beat_bounds(rpeaks, ecg.fs, ecg.n_samples)
     key = f"{state.get('record')}@{ecg.fs:g}"
     from_link = state.adopted_from_url("beat")
     if st.session_state.get("_beat_for") != key or not 0 <= int(state.get("beat") or 0) < beats.n:

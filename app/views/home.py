@@ -11,7 +11,8 @@ st.markdown(
     "Browse 12-lead ECGs from PTB-XL, the PhysioNet/CinC Challenge, the PTB Diagnostic ECG Database and LUDB on "
     "standard ECG paper, ask trained classifiers for the five PTB-XL diagnostic superclasses (**NORM** normal, "
     "**MI** myocardial infarction, **STTC** ST/T change, **CD** conduction disturbance, **HYP** hypertrophy), see "
-    "where a model looked (Grad-CAM and per-lead attribution, beat by beat) and compare the models."
+    "which leads carry a model's evidence and where it looked (lead evidence, per-lead Integrated Gradients, the "
+    "HiResCAM class activation map, beat by beat) and compare the models."
 )
 st.warning("A research and teaching aid, **not a diagnostic device**: never use it to make clinical decisions.",
            icon=":material/warning:")
@@ -59,7 +60,8 @@ st.subheader("Where to start")
 st.markdown(
     "- **Records**: find a record (PTB-XL index with filters, or any record of the data root) and open it.\n"
     "- **ECG viewer**: the 12 leads on ECG paper, metadata, measurements and the median beat.\n"
-    "- **Predict & explain**: class probabilities against thresholds, Grad-CAM and per-lead attribution; "
+    "- **Predict & explain**: class probabilities against thresholds, lead evidence, per-lead Integrated Gradients and "
+    "the HiResCAM class activation map; "
     "download a PDF report.\n"
     "- **Beat review**: beats ranked by saliency, one at a time across the 12 leads.\n"
     "- **Upload**: your own file (WFDB, zip, CSV, NPY, EDF), kept in your session only.\n"

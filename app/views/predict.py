@@ -1,6 +1,8 @@
 """Predict & explain: the interpretation first (statements, urgent ones marked); then each class's call against
 its threshold and the ground truth (TP / FP / FN / TN, contradictions flagged); where the model found its
-evidence, per lead on the traces by default (a selected statement's leads and points marked too); a report."""
+evidence, per lead on the traces by default (a selected statement's leads and points marked too), with the lead
+evidence strip beside the tracing (how far each lead's own signal raises the class's probability, against the
+leads of the criteria statements); a report."""
 from __future__ import annotations
 
 import streamlit as st
@@ -52,11 +54,17 @@ if ecg is not None:
             empty = explain_view.empty_message(ex, view, saliency)
             if empty:
                 st.info(empty, icon=":material/visibility_off:")
-            widgets.show_figure(ecg_figure(ecg, layout.layout, start_s=layout.start_s, saliency=saliency,
-                                           saliency_mode=view.figure_mode, opacity=view.opacity,
-                                           legend=explain_view.legend(ex, view), statement_leads=leads, marks=marks,
-                                           title=f"{name} · {ex.target}: {explain_view.method_text(ex, view)}"),
-                                key="predict_ecg")
+            trace_col, strip_col = st.columns([5, 1.4]) if ex.evidence is not None else (st.container(), None)
+            with trace_col:
+                widgets.show_figure(ecg_figure(ecg, layout.layout, start_s=layout.start_s, saliency=saliency,
+                                               saliency_mode=view.figure_mode, opacity=view.opacity,
+                                               legend=explain_view.legend(ex, view), statement_leads=leads,
+                                               marks=marks,
+                                               title=f"{name} · {ex.target}: {explain_view.method_text(ex, view)}"),
+                                    key="predict_ecg")
+            if strip_col is not None:
+                with strip_col:
+                    explain_view.evidence_panel(ex, interp.statements if interp is not None else ())
             if getattr(ex, "per_lead_span_s", None):
                 st.caption(f"A long record: the maps are computed for the {ex.per_lead_span_s[0]:.0f}–"
                            f"{ex.per_lead_span_s[1]:.0f} s in view (move the window to explain another part); "
@@ -68,4 +76,4 @@ if ecg is not None:
             with st.expander("Model card", expanded=False):
                 widgets.card_summary(name)
             widgets.export_report(ecg, ex, saliency if view.mode != "none" else None, layout.start_s,
-                                  interpretation=interp)
+                                  interpretation=interp, saliency_method=explain_view.method_text(ex, view))

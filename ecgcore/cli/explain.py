@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default="resnet1d", help="a shipped model name (see `python -m ecgcore models`)")
     parser.add_argument("--target", default=None,
                         help="class for the per-lead map and the beat ranking (default: the most probable)")
-    parser.add_argument("--layer", default="last", help="Grad-CAM layer the model declares: last (default) or early")
+    parser.add_argument("--layer", default="last", help="class-activation-map layer the model declares: last (default) or early")
     parser.add_argument("--cam", default=None, choices=CAM_METHODS,
                         help="class-activation map: gradcam (captum LayerGradCam) or hirescam (gradient x activation)")
     parser.add_argument("--attribution", default="ig", choices=METHODS,
@@ -45,6 +45,12 @@ def _text(summary: dict) -> str:
         lines.append(f"  {len(summary['rpeaks'])} beats (R-peaks by {summary['rpeak_detector']} on "
                      f"{summary['rpeak_lead']}); top beats: "
                      + ", ".join(f"#{b} at {summary['beats'][b]['r_s']:.2f} s" for b in summary["top_beats"]))
+    ev = summary.get("lead_evidence")
+    if ev:
+        target = summary["target"]
+        lines.append(f"  {ev['summary']} (points p({target}) falls when a lead is replaced by a normal beat: "
+                     + ", ".join(f"{k} {100 * v:+.0f}" for k, v in ev["per_lead"][target].items()) + "; groups: "
+                     + ", ".join(f"{k} {100 * v:+.0f}" for k, v in ev["per_group"][target].items()) + ")")
     a = summary["analysis"]
     m = a["measurements"]
     fmt = lambda k: "—" if m[k]["value"] is None else f"{m[k]['value']:.0f} {m[k]['unit']}"  # noqa: E731

@@ -20,10 +20,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ecgcore.core.ecg import ECG
 from ecgcore.core.errors import UnknownNameError
 from ecgcore.explain.gradcam import check_no_inplace
-from ecgcore.explain.stitch import WindowStitcher, to_rate
+from ecgcore.explain.stitch import WindowStitcher, to_rate, windows_in_span
+from ecgcore.models.base import PreparedInput
 
 METHODS = ("ig", "saliency")
 IG_STEPS = 32
@@ -51,60 +51,47 @@ def network_attribution(net: nn.Module, windows: torch.Tensor, target: int, fs: 
     return attr.detach().numpy().astype(np.float64) * fs
 
 
-def record_attribution(model: Any, ecg: ECG, target: int, method: str = "ig", n_steps: int = IG_STEPS,
-                       span_s: tuple[float, float] | None = None) -> np.ndarray:
-    """(12, samples) attribution of class index `target` at `ecg.fs`, over the whole record or only `span_s`.
+def record_attribution(model: Any, prepared: PreparedInput, target: int, method: str = "ig",
+                       n_steps: int = IG_STEPS, span_s: tuple[float, float] | None = None) -> np.ndarray:
+    """(12, samples) attribution of class index `target` at the record's own rate (`prepared.source_fs`),
+    over the whole record or only `span_s`.
 
-    Networks: `network_attribution` per window, stitched (overlaps averaged) and interpolated to `ecg.fs`.
-    With `span_s` = (start, end) seconds, only the windows that overlap it are attributed (the window in view
-    of a long record: cost and memory grow with the span, not the record); samples outside those windows
-    are 0. Models without `net` (the kernel model): `lead_occlusion` on the record at the model's rate.
+    Networks: `network_attribution` per map window (`prepared.map_starts`), stitched (overlaps averaged) and
+    interpolated to the record's rate. With `span_s` = (start, end) seconds, only the windows that overlap it
+    are attributed (the window in view of a long record: cost and memory grow with the span, not the record);
+    samples outside those windows are 0. Models without `net` (the kernel model): `lead_occlusion` on the
+    record at the model's rate.
     """
-    from ecgcore.signal.resample import ecg_resample
-
-    em = ecg_resample(ecg, model.fs)
+    sig, fs = prepared.signal, prepared.fs
+    out = (prepared.source_samples, prepared.source_fs)
     if getattr(model, "net", None) is None:
         def logit_fn(batch: np.ndarray) -> np.ndarray:
             p = np.clip(model.predict_proba(batch), 1e-6, 1 - 1e-6)
             return np.log(p / (1 - p))
 
         if span_s is None:
-            per_lead = lead_occlusion(logit_fn, em.signal, target, model.fs)
-        else:  # a long record: the leads that mattered for the part in view (its own features), 0 elsewhere
-            a = int(span_s[0] * model.fs)
-            b = max(a + model.window, int(np.ceil(span_s[1] * model.fs)))
-            a, b = max(0, min(a, em.n_samples - model.window)), min(b, em.n_samples)
-            stitcher = WindowStitcher((em.signal.shape[0],), em.n_samples, fill=0.0)
-            stitcher.add(lead_occlusion(logit_fn, em.signal[:, a:b], target, model.fs)[:, None, :], np.array([a]))
-            return stitcher.at_rate(model.fs, ecg.n_samples, ecg.fs, fill=0.0)
-    else:
-        starts = model.map_window_starts(em.n_samples)
-        chosen = np.arange(len(starts)) if span_s is None else windows_in_span(starts / model.fs, model.window_s,
-                                                                                span_s)
-        stitcher = WindowStitcher((em.signal.shape[0],), em.n_samples, fill=0.0)
-        for i in range(0, len(chosen), ATTRIBUTION_CHUNK):
-            part = chosen[i:i + ATTRIBUTION_CHUNK]
-            windows = torch.from_numpy(model.standardise(_windows_at(model, em.signal, starts[part])))
-            attr = network_attribution(model.net, windows, target, model.fs, method, n_steps)
-            stitcher.add(attr.transpose(1, 0, 2), starts[part])
-        return stitcher.at_rate(model.fs, ecg.n_samples, ecg.fs, fill=0.0)
-    return to_rate(per_lead, model.fs, ecg.n_samples, ecg.fs)
+            return to_rate(lead_occlusion(logit_fn, sig, target, fs), fs, *out)
+        # a long record: the leads that mattered for the part in view (its own features), 0 elsewhere
+        a = int(span_s[0] * fs)
+        b = max(a + prepared.window, int(np.ceil(span_s[1] * fs)))
+        a, b = max(0, min(a, prepared.n_samples - prepared.window)), min(b, prepared.n_samples)
+        stitcher = WindowStitcher((sig.shape[0],), prepared.n_samples, fill=0.0)
+        stitcher.add(lead_occlusion(logit_fn, sig[:, a:b], target, fs)[:, None, :], np.array([a]))
+        return stitcher.at_rate(fs, *out, fill=0.0)
+    starts = prepared.map_starts
+    chosen = np.arange(len(starts)) if span_s is None else windows_in_span(starts / fs, prepared.window / fs,
+                                                                            span_s)
+    stitcher = WindowStitcher((sig.shape[0],), prepared.n_samples, fill=0.0)
+    for i in range(0, len(chosen), ATTRIBUTION_CHUNK):
+        part = starts[chosen[i:i + ATTRIBUTION_CHUNK]]
+        windows = torch.from_numpy(model.standardise(prepared.cut(part)))
+        attr = network_attribution(model.net, windows, target, fs, method, n_steps)
+        stitcher.add(attr.transpose(1, 0, 2), part)
+    return stitcher.at_rate(fs, *out, fill=0.0)
 
 
 #: windows attributed per captum call (IG multiplies them by its steps): bounds the memory of one call
 ATTRIBUTION_CHUNK = 8
-
-
-def windows_in_span(starts_s: np.ndarray, window_s: float, span_s: tuple[float, float]) -> np.ndarray:
-    """Indices of the windows (starting at `starts_s`, `window_s` long) that overlap [start, end) seconds."""
-    start, end = span_s
-    return np.flatnonzero((starts_s < end) & (starts_s + window_s > start))
-
-
-def _windows_at(model: Any, signal: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """(w, leads, window) copies of the windows of `signal` starting at `starts` (samples at the model's rate)."""
-    idx = np.asarray(starts)[:, None] + np.arange(model.window)
-    return np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2))
 
 
 def lead_occlusion(logit_fn: Callable[[np.ndarray], np.ndarray], signal: np.ndarray, target: int,

@@ -38,9 +38,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ecgcore.core.ecg import ECG
 from ecgcore.core.errors import ECGError, UnknownNameError
-from ecgcore.explain.stitch import stitch_windows, to_rate
+from ecgcore.explain.stitch import WindowStitcher, windows_in_span
+from ecgcore.models.base import PreparedInput
 
 CAM_METHODS = ("gradcam", "hirescam")
 DEFAULT_CAM_METHOD = "hirescam"
@@ -61,18 +61,19 @@ def check_no_inplace(net: nn.Module) -> None:
                        "(inplace=True), which breaks captum's gradients; rebuild them with inplace=False")
 
 
-def gradcam_layer(model: object, layer: str = "last") -> nn.Module:
-    """The module Grad-CAM runs on; ECGError for a model without convolutional layers."""
+def cam_layer(model: object, layer: str = "last") -> nn.Module:
+    """The module the class activation map (Grad-CAM or HiResCAM) runs on; ECGError for a model without
+    convolutional layers."""
     layers = getattr(model, "gradcam_layers", None)
     if not layers:
-        raise ECGError(f"Grad-CAM is not available for model {getattr(model, 'name', model)!r}: it has no "
+        raise ECGError(f"A class activation map is not available for model {getattr(model, 'name', model)!r}: it has no "
                        "convolutional layers (it works on whole-record features)")
     if layer not in layers:
-        raise UnknownNameError(f"unknown Grad-CAM layer {layer!r}; this model declares {', '.join(layers)}")
+        raise UnknownNameError(f"unknown class-activation-map layer {layer!r}; this model declares {', '.join(layers)}")
     return layers[layer]
 
 
-def gradcam_windows(net: nn.Module, layer: nn.Module, windows: torch.Tensor, classes: Sequence[int],
+def cam_windows(net: nn.Module, layer: nn.Module, windows: torch.Tensor, classes: Sequence[int],
                     window_s: float, method: str = "gradcam") -> tuple[np.ndarray, np.ndarray]:
     """Class activation maps per window and class, plus the logits of the same forward pass.
 
@@ -123,23 +124,39 @@ def gradcam_windows(net: nn.Module, layer: nn.Module, windows: torch.Tensor, cla
     return up * (positions / window_s), logits
 
 
-def record_gradcam(model: Any, ecg: ECG, layer: str = "last",
-                   method: str = "gradcam") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Grad-CAM of every class over a whole record, from one batched captum call.
+#: windows per captum call in `record_cam`: the activations and gradients of one chunk are held, never the
+#: whole record's
+CAM_CHUNK = 64
 
-    Returns (gradcam (classes, samples) signed in logits/s at `ecg.fs`, window logits (W, classes),
-    window starts (W,) in seconds). The model resamples nothing itself here: `ecg` is brought to `model.fs`,
-    windowed by the model, and the stitched map is interpolated back to `ecg.fs`.
+
+def record_cam(model: Any, prepared: PreparedInput, layer: str = "last", method: str = DEFAULT_CAM_METHOD,
+               span_s: tuple[float, float] | None = None,
+               chunk: int = CAM_CHUNK) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The class activation map of every class over a prepared record: the one implementation (the app, the
+    tests and the benches all call this).
+
+    `cam_windows` on the record's map windows (`prepared.map_starts`), `chunk` windows per captum call,
+    stitched (overlaps averaged) as it goes, then brought from the model's rate to the record's own rate.
+    Returns (map (classes, samples at `prepared.source_fs`) float32, signed, in logits/s; logits (w, classes) of
+    the windows it ran on; their starts (w,) in seconds). With `span_s` = (start, end) seconds only the
+    windows overlapping it are run and the map is 0 elsewhere. Memory holds one chunk's activations and
+    gradients plus the running sums. ECGError for a model without convolutional layers.
     """
-    from ecgcore.signal.resample import ecg_resample
-
-    em = ecg_resample(ecg, model.fs)
-    starts = model.map_window_starts(em.n_samples)
-    windows = torch.from_numpy(model.standardise(model.windows(em.signal, starts)))
-    cam, logits = gradcam_windows(model.net, gradcam_layer(model, layer), windows,
-                                  range(len(model.classes)), model.window_s, method)
-    full = to_rate(stitch_windows(cam, starts, em.n_samples), model.fs, ecg.n_samples, ecg.fs)
-    return full, logits, starts / model.fs
+    starts = prepared.map_starts
+    if span_s is not None:
+        starts = starts[windows_in_span(starts / prepared.fs, prepared.window / prepared.fs, span_s)]
+    target_layer = cam_layer(model, layer)
+    stitcher = WindowStitcher((len(model.classes),), prepared.n_samples)
+    logits = []
+    for i in range(0, len(starts), chunk):
+        part = starts[i:i + chunk]
+        windows = torch.from_numpy(model.standardise(prepared.cut(part)))
+        cam_part, logit_part = cam_windows(model.net, target_layer, windows, range(len(model.classes)),
+                                           prepared.window / prepared.fs, method)
+        stitcher.add(cam_part, part)
+        logits.append(logit_part)
+    full = stitcher.at_rate(prepared.fs, prepared.source_samples, prepared.source_fs, fill=0.0)
+    return full, np.concatenate(logits), starts / prepared.fs
 
 
 def display_scale(method: str | None = None) -> float:

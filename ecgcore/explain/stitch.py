@@ -4,6 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 
+def windows_in_span(starts_s: np.ndarray, window_s: float, span_s: tuple[float, float]) -> np.ndarray:
+    """Indices of the windows (starting at `starts_s`, `window_s` long) that overlap [start, end) seconds."""
+    start, end = span_s
+    return np.flatnonzero((starts_s < end) & (starts_s + window_s > start))
+
+
 def stitch_windows(values: np.ndarray, starts: np.ndarray, n_samples: int) -> np.ndarray:
     """Average overlapping windows into one continuous map.
 

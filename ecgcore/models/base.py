@@ -7,10 +7,14 @@ allows (`window_starts`); per-window probabilities are aggregated per record by 
 `fs` first;
 a record shorter than one window is refused with a clear error. Signals are (12, samples) in mV, leads in
 `ecgcore.core.leads.LEADS` order.
+`prepare(ecg)` gives a `PreparedInput` (the record resampled once, its window starts, `cut` the one place windows
+are cut): an explanation's prediction (`predict_prepared`), class activation map, per-lead map and lead evidence
+all take it.
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Sequence, Union
 
@@ -49,6 +53,38 @@ def aggregate_windows(probs: np.ndarray, how: str) -> np.ndarray:
     if how == "mean":
         return probs.mean(axis=0)
     raise UnknownNameError(f"unknown aggregate {how!r}; valid: {', '.join(AGGREGATES)}")
+
+
+@dataclass(frozen=True)
+class PreparedInput:
+    """One record made ready for one model, once: everything the prediction, the class activation map, the
+    per-lead attribution and the lead evidence of an explanation take (`ECGModel.prepare`).
+
+    signal: (12, samples) float32 mV at `fs` (the model's rate; resampled from the record's `source_fs` once);
+    starts: (W,) window starts (samples at `fs`) the probabilities average over (`ECGModel.window_starts`);
+    map_starts: (M,) window starts the maps are stitched from (`ECGModel.map_window_starts`); window: window
+    length in samples. `cut(starts)` is the one place windows are cut: (w, 12, window) copies.
+    """
+
+    record_id: str
+    signal: np.ndarray
+    fs: float
+    source_fs: float
+    source_samples: int
+    window: int
+    starts: np.ndarray
+    map_starts: np.ndarray
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.signal.shape[-1])
+
+    def cut(self, starts: np.ndarray, signal: np.ndarray | None = None) -> np.ndarray:
+        """(w, 12, window) copies of the windows starting at `starts` of this record's signal (or of `signal`,
+        an array of the same shape, e.g. the record with a lead replaced)."""
+        sig = self.signal if signal is None else signal
+        idx = np.asarray(starts)[:, None] + np.arange(self.window)
+        return np.ascontiguousarray(sig[:, idx].transpose(1, 0, 2))
 
 
 class ECGModel(ABC):
@@ -136,6 +172,21 @@ class ECGModel(ABC):
         if not np.isfinite(sig).all():
             raise ECGSignalError(f"{ecg.record_id}: signal contains NaN or Inf samples")
         return sig
+
+    def prepare(self, ecg: ECG) -> PreparedInput:
+        """The record resampled to `fs` once, with its window starts (`PreparedInput`); ECGSignalError as
+        `signal_at_rate`."""
+        ecg = twelve_leads(ecg)
+        sig = self.signal_at_rate(ecg)
+        n = sig.shape[-1]
+        return PreparedInput(ecg.record_id, sig, self.fs, float(ecg.fs), ecg.n_samples, self.window,
+                             self.window_starts(n), self.map_window_starts(n))
+
+    def predict_prepared(self, prepared: PreparedInput) -> tuple[np.ndarray, np.ndarray]:
+        """((classes,) record probabilities, (W, classes) window probabilities) of a prepared record: the
+        same numbers as `predict_proba` and `predict_windows` on the record, from one pass over its windows."""
+        window_probs = np.asarray(self._window_proba(prepared.cut(prepared.starts)), dtype=np.float64)
+        return aggregate_windows(window_probs, self.aggregate), window_probs
 
     def _signals(self, data: Data) -> list[np.ndarray] | np.ndarray:
         if isinstance(data, ECG):

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Sequence
 import numpy as np
 
 from ecgcore.core.ecg import ECG
-from ecgcore.models.base import ECGModel
+from ecgcore.models.base import ECGModel, PreparedInput
 from ecgcore.models.checkpoint import CONFIG, CheckpointError, sha256_file
 from ecgcore.models.registry import model_class, register
 
@@ -69,6 +69,12 @@ class MeanEnsemble(ECGModel):
 
     def _window_proba(self, windows: np.ndarray) -> np.ndarray:
         return np.mean([m._window_proba(windows) for m in self._require_members().values()], axis=0)
+
+    def predict_prepared(self, prepared: PreparedInput) -> tuple[np.ndarray, np.ndarray]:
+        """The mean of the members' `predict_prepared` on the one prepared record (they share its rate and
+        windows), so an explanation's probabilities equal `predict_proba`."""
+        outs = [m.predict_prepared(prepared) for m in self._require_members().values()]
+        return np.mean([p for p, _ in outs], axis=0), np.mean([w for _, w in outs], axis=0)
 
     def predict_windows(self, ecg: ECG) -> np.ndarray:
         """(windows, classes): the mean of the members' window probabilities (they share `window_starts`)."""

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from ecgcore.core.ecg import ECG
 from ecgcore.metrics.auc import macro_auc
-from ecgcore.models.base import ECGModel
+from ecgcore.models.base import ECGModel, PreparedInput
 from ecgcore.models.checkpoint import CheckpointError, load_npz
 from ecgcore.models.kernel_features import n_features, record_features, window_features
 from ecgcore.models.registry import register
@@ -87,6 +87,12 @@ class KernelRBF(ECGModel):
 
     def _window_proba(self, windows: np.ndarray) -> np.ndarray:
         return self._proba_from_features(features_of(windows, self.fs))
+
+    def predict_prepared(self, prepared: PreparedInput) -> tuple[np.ndarray, np.ndarray]:
+        """Whole-record features for the probabilities (as `predict_proba`), window features for each window."""
+        probs = self._predict_signals([prepared.signal])[0]
+        windows = self._proba_from_features(window_features(prepared.signal, self.fs, prepared.starts, self.window))
+        return probs, windows
 
     def predict_windows(self, ecg: ECG) -> np.ndarray:
         sig = self.signal_at_rate(ecg)

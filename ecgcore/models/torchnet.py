@@ -1,6 +1,6 @@
 """`TorchWindowModel`: the shared half of every PyTorch model (CNNs and the LSTM).
 
-`net` maps standardised windows (B, 12, window) to class logits (B, classes); `prepare(ecg)` gives those
+`net` maps standardised windows (B, 12, window) to class logits (B, classes); `net_input(ecg)` gives those
 windows for a record, `window_starts(samples)` where each starts (samples at `fs`), and `gradcam_layers`
 the layers Grad-CAM may use ("last": last convolutional block, "early": a finer earlier one).
 """
@@ -24,6 +24,12 @@ TRAINING_DEFAULTS: dict[str, Any] = {
 }
 
 
+#: windows per forward pass in `_window_proba`: small enough that a batch's activations stay in the CPU's cache
+#: (resnet1d, 10 s records: 512 gave 58 records/s on one thread and 126 on two, 64 gave 160 and 283, measured on
+#: this shared machine; bench/bench_models.py)
+WINDOW_BATCH = 64
+
+
 class TorchWindowModel(ECGModel):
     """A PyTorch network applied to sliding windows; trained by `ecgcore.learn.trainer.fit`."""
 
@@ -45,11 +51,13 @@ class TorchWindowModel(ECGModel):
         """Layers for Grad-CAM: "last" (last convolutional block) and "early" (finer, earlier)."""
         return self.net.gradcam_layers()  # type: ignore[operator]
 
-    def prepare(self, ecg: ECG) -> torch.Tensor:
-        """Standardised windows (W, 12, window) of `ecg` resampled to `fs`, ready for `net`."""
-        return torch.from_numpy(self.standardise(self.windows(self.signal_at_rate(ecg))))
+    def net_input(self, ecg: ECG) -> torch.Tensor:
+        """Standardised windows (W, 12, window) of `ecg` (`prepare(ecg)`, windows at `window_starts`), ready for
+        `net`."""
+        prepared = self.prepare(ecg)
+        return torch.from_numpy(self.standardise(prepared.cut(prepared.starts)))
 
-    def _window_proba(self, windows: np.ndarray, batch: int = 512) -> np.ndarray:
+    def _window_proba(self, windows: np.ndarray, batch: int = WINDOW_BATCH) -> np.ndarray:
         x = self.standardise(windows)
         out = []
         with torch.inference_mode():

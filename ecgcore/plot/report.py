@@ -106,8 +106,22 @@ def _page_tracing(ecg: ECG, start_s: float, saliency: np.ndarray | None, subtitl
     return fig
 
 
+def _evidence_section(fig: Figure, explanation: Any) -> None:
+    """Lead evidence of the target class: the leads named, then every lead's and group's change in points."""
+    ev = getattr(explanation, "evidence", None)
+    if ev is None:
+        return
+    cls = explanation.target
+    fig.text(0.07, 0.455, ev.summary(cls), fontsize=8.5, fontweight="bold", va="top")
+    leads = "  ".join(f"{lead} {100 * v:+.0f}" for lead, v in ev.lead_changes(cls).items())
+    groups = "  ".join(f"{g} {100 * v:+.0f}" for g, v in ev.group_changes(cls).items())
+    fig.text(0.07, 0.43, f"Points p({cls}) falls when the lead is replaced by a normal beat (NORM population, at "
+                         f"this record's beats): {leads}. Lead groups replaced together: {groups}.",
+             fontsize=7, va="top", wrap=True)
+
+
 def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | None,
-                  analysis: RecordAnalysis | None) -> Figure:
+                  analysis: RecordAnalysis | None, saliency_method: str | None = None) -> Figure:
     fig = Figure(figsize=(PAGE_MM[0] / MM_PER_INCH, PAGE_MM[1] / MM_PER_INCH))
     _header(fig, ecg, "Predictions, measurements and model")
     # predictions against thresholds
@@ -164,8 +178,10 @@ def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | N
         for i, line in enumerate(text):
             fig.text(0.75, y0 - 0.035 * (i + 1), line, fontsize=7.5, va="top", wrap=True)
     if explanation is not None:
-        fig.text(0.07, 0.5, f"Saliency shown on page 1: Grad-CAM for {explanation.target} (evidence for the class, "
-                            "orange). " + " ".join(explanation.notes), fontsize=7.5, va="top", wrap=True)
+        shown = (f"Drawn on page 1: {saliency_method} (evidence for {explanation.target}: the trace thicker and a "
+                 "darker blue)." if saliency_method else "No saliency is drawn on page 1.")
+        fig.text(0.07, 0.5, shown + " " + " ".join(explanation.notes), fontsize=7.5, va="top", wrap=True)
+        _evidence_section(fig, explanation)
     # median beat with its fiducial points
     if analysis is not None and np.isfinite(analysis.median).all() and analysis.median.shape[1] > 1:
         fs = analysis.analysis_fs
@@ -231,6 +247,7 @@ def build_report(
     start_s: float = 0.0,
     fmt: str = "pdf",
     interpretation: Any | None = None,
+    saliency_method: str | None = None,
 ) -> bytes:
     """The report as PDF (2 pages, 3 with an interpretation) or PNG (the pages one above the other) bytes.
 
@@ -239,18 +256,22 @@ def build_report(
     `ecgcore.signal.analyse_record(ecg)`: measurements ("—" with the reason where not measurable), flags,
     rhythm, notes, and its median beat with the fiducial points; interpretation: an
     `ecgcore.interpret.Interpretation`, whose statements are summed up under the tracing's header and listed on
-    their own page (urgent first, with leads, values, criterion and source, the cart's statements beside).
+    their own page (urgent first, with leads, values, criterion and source, the cart's statements beside);
+    saliency_method: what `saliency` is, named for a reader (e.g. "which leads, and when, carried evidence for MI
+    (Integrated Gradients)"), printed with it. The explanation's lead evidence (`Explanation.evidence`) gets its
+    own section.
     """
     if fmt not in FORMATS:
         raise ECGError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
     # Every string is drawn as typed: a record id or note from a file holding `$...$` must not become
     # mathtext (or fail to parse as it), nor go through TeX.
     with rc_context({"text.parse_math": False, "text.usetex": False}):
-        return _build(ecg, explanation, saliency, card, analysis, start_s, fmt, interpretation)
+        return _build(ecg, explanation, saliency, card, analysis, start_s, fmt, interpretation, saliency_method)
 
 
 def _build(ecg: ECG, explanation: Any | None, saliency: np.ndarray | None, card: Mapping[str, Any] | None,
-           analysis: RecordAnalysis | None, start_s: float, fmt: str, interpretation: Any | None) -> bytes:
+           analysis: RecordAnalysis | None, start_s: float, fmt: str, interpretation: Any | None,
+           saliency_method: str | None = None) -> bytes:
     if saliency is not None and np.asarray(saliency).shape[-1] != ecg.n_samples:
         raise ECGError("the saliency map does not fit the record; give one value per sample")
     subtitle = "12-lead ECG, 3x4 with a lead-II rhythm strip"
@@ -268,7 +289,7 @@ def _build(ecg: ECG, explanation: Any | None, saliency: np.ndarray | None, card:
     pages = [_page_tracing(ecg, start_s, None if saliency is None else np.asarray(saliency, float), subtitle)]
     if interpretation is not None:
         pages.append(_page_statements(ecg, interpretation.statements))
-    pages.append(_page_details(ecg, explanation, card, analysis))
+    pages.append(_page_details(ecg, explanation, card, analysis, saliency_method if saliency is not None else None))
     out = io.BytesIO()
     if fmt == "pdf":
         with PdfPages(out, metadata={"Title": f"ECG report {ecg.record_id}", "Creator": "ecgcore"}) as pdf:

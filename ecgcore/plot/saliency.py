@@ -138,3 +138,30 @@ def _runs(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, n
     breaks = np.flatnonzero(np.diff(idx) > 1) + 1
     return np.insert(x[idx], breaks, np.nan), np.insert(y[idx], breaks, np.nan)
 
+
+
+#: colours of the lead evidence: for the class, against it
+EVIDENCE_FOR, EVIDENCE_AGAINST = "#1f5fbf", "#b0b7bf"
+
+
+def evidence_figure(changes: dict[str, float], cls: str, highlight: tuple[str, ...] = (),
+                    height: int = 420, title: str | None = None) -> go.Figure:
+    """The per-lead evidence strip: one bar per lead, top to bottom in the order of `changes` ({lead:
+    probability change when the lead is replaced}, `ecgcore.explain.evidence.LeadEvidence.lead_changes`), in
+    percentage points; blue = the lead carried evidence for `cls`, grey = against. `highlight`: leads named in
+    bold (e.g. those of a criteria statement)."""
+    leads = list(changes)
+    points = [100.0 * changes[lead] for lead in leads]
+    labels = [f"<b>{lead}</b>" if lead in highlight else lead for lead in leads]
+    fig = go.Figure(go.Bar(x=points, y=labels, orientation="h",
+                           marker_color=[EVIDENCE_FOR if v > 0 else EVIDENCE_AGAINST for v in points],
+                           text=[f"{v:+.0f}" for v in points], textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: p(" + cls + ") falls by %{x:.1f} points without this lead<extra></extra>"))
+    span = max(5.0, max(abs(v) for v in points) * 1.3) if points else 5.0
+    fig.update_layout(height=height, margin=dict(l=40, r=16, t=40 if title else 8, b=36), showlegend=False,
+                      title=dict(text=title, font=dict(size=13)) if title else None,
+                      paper_bgcolor="white", plot_bgcolor="white", font=dict(color="#222222"))
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=12))
+    fig.update_xaxes(range=[-span, span], zeroline=True, zerolinecolor="#555555", gridcolor="#eeeeee",
+                     title=dict(text=f"p({cls}) change, points", font=dict(size=11)))
+    return fig

@@ -24,6 +24,10 @@ def test_predict(app_url, page):
     expect(page.get_by_text(re.compile(r"probability per class"))).to_be_visible()
     text = main_text(page)
     assert "IMI 15 %" in text and "strongest evidence for MI in this record" in text
+    # the lead-evidence strip beside the tracing, and the map named by the method computed
+    expect(page.get_by_text(re.compile(r"^MI evidence: "))).to_be_visible()
+    assert "Points p(MI) falls when the lead is replaced by a normal beat" in main_text(page)
+    assert "(Integrated Gradients)" in text and "Grad-CAM" not in text
     shot(page, "predict")
 
 
