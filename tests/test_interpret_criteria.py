@@ -20,7 +20,7 @@ from ecgcore.signal.pacing import Pacing
 NORMAL_LEAD = {"Q_amp_mV": 0.0, "Q_dur_ms": 0.0, "R_amp_mV": 1.0, "R_dur_ms": 50.0, "S_amp_mV": -0.2,
                "S_dur_ms": 20.0, "Rp_amp_mV": 0.0, "Rp_dur_ms": 0.0, "R_time_ms": 35.0, "QRS_pp_mV": 1.2,
                "QRS_area_mVms": 20.0, "QRS_init40_mVms": 10.0, "QRS_term40_mVms": -2.0, "ST_J_mV": 0.0,
-               "ST_J60_mV": 0.02, "T_amp_mV": 0.3, "P_amp_mV": 0.1, "P_neg_mV": 0.0, "P_neg_ms": 0.0,
+               "ST_J60_mV": 0.02, "T_amp_mV": 0.3, "P_amp_mV": 0.1, "P_neg_mV": 0.0, "P_neg_ms": 0.0, "P_dur_ms": 100.0,
                "notched": 0.0, "QS": 0.0}
 RIGHT = {"R_amp_mV": 0.2, "S_amp_mV": -1.0, "QRS_area_mVms": -15.0, "QRS_term40_mVms": -6.0, "T_amp_mV": 0.1}
 GLOBAL = {"HR": 75.0, "RR": 800.0, "PR": 160.0, "QRS": 90.0, "QT": 380.0, "QTc_Bazett": 425.0,
@@ -66,11 +66,19 @@ def test_a_normal_matrix_is_sinus_rhythm_with_a_normal_axis_and_nothing_else():
     ("LAD", {"QRS_axis": -30.0}, {"QRS_axis": -31.0}),
     ("RAD", {"QRS_axis": 90.0}, {"QRS_axis": 91.0}),
     ("AXIS_EXTREME", {"QRS_axis": -90.0}, {"QRS_axis": -103.0}),
-    ("LAE", {"P_dur": 119.0}, {"P_dur": 120.0}),
 ])
 def test_global_criteria_at_their_threshold(key, below, above):
     assert not met(matrix(**below), key)
     assert met(matrix(**above), key)
+
+
+def test_lae_reads_lead_iis_own_p_wave_not_the_global_span():
+    """P >= 120 ms in lead II (AHA/ACCF/HRS 2009 part V); a long global P span (earliest onset to latest offset
+    over the leads) alone does not call it."""
+    assert not met(matrix({"II": {"P_dur_ms": 119.0}}), "LAE")
+    assert met(matrix({"II": {"P_dur_ms": 120.0}}), "LAE")
+    assert not met(matrix({"II": {"P_dur_ms": 100.0}}, P_dur=160.0), "LAE")
+    assert met(matrix({"V1": {"P_neg_mV": -0.1, "P_neg_ms": 40.0}}), "LAE")  # P-terminal force 0.04 mm*s
 
 
 def test_an_axis_of_minus_103_is_extreme_not_left():

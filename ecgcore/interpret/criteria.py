@@ -400,7 +400,10 @@ def rvh(ctx: Context) -> Verdict:
 def lae(ctx: Context) -> Verdict:
     if not ctx.m.p_waves:
         return NotAssessable("no consistent P waves")
-    pdur = ctx.g("P_dur")
+    # P duration in lead II, that lead's own P wave (Hancock et al., AHA/ACCF/HRS 2009 part V): the global P
+    # duration spans the earliest onset to the latest offset over leads and runs long (PTB-XL: 65% of records
+    # over 120 ms against 1% coded LAO/LAE), so it does not decide here
+    pdur = ctx.v("II", "P_dur_ms")
     neg, negms = ctx.v("V1", "P_neg_mV"), ctx.v("V1", "P_neg_ms")
     ptf = abs(neg) * negms / 1000.0 if neg is not None and negms is not None else None
     if pdur is None and ptf is None:
@@ -653,7 +656,7 @@ CRITERIA: tuple[Criterion, ...] = (
     _T("RVH", "Right ventricular hypertrophy", "hypertrophy", "abnormal",
        f"R(V1) >= {RVH_RV1_MV:g} mV, R > S in V1 and axis > +90 deg", AHA_HYP, "RVH", "89792004", rvh),
     _T("LAE", "Left atrial enlargement", "hypertrophy", "abnormal",
-       f"P >= {P_WIDE_MS:g} ms or P-terminal force in V1 >= 0.04 mm*s", AHA_HYP, "LAO/LAE", "67741000119109", lae),
+       f"P in II >= {P_WIDE_MS:g} ms or P-terminal force in V1 >= 0.04 mm*s", AHA_HYP, "LAO/LAE", "67741000119109", lae),
     _T("RAE", "Right atrial enlargement", "hypertrophy", "abnormal",
        f"P >= {P_TALL_II_MV:g} mV in II or >= {P_TALL_V1_MV:g} mV in V1", AHA_HYP, "RAO/RAE", "253339007", rae),
     _T("QMI_INFERIOR", "Q waves in inferior leads: inferior infarct, age undetermined", "infarct", "abnormal",

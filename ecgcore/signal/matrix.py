@@ -36,7 +36,7 @@ J60_MS = 60.0
 T_FROM_J_MS = 80.0
 TERMINAL_MS = 40.0             # the initial and terminal QRS forces (bundle-branch-block shapes)
 #: per-lead matrix columns (units in the name); missing = not measured in that lead
-COLUMNS: tuple[str, ...] = ("P_amp_mV", "P_neg_mV", "P_neg_ms", "Q_amp_mV", "Q_dur_ms", "R_amp_mV", "R_dur_ms",
+COLUMNS: tuple[str, ...] = ("P_amp_mV", "P_neg_mV", "P_neg_ms", "P_dur_ms", "Q_amp_mV", "Q_dur_ms", "R_amp_mV", "R_dur_ms",
                             "S_amp_mV", "S_dur_ms", "Rp_amp_mV", "Rp_dur_ms", "Sp_amp_mV", "R_time_ms", "QRS_pp_mV",
                             "QRS_area_mVms", "QRS_init40_mVms", "QRS_term40_mVms", "ST_J_mV", "ST_J60_mV", "T_amp_mV", "notched", "QS")
 
@@ -226,6 +226,9 @@ def measurement_matrix(ecg, analysis) -> MeasurementMatrix:
     if median_ok:
         for lead in live:
             per[lead] = lead_values(a.median[a.leads.index(lead)], a.median_r, fs, fid)
+            own = a.per_lead_ms.get(lead, {})
+            if g.get("PR") is not None and np.isfinite(own.get("P_off", np.nan) - own.get("P_on", np.nan)):
+                per[lead]["P_dur_ms"] = float(own["P_off"] - own["P_on"])  # this lead's own P wave
     p_dur = fid["P_off"] - fid["P_on"] if "P_on" in fid and "P_off" in fid and g.get("PR") is not None else None
     g["P_dur"] = p_dur
     if p_dur is None:
