@@ -2,10 +2,10 @@
 
 A batch is a dict of equal-length columns: shard (int), source, files (list of paths or zip members), archive
 (the zip, or ""). `read_batch` adds `blob` (the pickled {file name: bytes}, or the pickled read error);
-`score_batch` returns a `pyarrow.Table` with the row schema (`row_schema`) plus the columns the driver strips
+`score_batch` (given blobs, or reading each record itself) returns a `pyarrow.Table` with the row schema (`row_schema`) plus the columns the driver strips
 before writing: `_timecourse` (a long record's time course as Arrow IPC bytes, empty otherwise), `_pid` and
-`_rss_mb` (the worker's process id and peak RSS, for the run's memory figures). The local engine calls both in
-one worker process; the Ray engine runs `read_batch` as parallel tasks and `score_batch` in an actor pool
+`_rss_mb` (the worker's process id and peak RSS, for the run's memory figures). The local engine calls
+`score_batch` on the units (it reads each record as it goes); the Ray engine runs `read_batch` as parallel tasks and `score_batch` in an actor pool
 (`ecgcore.score.engines`). The rows do not depend on the engine.
 """
 from __future__ import annotations
@@ -81,23 +81,33 @@ def read_batch(batch: dict[str, Any]) -> dict[str, list]:
 
 
 def score_batch(batch: dict[str, Any], scorer: Scorer) -> pa.Table:
-    """Score a read batch (`read_batch`'s columns): one row per record, with the row schema and `_` columns."""
+    """Score a batch: one row per record, with the row schema and the `_` columns. The batch carries `blob`
+    (`read_batch` ran before it, as Ray's read tasks do) or the units' `files` and `archive`, read here one
+    record at a time (the local engine: one record's bytes in memory at a time)."""
     rows, courses = [], []
-    for shard, source, blob in zip(batch["shard"], batch["source"], batch["blob"]):
-        value = pickle.loads(blob)
+    n = len(batch["source"])
+    for i in range(n):
+        source = str(batch["source"][i])
+        if "blob" in batch:
+            value: Any = pickle.loads(batch["blob"][i])
+        else:
+            unit = Unit(source, tuple(str(f) for f in batch["files"][i]), str(batch["archive"][i] or ""))
+            try:
+                value = read_unit(unit)
+            except Exception as exc:  # noqa: BLE001
+                value = exc
         if isinstance(value, Exception):
-            row = scorer.empty_row(str(source))
+            row = scorer.empty_row(source)
             row.update(status=status_of(value), reason=_reason(value), seconds=0.0)
             course: list[dict] = []
         else:
-            scored = scorer.score(value, str(source))
+            scored = scorer.score(value, source)
             row, course = scored.row, scored.timecourse
-        row["shard"] = int(shard)
+        del value
+        row["shard"] = int(batch["shard"][i])
         rows.append(row)
         courses.append(_ipc(course) if course else b"")
-    schema = row_schema(scorer.prob_columns())
-    table = pa.Table.from_pylist(rows, schema=schema)
-    n = len(rows)
+    table = pa.Table.from_pylist(rows, schema=row_schema(scorer.prob_columns()))
     return (table.append_column("_timecourse", pa.array(courses, pa.binary()))
             .append_column("_pid", pa.array([os.getpid()] * n, pa.int64()))
             .append_column("_rss_mb", pa.array([peak_rss_mb()] * n, pa.float64())))

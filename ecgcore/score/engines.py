@@ -1,8 +1,9 @@
-"""The two engines that run `read_batch` + `score_batch` over a run's shards and hand the tables to a callback.
+"""The engines that run `score_batch` over a run's shards and hand the tables to a callback.
 
 - `run_local`: a process pool (`concurrent.futures.ProcessPoolExecutor`, spawn context); each worker loads the
   models once (its initializer) and uses one torch thread; one task is one shard; at most 2 shards per worker
-  are in flight, so memory is bounded by the workers, not by the archive.
+  are in flight, so memory is bounded by the workers, not by the archive; `score_batch` reads each record
+  right before scoring it (one record's bytes in memory at a time).
 - `run_ray`: Ray Data on a cluster (`address`, or `RAY_ADDRESS`) or a local instance (`num_cpus`): the plan's
   records as a dataset, `read_batch` in parallel tasks, `score_batch` in an actor pool (`ActorPoolStrategy`:
   each actor loads the models once), the result streamed back to the driver (`iter_batches`), which writes the
@@ -10,6 +11,7 @@
 """
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -38,7 +40,7 @@ def _init_worker(models: list[str], models_dir: str | None) -> None:
 
 
 def _score_shard(shard: int, units: list[Unit]) -> pa.Table:
-    return score_batch(read_batch(units_batch(shard, units)), _SCORER)
+    return score_batch(units_batch(shard, units), _SCORER)
 
 
 def run_serial(shards: Shards, models: list[str], models_dir: str | None, on_table: OnTable) -> None:
@@ -106,9 +108,9 @@ def run_ray(shards: Shards, models: list[str], models_dir: str | None, on_table:
     started = False
     if not ray.is_initialized():
         if address:
-            ray.init(address=address, log_to_driver=False)
+            ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
         else:
-            ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
+            ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
         started = True
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
@@ -120,7 +122,9 @@ def run_ray(shards: Shards, models: list[str], models_dir: str | None, on_table:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
-        ds = ray.data.from_items(items, override_num_blocks=max(1, min(len(items) // batch_size, 4 * size)))
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        blocks = min(len(items), max(2 * size, -(-len(items) // batch_size)), 1000)
+        ds = ray.data.from_items(items, override_num_blocks=blocks)
         # reading is I/O: small CPU share, so it runs beside the actors that take one CPU each
         ds = ds.map_batches(_read_task, batch_size=batch_size, batch_format="numpy", num_cpus=0.1)
         ds = ds.map_batches(_ScoreActor, fn_constructor_kwargs={"models": list(models), "models_dir": models_dir},

@@ -101,7 +101,7 @@ def group_files(names: list[str], read_text, keep: frozenset[str] = frozenset())
         group = [hea]
         for seg in segments:
             seg_hea = f"{folder}/{seg}.hea" if folder != "." else f"{seg}.hea"
-            if seg_hea in present:
+            if seg_hea in present and seg_hea not in group:  # a segment may repeat (WFDB allows it)
                 group.append(seg_hea)
                 used.add(seg_hea)
                 seg_text = read_text(seg_hea)

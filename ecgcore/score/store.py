@@ -185,3 +185,70 @@ def load_timecourse(folder: str | Path, source: str | None = None) -> pd.DataFra
     tables = [pq.read_table(f, filters=filters) for f in files]
     frame = pa.concat_tables(tables, promote_options="default").to_pandas()
     return frame.sort_values(["source", "segment"], kind="stable").reset_index(drop=True)
+
+
+def row_differences(a: pd.DataFrame, b: pd.DataFrame, atol: float = 1e-5) -> list[str]:
+    """What differs between two runs' rows (empty: the same rows up to float rounding `atol`), by source;
+    the run columns (`batch.RUN_COLUMNS`: time taken) and the shard numbers are not compared."""
+    import numpy as np
+
+    from ecgcore.score.batch import RUN_COLUMNS
+
+    out = []
+    if set(a.columns) != set(b.columns):
+        out.append(f"columns differ: {sorted(set(a.columns) ^ set(b.columns))}")
+        return out
+    sa, sb = set(a["source"]), set(b["source"])
+    if sa != sb:
+        out.append(f"sources differ: {len(sa - sb)} only in the first, {len(sb - sa)} only in the second")
+        return out
+    a = a.set_index("source").sort_index()
+    b = b.set_index("source").sort_index()
+    for col in a.columns:
+        if col in RUN_COLUMNS or col == "shard":
+            continue
+        x, y = a[col], b[col]
+        if pd.api.types.is_float_dtype(x) or pd.api.types.is_float_dtype(y):
+            xv, yv = x.astype(float).to_numpy(), y.astype(float).to_numpy()
+            bad = ~(np.isclose(xv, yv, atol=atol, rtol=0) | (np.isnan(xv) & np.isnan(yv)))
+        else:
+            bad = ~((x == y) | (x.isna() & y.isna())).to_numpy()
+        if bad.any():
+            first = a.index[bad][0]
+            out.append(f"{col}: {int(bad.sum())} rows differ (e.g. {first}: {x[first]!r} vs {y[first]!r})")
+    return out
+
+
+def runs_folder() -> Path:
+    """Where the project keeps its score runs: `data/score/` in the checkout (git-ignored)."""
+    from ecgcore.core.settings import DATA_DIR
+
+    return Path(DATA_DIR) / "score"
+
+
+def find_runs(folder: str | Path | None = None) -> list[Path]:
+    """The score runs in `folder` (default `runs_folder()`) and its subfolders, two levels deep, by name."""
+    top = Path(folder) if folder is not None else runs_folder()
+    if not top.is_dir():
+        return []
+    found = [top] if is_run(top) else []
+    found += [p.parent for p in top.glob("*/" + MANIFEST)] + [p.parent for p in top.glob("*/*/" + MANIFEST)]
+    return sorted(set(found))
+
+
+def unit_of(folder: str | Path, source: str) -> Unit:
+    """The plan's unit (files to read) of one scored record. Raises RunError for a source not in the run."""
+    table = pq.read_table(Path(folder) / PLAN, filters=[("source", "=", source)]).to_pylist()
+    if not table:
+        raise RunError(f"{source} is not a record of the run in {folder}.")
+    r = table[0]
+    return Unit(r["source"], tuple(r["files"]), r["archive"] or "")
+
+
+def open_record(folder: str | Path, source: str):
+    """The `ECG` of one scored record, read again from its files (for the viewer). Raises ECGError (the
+    reader's message, or RunError) when it cannot be read now."""
+    from ecgcore.io import read_upload
+    from ecgcore.score.sources import read_unit
+
+    return read_upload(read_unit(unit_of(folder, source)))
