@@ -91,7 +91,7 @@ with triage_tab:
         statement = st.text_input("Statement contains", key="wl_statement")
     shown = filter_rows(rows, classes_any=picked_classes, statuses=statuses, origins_any=origins, urgency=urgency,
                         statement=statement)
-    columns = ["urgency", "source", "record_id", "status", "positive", "abnormal_p", "rhythm", "HR", "QRS",
+    columns = ["urgency", "file", "record_id", "status", "positive", "abnormal_p", "rhythm", "HR", "QRS",
                "QTc_Bazett", "flags", "interpretation", "segments", "af_burden", "model_note", "reason"]
     st.caption(f"{len(shown):,} of {len(rows):,} records, most urgent first (urgent statement or critical flag, "
                "then abnormal decisions by their highest probability) · select a row to open it")
@@ -104,7 +104,7 @@ with triage_tab:
                        "QRS": st.column_config.NumberColumn("QRS (ms)", format="%.0f"),
                        "QTc_Bazett": st.column_config.NumberColumn("QTc (ms)", format="%.0f"),
                        "af_burden": st.column_config.NumberColumn("AF burden", format="%.2f"),
-                       "source": st.column_config.TextColumn(width="medium")},
+                       "file": st.column_config.TextColumn("file", width="medium")},
     )
     chosen = event.selection.rows if event is not None else []
     if chosen:
@@ -130,7 +130,7 @@ with pictures_tab:
     st.caption(f"Scoring took {info['seconds']:.0f} s of worker time in all; slowest: {slow}")
 
 with long_tab:
-    longs = rows[rows["segments"].fillna(1) > 1]
+    longs = rows[rows["segments"].fillna(1) > 1].sort_values("duration_s", ascending=False)
     if longs.empty:
         st.info("No long record in this run: records over 60 s are scored per 10 s segment and get a time course.")
     else:

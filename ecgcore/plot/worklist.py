@@ -72,18 +72,20 @@ def failures_by_reason(frame: pd.DataFrame) -> go.Figure:
     reasons = pd.Series([f"{s}: {short_reason(r, 70)}" for s, r in zip(failed["status"], failed["reason"])])
     counts = reasons.value_counts()[::-1]
     fig = go.Figure(go.Bar(x=counts.values, y=counts.index, orientation="h"))
-    fig.update_layout(title=f"Failures by reason ({len(failed)} records)", height=max(260, 26 * len(counts) + 80),
-                      xaxis_title="records", margin=dict(l=10))
+    fig.update_layout(title=f"Failures by reason ({len(failed)} records)", height=max(260, 30 * len(counts) + 100),
+                      xaxis_title="records", xaxis_dtick=1 if counts.max() < 10 else None)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
 def timeline(course: pd.DataFrame, title: str = "") -> go.Figure:
     """A long record's time course (`load_timecourse` rows of one record): heart rate, rhythm (atrial
     fibrillation shaded), premature beats per segment and, where the models scored it, each class's
-    probability per segment. x: hours from the start. Selecting a point gives its segment's start (s)."""
+    probability per segment. x: hours from the start (minutes for a record under 2 hours). Selecting a point gives its segment's start (s)."""
     if course.empty:
         return _empty(title or "Time course", "no time course (records up to 60 s are scored whole)")
-    hours = course["start_s"] / 3600.0
+    scale, unit = (3600.0, "hours") if course["end_s"].max() >= 2 * 3600 else (60.0, "minutes")
+    hours = course["start_s"] / scale
     probs = [c for c in course.columns if c.startswith("p.ensemble.")] or \
         [c for c in course.columns if c.startswith("p.")][:5]
     rows = 3 if probs else 2
@@ -93,11 +95,11 @@ def timeline(course: pd.DataFrame, title: str = "") -> go.Figure:
                                         "Class probability per segment"][:rows])
     custom = course[["start_s"]].to_numpy()
     fig.add_trace(go.Scattergl(x=hours, y=course["HR"], mode="lines+markers", marker=dict(size=3), name="HR",
-                               customdata=custom, hovertemplate="%{x:.3f} h: %{y:.0f}/min<extra></extra>"),
+                               customdata=custom, hovertemplate=f"%{{x:.2f}} {unit}: %{{y:.0f}}/min<extra></extra>"),
                   row=1, col=1)
     af = (course["rhythm"] == AF).to_numpy()
     for start, end in _runs(af, course["start_s"].to_numpy(), course["end_s"].to_numpy()):
-        fig.add_vrect(x0=start / 3600, x1=end / 3600, fillcolor="crimson", opacity=0.15, line_width=0, row=1, col=1)
+        fig.add_vrect(x0=start / scale, x1=end / scale, fillcolor="crimson", opacity=0.15, line_width=0, row=1, col=1)
     if af.any():
         fig.add_trace(go.Scattergl(x=[None], y=[None], mode="markers", marker=dict(color="crimson", symbol="square"),
                                    name="atrial fibrillation"), row=1, col=1)
@@ -108,7 +110,7 @@ def timeline(course: pd.DataFrame, title: str = "") -> go.Figure:
                       row=3, col=1)
     if probs:
         fig.update_yaxes(range=[0, 1], row=3, col=1)
-    fig.update_xaxes(title_text="hours from the start", row=rows, col=1)
+    fig.update_xaxes(title_text=f"{unit} from the start", row=rows, col=1)
     fig.update_layout(title=title, height=520 if probs else 400, margin=dict(t=60, b=40), legend=dict(orientation="h"))
     return fig
 

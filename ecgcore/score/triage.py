@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
 
@@ -35,11 +35,12 @@ def classes(frame: pd.DataFrame) -> list[str]:
 
 def add_triage(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with `urgency` (a word of URGENCY), `abnormal_p`, `positive` (the classes decided positive,
-    joined by ", ") and `origin` (the first folder of the source under the sources' common folder)."""
+    joined by ", "), `origin` (the first folder of the source under the sources' common folder) and `file`
+    (the source's path under that common folder)."""
     out = frame.copy()
     if out.empty:
         return out.assign(urgency=pd.Series(dtype=str), abnormal_p=pd.Series(dtype=float),
-                          positive=pd.Series(dtype=str), origin=pd.Series(dtype=str))
+                          positive=pd.Series(dtype=str), origin=pd.Series(dtype=str), file=pd.Series(dtype=str))
     who = owner(out)
     names = classes(out)
     abnormal = [c for c in names if c != NORMAL_CLASS]
@@ -62,7 +63,8 @@ def add_triage(frame: pd.DataFrame) -> pd.DataFrame:
     tier[out["status"] != "ok"] = 4
     out["urgency"] = [URGENCY[t] for t in tier]
     out["_tier"] = tier
-    out["origin"] = origins(out["source"].tolist())
+    out["file"] = relative_paths(out["source"].tolist())
+    out["origin"] = [f.split("/")[0] if "/" in f else "." for f in out["file"]]
     return out
 
 
@@ -76,22 +78,18 @@ def triage(frame: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="_tier").reset_index(drop=True)
 
 
-def origins(sources: list[str]) -> list[str]:
-    """Per source, its first folder under the sources' common folder ("ptbxl_more", "cinc", ...); "." for a
-    file directly in it."""
+def relative_paths(sources: list[str]) -> list[str]:
+    """Each source's path under the sources' common folder ("ptbxl/records500/00000/00001_hr.hea"; a zip member
+    keeps its "archive.zip!member" form under it)."""
     if not sources:
         return []
-    paths = [s.split("!")[0] for s in sources]
     try:
-        common = os.path.commonpath([os.path.dirname(p) or "." for p in paths])
+        common = os.path.commonpath([os.path.dirname(s.split("!")[0]) or "." for s in sources])
     except ValueError:
         common = ""
-    out = []
-    for p in paths:
-        rel = os.path.relpath(p, common) if common else p
-        parts = PurePosixPath(Path(rel).as_posix()).parts
-        out.append(parts[0] if len(parts) > 1 else ".")
-    return out
+    return [Path(os.path.relpath(s, common)).as_posix() if common and "!" not in s else
+            (Path(os.path.relpath(s.split("!")[0], common)).as_posix() + "!" + s.split("!", 1)[1] if common else s)
+            for s in sources]
 
 
 def filter_rows(frame: pd.DataFrame, *, classes_any: list[str] | None = None, statuses: list[str] | None = None,
