@@ -123,17 +123,21 @@ class Scorer:
 
     # ---- scoring ---------------------------------------------------------------------------------------
     def score(self, files: Mapping[str, bytes], source: str) -> Scored:
-        """Read and score one record (never raises for a bad record; see the module docstring)."""
+        """Read and score one record (never raises for a bad record; see the module docstring). A `dict` of
+        files is emptied once read, so a long record's bytes are freed before it is scored."""
         from ecgcore.io import read_upload
 
         t0 = time.perf_counter()
         row = self.empty_row(source)
         try:
-            ecg = read_upload(dict(files))
+            ecg = read_upload(files)
         except Exception as exc:  # noqa: BLE001 - every failure becomes the row's status, never a stopped run
             row.update(status=status_of(exc), reason=_reason(exc))
             row["seconds"] = time.perf_counter() - t0
             return Scored(row)
+        finally:
+            if isinstance(files, dict):
+                files.clear()
         row.update(record_id=ecg.record_id, format=ecg.meta.get("format"), fs=float(ecg.fs),
                    duration_s=round(float(ecg.duration), 3), leads=len(ecg.leads))
         try:
