@@ -72,20 +72,27 @@ class Scored:
     timecourse: list[dict[str, Any]] = field(default_factory=list)
 
 
-def interpretation(ecg: ECG) -> tuple[str | None, bool | None]:
+def interpretation(ecg: ECG, analysis: Any = None) -> tuple[str | None, bool | None]:
     """The hook for interpretation statements: ("statement; statement", urgent) from
-    `ecgcore.interpret.interpret(ecg)` where that module exists, else (None, None)."""
+    `ecgcore.interpret.interpret(ecg, analysis)` where that module exists, else (None, None). Statements that
+    are "not assessable" are left out (the measurements' reasons say why); urgent: a statement of severity
+    "urgent"."""
     try:
         from ecgcore.interpret import interpret  # type: ignore[import-not-found]
     except ImportError:
         return None, None
-    result = interpret(ecg)
+    try:
+        result = interpret(ecg, analysis) if analysis is not None else interpret(ecg)
+    except TypeError:  # an interpret(ecg) without the analysis argument
+        result = interpret(ecg)
     items = getattr(result, "statements", result)
     texts, urgent = [], False
     for item in items or ():
+        level = getattr(item, "severity", None) or getattr(item, "urgency", None)
+        if level == "not assessable":
+            continue
         texts.append(str(getattr(item, "text", item)))
-        level = getattr(item, "urgency", None) or getattr(item, "severity", None)
-        urgent = urgent or bool(getattr(item, "urgent", False)) or level in ("urgent", "critical")
+        urgent = urgent or bool(getattr(item, "urgent", False) is True) or level in ("urgent", "critical")
     return "; ".join(texts), urgent
 
 
@@ -162,7 +169,7 @@ class Scorer:
         row["model_note"] = note
         if probs is not None:
             self._fill_probs(row, {n: p[0] for n, p in probs.items()})
-        row["interpretation"], row["urgent"] = interpretation(ecg)
+        row["interpretation"], row["urgent"] = interpretation(ecg, analysis)
         return Scored(row)
 
     def _predict(self, ecgs: list[ECG]) -> tuple[dict[str, np.ndarray] | None, str | None]:
