@@ -76,11 +76,12 @@ def _engines(name: str, paths: list[str], work: Path, models: list[str] | None, 
                                           "DIFFER: " + "; ".join(row_differences(first, rows))[:200])
         first = rows if first is None else first
         rss = max(result["workers"].values()) if result["workers"] else float("nan")
+        load = os.getloadavg()[0]
         out.append({"set": name, "engine": label, "records": result["records"], "seconds": wall,
-                    "rate": result["records"] / wall, "rss_mb": rss, "rows": same,
+                    "rate": result["records"] / wall, "rss_mb": rss, "rows": same, "load": load,
                     "ok": result["status"].get("ok", 0)})
         print(f"  {name:9s} {label:18s} {result['records']:6d} records {wall:7.1f} s {out[-1]['rate']:6.2f} rec/s "
-              f"peak RSS/worker {rss:5.0f} MB  rows vs serial: {same}", flush=True)
+              f"peak RSS/worker {rss:5.0f} MB  load {load:.1f}  rows vs serial: {same}", flush=True)
     return out
 
 
@@ -163,13 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     synth_paths = [str(synth_folder / "records500")]
     if "synthetic" not in skip:
         results += _engines("synthetic", synth_paths, work, models, "ray" in skip)
-    print("\n| set | engine | records | s | records/s | vs serial | vs local 2 | peak RSS/worker (MB) | rows |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| set | engine | records | s | records/s | vs serial | vs local 2 | peak RSS/worker (MB) | load (1 min) | rows |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         base = next(x for x in results if x["set"] == r["set"] and x["engine"] == "serial loop")
         local2 = next((x for x in results if x["set"] == r["set"] and x["engine"] == "local, 2 workers"), None)
         print(f"| {r['set']} | {r['engine']} | {r['records']} | {r['seconds']:.1f} | {r['rate']:.2f} | "
-              f"{r['rate'] / base['rate']:.2f}x | {r['rate'] / local2['rate']:.2f}x | {r['rss_mb']:.0f} | {r['rows']} |"
+              f"{r['rate'] / base['rate']:.2f}x | {r['rate'] / local2['rate']:.2f}x | {r['rss_mb']:.0f} | {r['load']:.1f} | "
+              f"{r['rows']} |"
               if local2 else "")
     if "resume" not in skip:
         k = _kill_resume(synth_paths, work, models, args.kill_after)

@@ -60,7 +60,16 @@ def status_of(exc: BaseException) -> str:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far (MB; Linux ru_maxrss is in kB)."""
+    """This process's peak resident memory so far (MB): Linux's VmHWM (of this program, reset when a process
+    starts another program, so a spawned worker does not report its parent's peak as ru_maxrss does), else
+    ru_maxrss (kB on Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
