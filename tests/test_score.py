@@ -151,11 +151,11 @@ def test_kill_and_resume_scores_each_record_once(tmp_path):
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "ecgcore", "score", *paths, "--out", str(out), "--models", "kernel",
            "--workers", "1", "--shard-size", "3", "--quiet"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 240
     while len(list((out / "rows").glob("part-*.parquet"))) < 2 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)
-    proc.kill()
+    proc.kill()  # the driver only: its worker sees it gone and ends too (engines._exit_with_parent)
     proc.wait()
     before = len(list((out / "rows").glob("part-*.parquet")))
     assert 2 <= before < read_manifest(out)["n_shards"], "the run ended before it could be stopped mid-way"
@@ -215,3 +215,26 @@ def test_library_ids_of_data_root_files():
     assert library_id(str(root / "ludb/data/7.hea"), root) == "ludb/7"
     assert library_id(str(root / "formats/muse_xml/egm_muse-sinus.xml"), root) is None
     assert library_id("/elsewhere/00001_hr.hea", root) is None
+
+
+@pytest.mark.slow
+def test_a_long_wfdb_record_streamed_in_spans_scores_as_whole(tmp_path, monkeypatch):
+    """A record over `stream.STREAM_VALUES` is read span by span (so a 24-hour Holter fits in a worker's memory);
+    scored that way, a SYNTHETIC 10-minute 3-lead record gives the row and time course it gives read whole."""
+    from ecgcore.score import stream
+    from ecgcore.synth.holter import simulate_holter, write_holter
+
+    hea = write_holter(simulate_holter(hours=10 / 60, fs=250, af_hours=(2 / 60, 5 / 60), pool=4, seed=2),
+                       tmp_path / "holter")
+    score_paths([str(hea)], tmp_path / "whole", models=MODEL, engine="serial", progress=False)
+    monkeypatch.setattr(stream, "STREAM_VALUES", 100_000)  # 10 min x 3 leads x 250 Hz = 450,000 values
+    monkeypatch.setattr(stream, "SPAN_VALUES", 40_000)     # spans of 5 segments
+    from ecgcore.score.sources import Unit
+
+    assert stream.streamable(Unit(str(hea), (str(hea), str(hea.with_suffix(".dat"))))) is not None
+    score_paths([str(hea)], tmp_path / "streamed", models=MODEL, engine="serial", progress=False)
+    whole, streamed = load_rows(tmp_path / "whole"), load_rows(tmp_path / "streamed")
+    assert streamed.iloc[0]["status"] == "ok" and streamed.iloc[0]["segments"] == 60
+    assert row_differences(whole, streamed) == []
+    a, b = load_timecourse(tmp_path / "whole"), load_timecourse(tmp_path / "streamed")
+    pd.testing.assert_frame_equal(a, b, check_exact=False, atol=1e-6)

@@ -1,7 +1,8 @@
 """The per-batch functions both engines run: `read_batch` (files -> bytes) and `score_batch` (bytes -> rows).
 
 A batch is a dict of equal-length columns: shard (int), source, files (list of paths or zip members), archive
-(the zip, or ""). `read_batch` adds `blob` (the pickled {file name: bytes}, or the pickled read error);
+(the zip, or ""). `read_batch` adds `blob` (the pickled {file name: bytes}, the header of a long WFDB record that is read span
+by span where it is scored (`ecgcore.score.stream`; a shared file system on a cluster), or the read error);
 `score_batch` (given blobs, or reading each record itself) returns a `pyarrow.Table` with the row schema (`row_schema`) plus the columns the driver strips
 before writing: `_timecourse` (a long record's time course as Arrow IPC bytes, empty otherwise), `_pid` and
 `_rss_mb` (the worker's process id and peak RSS, for the run's memory figures). The local engine calls
@@ -19,6 +20,7 @@ import pyarrow as pa
 
 from ecgcore.score.record import MEASURES, Scorer, _reason, peak_rss_mb, status_of
 from ecgcore.score.sources import Unit, read_unit
+from ecgcore.score.stream import WfdbLong, streamable
 
 STRING_COLUMNS = ("source", "record_id", "format", "status", "reason", "rhythm", "not_measurable", "flags",
                   "confidence", "quality", "model_note", "interpretation")
@@ -71,13 +73,18 @@ def read_batch(batch: dict[str, Any]) -> dict[str, list]:
     """Add `blob` to a batch: each record's files as pickled {name: bytes}, or its pickled ECGReadError."""
     blobs = []
     for source, files, archive in zip(batch["source"], batch["files"], batch["archive"]):
-        unit = Unit(str(source), tuple(str(f) for f in files), str(archive or ""))
-        try:
-            value: Any = read_unit(unit)
-        except Exception as exc:  # noqa: BLE001 - a file that cannot be read is that record's row, not a stop
-            value = exc
+        value = _read(Unit(str(source), tuple(str(f) for f in files), str(archive or "")))
         blobs.append(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return {"shard": [int(s) for s in batch["shard"]], "source": [str(s) for s in batch["source"]], "blob": blobs}
+
+
+def _read(unit: Unit) -> Any:
+    """A unit's {file name: bytes}, its `WfdbLong` header when it is streamed (`ecgcore.score.stream`), or
+    the exception that stopped reading it."""
+    try:
+        return streamable(unit) or read_unit(unit)
+    except Exception as exc:  # noqa: BLE001 - a file that cannot be read is that record's row, not a stop
+        return exc
 
 
 def score_batch(batch: dict[str, Any], scorer: Scorer) -> pa.Table:
@@ -91,12 +98,11 @@ def score_batch(batch: dict[str, Any], scorer: Scorer) -> pa.Table:
         if "blob" in batch:
             value: Any = pickle.loads(batch["blob"][i])
         else:
-            unit = Unit(source, tuple(str(f) for f in batch["files"][i]), str(batch["archive"][i] or ""))
-            try:
-                value = read_unit(unit)
-            except Exception as exc:  # noqa: BLE001
-                value = exc
-        if isinstance(value, Exception):
+            value = _read(Unit(source, tuple(str(f) for f in batch["files"][i]), str(batch["archive"][i] or "")))
+        if isinstance(value, WfdbLong):  # a long record on disk: read span by span while it is scored
+            scored = scorer.score_stream(value, source)
+            row, course = scored.row, scored.timecourse
+        elif isinstance(value, Exception):
             row = scorer.empty_row(source)
             row.update(status=status_of(value), reason=_reason(value), seconds=0.0)
             course: list[dict] = []

@@ -28,8 +28,23 @@ OnTable = Callable[[pa.Table], None]
 _SCORER = None
 
 
-def _init_worker(models: list[str], models_dir: str | None) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """A pool worker ends when its driver is gone (killed with SIGKILL, the pool cannot tell it)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(2.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+def _init_worker(models: list[str], models_dir: str | None, parent: int | None = None) -> None:
     global _SCORER
+    if parent is not None:
+        _exit_with_parent(parent)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
 
@@ -55,7 +70,7 @@ def run_local(shards: Shards, models: list[str], models_dir: str | None, on_tabl
     Stopping (Ctrl-C) cancels the shards not started; the ones in flight are lost (resume redoes them)."""
     todo = list(shards)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                             initargs=(models, models_dir)) as pool:
+                             initargs=(models, models_dir, os.getpid())) as pool:
         running = set()
         try:
             while todo or running:

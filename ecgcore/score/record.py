@@ -208,24 +208,58 @@ class Scorer:
                 row[f"d.ensemble.{c}"] = bool(v * 2 > len(self.models))
 
     def _score_long(self, ecg: ECG, row: dict[str, Any]) -> Scored:
+        bounds = segment_bounds(ecg.n_samples, ecg.fs)
+
+        def pieces():
+            for c0 in range(0, len(bounds), CHUNK_SEGMENTS):
+                chunk = bounds[c0:c0 + CHUNK_SEGMENTS]
+                yield chunk, [ecg.with_signal(ecg.signal[:, a:b], record_id=f"{ecg.record_id}@{a / ecg.fs:.0f}s")
+                              for a, b in chunk]
+
+        return self._score_segments(pieces(), ecg.fs, ecg.duration, row)
+
+    def score_stream(self, rec: Any, source: str) -> Scored:
+        """Score a long WFDB record read span by span (`ecgcore.score.stream`); never raises for a bad record."""
+        from ecgcore.score.stream import read_span, spans
+
+        t0 = time.perf_counter()
+        row = self.empty_row(source)
+        row.update(format="wfdb", fs=rec.fs, duration_s=round(rec.n_samples / rec.fs, 3), record_id=rec.record_name)
+        bounds = segment_bounds(rec.n_samples, rec.fs)
+
+        def pieces():
+            for group in spans(bounds, len(rec.names)):
+                a0 = group[0][0]
+                span = read_span(rec, a0, group[-1][1], source)
+                row["leads"] = len(span.leads)
+                yield group, [span.with_signal(span.signal[:, a - a0:b - a0], record_id=f"{rec.record_name}@"
+                                               f"{a / rec.fs:.0f}s") for a, b in group]
+                del span
+
+        try:
+            scored = self._score_segments(pieces(), rec.fs, rec.n_samples / rec.fs, row)
+        except Exception as exc:  # noqa: BLE001
+            row.update(status=status_of(exc), reason=_reason(exc))
+            scored = Scored(row)
+        row["seconds"] = time.perf_counter() - t0
+        return scored
+
+    def _score_segments(self, pieces: Any, fs: float, duration: float, row: dict[str, Any]) -> Scored:
+        """Fill `row` from segments given as (bounds, segment ECGs) pieces; returns it with the time course."""
         from ecgcore.signal.analysis import analyse_record
 
-        bounds = segment_bounds(ecg.n_samples, ecg.fs)
         course: list[dict[str, Any]] = []
         seg_probs: dict[str, list[np.ndarray]] = {n: [] for n in self.names}
         notes: set[str] = set()
         first_measured: dict[str, Any] | None = None
-        for c0 in range(0, len(bounds), CHUNK_SEGMENTS):
-            chunk = bounds[c0:c0 + CHUNK_SEGMENTS]
-            segs = [ecg.with_signal(ecg.signal[:, a:b], record_id=f"{ecg.record_id}@{a / ecg.fs:.0f}s")
-                    for a, b in chunk]
+        for chunk, segs in pieces:
             probs, note = self._predict(segs)
             if note:
                 notes.add(note)
-            for i, ((a, b), seg) in enumerate(zip(chunk, segs)):
+            for (a, b), seg, i in zip(chunk, segs, range(len(segs))):
                 analysis = analyse_record(seg)
-                entry = {"source": row["source"], "record_id": row["record_id"], "segment": c0 + i,
-                         "start_s": a / ecg.fs, "end_s": b / ecg.fs, "rhythm": analysis.rhythm.name,
+                entry = {"source": row["source"], "record_id": row["record_id"], "segment": len(course),
+                         "start_s": a / fs, "end_s": b / fs, "rhythm": analysis.rhythm.name,
                          "HR": analysis.value("HR"), "premature_beats": int(np.asarray(analysis.premature).sum())}
                 if first_measured is None and analysis.value("QRS") is not None:
                     first_measured = {}
@@ -250,10 +284,10 @@ class Scorer:
         rhythms = sorted({e["rhythm"] for e in determined})
         premature = sum(e["premature_beats"] for e in course)
         row.update(segments=len(course), af_burden=(af / span) if span else None, premature_beats=premature,
-                   premature_per_hour=premature / (ecg.duration / 3600.0),
+                   premature_per_hour=premature / (duration / 3600.0),
                    rhythm=", ".join(rhythms) if rhythms else "not determined",
                    model_note="; ".join(sorted(notes)) or None)
-        if probs is not None and all(seg_probs[n] for n in self.names):
+        if self.models and all(len(seg_probs[n]) == len(course) > 0 for n in self.names):
             from ecgcore.models.base import aggregate_windows
 
             self._fill_probs(row, {n: aggregate_windows(np.stack(seg_probs[n]), "mean") for n in self.names})
