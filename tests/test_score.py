@@ -155,8 +155,13 @@ def test_kill_and_resume_scores_each_record_once(tmp_path):
     deadline = time.time() + 240
     while len(list((out / "rows").glob("part-*.parquet"))) < 2 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)
+    children = _children(proc.pid)
     proc.kill()  # the driver only: its worker sees it gone and ends too (engines._exit_with_parent)
     proc.wait()
+    gone = time.time() + 15
+    while any(Path(f"/proc/{c}").exists() for c in children) and time.time() < gone:
+        time.sleep(0.2)
+    assert children and not any(Path(f"/proc/{c}").exists() for c in children), "a worker outlived its driver"
     before = len(list((out / "rows").glob("part-*.parquet")))
     assert 2 <= before < read_manifest(out)["n_shards"], "the run ended before it could be stopped mid-way"
     resume = [sys.executable, "-m", "ecgcore", "score", "--out", str(out), "--resume", "--models", "kernel",
@@ -171,6 +176,15 @@ def test_kill_and_resume_scores_each_record_once(tmp_path):
     assert row_differences(rows, load_rows(whole)) == []
 
 
+def _children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux /proc), e.g. a pool's workers."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(c) for c in task.read_text().split()]
+    return found
+
+
+@pytest.mark.slow
 def test_cli_refuses_what_it_cannot_do(tmp_path):
     run = subprocess.run([sys.executable, "-m", "ecgcore", "score", "no/such/file.hea", "--out", str(tmp_path / "x")],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
