@@ -11,8 +11,9 @@ Row columns (flat, one Parquet schema for every record; `COLUMN_DOCS` says what 
   QTc_Fridericia ms, axis deg: None when not measurable, with the reasons in `not_measurable`), flags,
   critical (a flag of severity "critical"), confidence, quality (its notes);
 - per model and class `p.<model>.<class>` (probability) and `d.<model>.<class>` (at the model's threshold
-  chosen on its validation fold), and, with two or more models, `p.ensemble.<class>` (mean of the models'
-  probabilities) and `d.ensemble.<class>` (a majority of the models decide positive); `model_note` says why
+  chosen on its validation fold); the registered `ensemble` (`ecgcore.models.ensemble`: the mean of its members'
+  probabilities, its own thresholds) is one of them, computed from its members' probabilities when they are
+  scored too; `model_note` says why
   the models did not score a record they cannot take (fewer than 8 independent leads, shuffled limb leads,
   shorter than a window);
 - interpretation, urgent: the statements of `ecgcore.interpret.interpret(ecg)` (joined by "; ") and whether
@@ -47,6 +48,7 @@ SEGMENT_S = 10.0
 CHUNK_SEGMENTS = 360
 MEASURES = ("HR", "PR", "QRS", "QT", "QTc_Bazett", "QTc_Fridericia", "axis")
 STATUS_OK = "ok"
+ENSEMBLE = "ensemble"
 
 
 def status_of(exc: BaseException) -> str:
@@ -112,19 +114,23 @@ class Scorer:
     def __init__(self, models: Sequence[str], models_dir: str | None = None) -> None:
         from ecgcore.models import load_model
 
-        self.models = [load_model(name, models_dir) for name in models]
-        self.names = [m.name for m in self.models]
-        self.classes = tuple(self.models[0].classes) if self.models else ()
-        for m in self.models:
+        # the ensemble (`ecgcore.models.ensemble`) loads its members: the members asked for are those copies
+        self.ensemble = load_model(ENSEMBLE, models_dir) if ENSEMBLE in models else None
+        members = dict(getattr(self.ensemble, "members_", {}) or {})
+        self.models = [members.get(name) or load_model(name, models_dir) for name in models if name != ENSEMBLE]
+        self.names = [m.name for m in self.models] + ([ENSEMBLE] if self.ensemble is not None else [])
+        everyone = self.models + ([self.ensemble] if self.ensemble is not None else [])
+        self.thresholds = {name: np.asarray(m.thresholds, dtype=float) for name, m in zip(self.names, everyone)}
+        self.classes = tuple(everyone[0].classes) if everyone else ()
+        for name, m in zip(self.names, everyone):
             if tuple(m.classes) != self.classes:
-                raise ECGError(f"model {m.name} predicts {m.classes}, model {self.names[0]} {self.classes}: "
+                raise ECGError(f"model {name} predicts {m.classes}, model {self.names[0]} {self.classes}: "
                                "score models of one task together.")
 
     # ---- columns ----------------------------------------------------------------------------------------
     def prob_columns(self) -> list[str]:
         """The probability and decision columns, in order."""
-        owners = self.names + (["ensemble"] if len(self.names) > 1 else [])
-        return [f"{k}.{o}.{c}" for o in owners for k in ("p", "d") for c in self.classes]
+        return [f"{k}.{o}.{c}" for o in self.names for k in ("p", "d") for c in self.classes]
 
     def empty_row(self, source: str) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -183,29 +189,30 @@ class Scorer:
 
     def _predict(self, ecgs: list[ECG]) -> tuple[dict[str, np.ndarray] | None, str | None]:
         """{model: (records, classes)} or (None, why the models cannot take these records)."""
-        if not self.models:
+        if not self.names:
             return None, None
         try:
             ready = [twelve_leads(e) for e in ecgs]
-            return {m.name: m.predict_proba(ready) for m in self.models}, None
+            probs = {m.name: m.predict_proba(ready) for m in self.models}
+            if self.ensemble is not None:
+                members = list(getattr(self.ensemble, "members_", {}) or {})
+                if members and all(n in probs for n in members):
+                    # the ensemble's rule (the mean of its members' record probabilities) on the members'
+                    # probabilities just made, rather than running every member a second time
+                    probs[ENSEMBLE] = np.mean([probs[n] for n in members], axis=0)
+                else:
+                    probs[ENSEMBLE] = self.ensemble.predict_proba(ready)
+            return probs, None
         except ECGSignalError as exc:
             return None, _reason(exc)
 
     def _fill_probs(self, row: dict[str, Any], probs: dict[str, np.ndarray]) -> None:
-        decisions = {}
-        for m in self.models:
-            p = np.asarray(probs[m.name], dtype=float)
-            d = p >= np.asarray(m.thresholds, dtype=float)
-            decisions[m.name] = d
+        for name in self.names:
+            p = np.asarray(probs[name], dtype=float)
+            d = p >= self.thresholds[name]
             for c, pv, dv in zip(self.classes, p, d):
-                row[f"p.{m.name}.{c}"] = float(pv)
-                row[f"d.{m.name}.{c}"] = bool(dv)
-        if len(self.models) > 1:
-            mean = np.mean([probs[n] for n in self.names], axis=0)
-            votes = np.sum([decisions[n] for n in self.names], axis=0)
-            for c, pv, v in zip(self.classes, mean, votes):
-                row[f"p.ensemble.{c}"] = float(pv)
-                row[f"d.ensemble.{c}"] = bool(v * 2 > len(self.models))
+                row[f"p.{name}.{c}"] = float(pv)
+                row[f"d.{name}.{c}"] = bool(dv)
 
     def _score_long(self, ecg: ECG, row: dict[str, Any]) -> Scored:
         bounds = segment_bounds(ecg.n_samples, ecg.fs)
@@ -267,11 +274,7 @@ class Scorer:
                 if probs is not None:
                     for n in self.names:
                         seg_probs[n].append(probs[n][i])
-                    owners = {n: probs[n][i] for n in self.names}
-                    if len(self.names) > 1:
-                        owners["ensemble"] = np.mean([probs[n][i] for n in self.names], axis=0)
-                    for o, p in owners.items():
-                        entry.update({f"p.{o}.{c}": float(v) for c, v in zip(self.classes, p)})
+                        entry.update({f"p.{n}.{c}": float(v) for c, v in zip(self.classes, probs[n][i])})
                 course.append(entry)
             del segs
         if first_measured is not None:
@@ -287,7 +290,7 @@ class Scorer:
                    premature_per_hour=premature / (duration / 3600.0),
                    rhythm=", ".join(rhythms) if rhythms else "not determined",
                    model_note="; ".join(sorted(notes)) or None)
-        if self.models and all(len(seg_probs[n]) == len(course) > 0 for n in self.names):
+        if self.names and all(len(seg_probs[n]) == len(course) > 0 for n in self.names):
             from ecgcore.models.base import aggregate_windows
 
             self._fill_probs(row, {n: aggregate_windows(np.stack(seg_probs[n]), "mean") for n in self.names})
