@@ -257,3 +257,23 @@ def test_a_long_wfdb_record_streamed_in_spans_scores_as_whole(tmp_path, monkeypa
     assert row_differences(whole, streamed) == []
     a, b = load_timecourse(tmp_path / "whole"), load_timecourse(tmp_path / "streamed")
     pd.testing.assert_frame_equal(a, b, check_exact=False, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_the_viewer_gets_a_span_of_a_record_too_long_to_read_whole(tmp_path, monkeypatch):
+    """`open_record` of a streamed record (what the Worklist hands the viewer) is the span around the moment
+    asked for, sample for sample the record's (to the file's 1 µV resolution)."""
+    from ecgcore.score import stream
+    from ecgcore.score.store import RunStore, open_record
+    from ecgcore.synth.holter import simulate_holter, write_holter
+
+    record = simulate_holter(hours=10 / 60, fs=250, af_hours=None, pool=3, seed=3)
+    hea = write_holter(record, tmp_path / "holter")
+    RunStore.create(tmp_path / "run", find_units([str(hea)]), 8, {"models": []})
+    monkeypatch.setattr(stream, "STREAM_VALUES", 100_000)
+    ecg, at = open_record(tmp_path / "run", str(hea), at_s=400.0, span_s=120.0)
+    assert ecg.record_id == "holter from 00:05:40" and ecg.duration == pytest.approx(120.0) and at == pytest.approx(60.0)
+    np.testing.assert_allclose(ecg.signal, record.ecg.signal[:, 340 * 250:460 * 250], atol=6e-4)
+    monkeypatch.setattr(stream, "STREAM_VALUES", 10_000_000)  # read whole: the record itself, the time as asked
+    whole, at = open_record(tmp_path / "run", str(hea), at_s=30.0)
+    assert whole.duration == pytest.approx(600.0) and at == 30.0

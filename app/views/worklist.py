@@ -35,17 +35,18 @@ def _open(folder: Path, source: str, page: str, start_s: float | None = None) ->
     """Make the row's record the current one (a data-root record by its id, any other file as an upload of
     this session) and go to `page`."""
     record_id = library_id(source, loaders.settings().data_root)
+    start = float(start_s or 0.0)
     if record_id is None:
         try:
-            ecg = store.open_record(folder, source)
+            ecg, start = store.open_record(folder, source, at_s=start)
         except ECGError as exc:
             st.error(str(exc))
             return
-        name = Path(source.split("!")[-1]).name
+        name = ecg.record_id if ecg.meta.get("streamed") else Path(source.split("!")[-1]).name
         state.uploads()[name] = ecg
         record_id = state.UPLOAD_PREFIX + name
     state.set_choice("record", record_id)
-    state.set_choice("start", float(start_s or 0.0))
+    state.set_choice("start", start)
     pages.switch_to(page)
 
 

@@ -245,10 +245,23 @@ def unit_of(folder: str | Path, source: str) -> Unit:
     return Unit(r["source"], tuple(r["files"]), r["archive"] or "")
 
 
-def open_record(folder: str | Path, source: str):
-    """The `ECG` of one scored record, read again from its files (for the viewer). Raises ECGError (the
-    reader's message, or RunError) when it cannot be read now."""
+def open_record(folder: str | Path, source: str, at_s: float = 0.0, span_s: float = 600.0) -> tuple[Any, float]:
+    """(the `ECG` of one scored record read again from its files, the time in it of `at_s`), for the viewer.
+    A record too long for the readers (a Holter streamed by `ecgcore.score.stream`) gives the `span_s` seconds
+    around `at_s` (record id "<name> from <h:mm:ss>"). Raises ECGError (the reader's message, or RunError)
+    when it cannot be read now."""
     from ecgcore.io import read_upload
     from ecgcore.score.sources import read_unit
+    from ecgcore.score.stream import read_span, streamable
 
-    return read_upload(read_unit(unit_of(folder, source)))
+    unit = unit_of(folder, source)
+    rec = streamable(unit)
+    if rec is None:
+        return read_upload(read_unit(unit)), float(at_s)
+    start = max(0.0, min(float(at_s) - span_s / 2, rec.n_samples / rec.fs - span_s))
+    a = int(start * rec.fs)
+    b = min(rec.n_samples, a + int(span_s * rec.fs))
+    hms = time.strftime("%H:%M:%S", time.gmtime(start))
+    ecg = read_span(rec, a, b, source)
+    ecg = ecg.with_signal(ecg.signal, record_id=f"{rec.record_name} from {hms}")
+    return ecg, float(at_s) - a / rec.fs
