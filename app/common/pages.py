@@ -12,6 +12,7 @@ PAGE_TABLE: dict[str, tuple[str, str, str]] = {
     "beats": ("views/beats.py", "Beat review", ":material/favorite:"),
     "upload": ("views/upload.py", "Upload", ":material/upload_file:"),
     "compare": ("views/compare.py", "Compare models", ":material/compare:"),
+    "worklist": ("views/worklist.py", "Worklist", ":material/checklist:"),
 }
 
 

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "measure": "Rhythm, HR, PR, QRS, QT, QTc, axis (value or not measurable with its reason) and flags per file.",
     "interpret": "Interpretation statements from criteria (leads, values, severity, SCP, SNOMED) and the per-lead "
                  "measurement matrix per file.",
+    "score": "Score a whole archive (files, folders, globs, zips) into Parquet shards; local pool or Ray.",
 }
 
 
