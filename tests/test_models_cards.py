@@ -13,6 +13,7 @@ import pytest
 from ecgcore.core.settings import resolve
 from ecgcore.learn.ensemble import mean_predictions, member_results
 from ecgcore.learn.evaluation import results_document, save_results
+from ecgcore.learn.refresh import load_checked
 from ecgcore.models import CheckpointError, create, load_model, model_names
 from ecgcore.models.card import write_card
 from ecgcore.models.ensemble import MEMBERS
@@ -50,7 +51,7 @@ def test_card_is_written_by_save_and_rewritten_from_fresh_results_only(tmp_path)
     (tmp_path / "results_cinc_georgia.json").write_text(json.dumps(stale))  # computed with other weights
     card = save_results(tmp_path, doc)
     assert list(card.metrics) == ["ptbxl_fold10"]  # the stale file is left out
-    again = write_card(tmp_path)  # from the folder alone (loads and sha-checks the checkpoint)
+    again = write_card(tmp_path, load_checked(tmp_path))  # from the folder alone (loads and sha-checks it)
     assert again.to_json() == json.loads((tmp_path / "card.json").read_text()) == card.to_json()
 
 

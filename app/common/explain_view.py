@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from app.common import loaders, state
+from app.common import loaders, state, widgets
 from app.common.safe import md
 from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.core.errors import ECGError
@@ -156,7 +156,6 @@ def evidence_panel(ex, statements=(), height: int = 420) -> None:
     """The per-lead evidence strip beside the tracing: the leads whose replacement by a normal beat lowers
     p(target) most, each lead's change, the lead groups, and the leads the criteria statements name
     (`statements`: the record's `ecgcore.interpret` statements, each with `.text`, `.leads`, `.category`)."""
-    from app.common import widgets
     from ecgcore.explain.evidence import CLASS_CATEGORIES, compare_with_statements
     from ecgcore.plot.saliency import evidence_figure
 
@@ -216,3 +215,36 @@ def classes_of(model_name: str | None) -> list[str]:
     if model_name is None:
         return list(SUPERCLASSES)
     return list(loaders.model(model_name).classes)
+
+
+def median_beat(ecg, key: str, ex=None, view=None) -> None:
+    """The median beat of every lead with the fiducial points the measurements come from (the same figure
+    on every page: `ecgcore.signal.analyse_record`); with an explanation, the saliency averaged over the
+    beats drawn on it."""
+    from ecgcore.plot import beat_figure
+    from ecgcore.signal.resample import resample_signal
+
+    if ex is not None:  # the explanation's own analysis, median beat and beat averages: nothing recomputed
+        analysis, med, before = ex.analysis, ex.median_beat, ex.median_r
+    else:
+        analysis = loaders.beat_analysis(ecg)
+        med = resample_signal(analysis.median, analysis.analysis_fs, ecg.fs)  # drawn at the record's rate
+        before = int(round(analysis.median_r * ecg.fs / analysis.analysis_fs))
+    if med.shape[1] < 2 or not np.isfinite(med).all():
+        st.caption("No median beat: too few clean beats were found.")
+        return
+    saliency = key_text = None
+    if ex is not None and view is not None:
+        saliency = mean_beat_map(ex, view)
+        key_text = legend(ex, view) if saliency is not None else None
+    title = "Median beat of each lead, with the points the intervals are measured between"
+    if saliency is not None:
+        title += f" · average evidence for {ex.target} over all beats"
+    fig = beat_figure(ecg.with_signal(med), 0, med.shape[1], r_index=before, saliency=saliency,
+                      saliency_mode=view.figure_mode if view is not None else "band",
+                      opacity=view.opacity if view is not None else 0.7,
+                      fiducials_ms=analysis.fiducials_ms, title=title, legend=key_text)
+    widgets.show_figure(fig, key=key)
+    st.caption("The median beat is the typical beat of the record: for each lead, the middle value at each "
+               "moment over all detected beats. Dotted lines: P on = start of the P wave, QRS on = start of the "
+               "QRS complex, J = end of the QRS complex, T end = end of the T wave.")

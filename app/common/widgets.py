@@ -96,42 +96,6 @@ def show_figure(fig: go.Figure, key: str, **kwargs):
     return st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, **kwargs)
 
 
-def median_beat(ecg, key: str, ex=None, view=None) -> None:
-    """The median beat of every lead with the fiducial points the measurements come from (the same figure
-    on every page: `ecgcore.signal.analyse_record`); with an explanation, the saliency averaged over the
-    beats drawn on it."""
-    import numpy as np
-
-    from app.common import explain_view
-    from ecgcore.plot import beat_figure
-    from ecgcore.signal.resample import resample_signal
-
-    if ex is not None:  # the explanation's own analysis, median beat and beat averages: nothing recomputed
-        analysis, med, before = ex.analysis, ex.median_beat, ex.median_r
-    else:
-        analysis = loaders.beat_analysis(ecg)
-        med = resample_signal(analysis.median, analysis.analysis_fs, ecg.fs)  # drawn at the record's rate
-        before = int(round(analysis.median_r * ecg.fs / analysis.analysis_fs))
-    if med.shape[1] < 2 or not np.isfinite(med).all():
-        st.caption("No median beat: too few clean beats were found.")
-        return
-    saliency = legend = None
-    if ex is not None and view is not None:
-        saliency = explain_view.mean_beat_map(ex, view)
-        legend = explain_view.legend(ex, view) if saliency is not None else None
-    title = "Median beat of each lead, with the points the intervals are measured between"
-    if saliency is not None:
-        title += f" · average evidence for {ex.target} over all beats"
-    fig = beat_figure(ecg.with_signal(med), 0, med.shape[1], r_index=before, saliency=saliency,
-                      saliency_mode=view.figure_mode if view is not None else "band",
-                      opacity=view.opacity if view is not None else 0.7,
-                      fiducials_ms=analysis.fiducials_ms, title=title, legend=legend)
-    show_figure(fig, key=key)
-    st.caption("The median beat is the typical beat of the record: for each lead, the middle value at each "
-               "moment over all detected beats. Dotted lines: P on = start of the P wave, QRS on = start of the "
-               "QRS complex, J = end of the QRS complex, T end = end of the T wave.")
-
-
 def card_summary(name: str) -> None:
     """What a model is, what it was trained on, and how well it did (from its card; nothing recomputed)."""
     card = loaders.card(name) or {}

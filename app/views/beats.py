@@ -113,4 +113,4 @@ if ecg is not None:
             "in this beat." if scores is not None else ""))
 
     # ---- the median beat: the same figure and fiducial points as the viewer's, with the average evidence
-    widgets.median_beat(ecg, key="beats_median", ex=ex, view=view if ex is not None else None)
+    explain_view.median_beat(ecg, key="beats_median", ex=ex, view=view if ex is not None else None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import calipers_view, details, interpretation_view, loaders, safe, state, tracing, widgets
+from app.common import calipers_view, details, explain_view, interpretation_view, loaders, safe, state, tracing, widgets
 from ecgcore.plot import ecg_figure
 from ecgcore.plot.calipers import default_legs
 from ecgcore.plot.marks import hidden_marks
@@ -72,5 +72,5 @@ if ecg is not None:
     with right:
         details.measurements(ecg)
     if st.toggle("Show the median beat with its fiducial points", value=True, key="viewer_median"):
-        widgets.median_beat(ecg, key="viewer_median_fig")
+        explain_view.median_beat(ecg, key="viewer_median_fig")
     widgets.export_report(ecg, start_s=view.start_s, interpretation=interp)

@@ -66,10 +66,12 @@ def results_document(model: ECGModel, set_name: str, record_ids: list[str], Y: n
 
 def save_results(folder: str | Path, results: dict[str, Any], model: ECGModel | None = None) -> ModelCard:
     """Write results_<set>.json into a checkpoint folder, then rewrite its card (`write_card`: the card's
-    figures are read from the results files)."""
+    figures are read from the results files); `model` None: the folder's checkpoint, loaded and sha256-checked."""
+    from ecgcore.learn.refresh import load_checked
+
     folder = Path(folder)
     checkpoint.write_json(folder / f"results_{results['set']['name']}.json", results)
-    return write_card(folder, model)
+    return write_card(folder, model if model is not None else load_checked(folder))
 
 
 def predict_signals(model: ECGModel, signals: list[np.ndarray]) -> np.ndarray:

@@ -25,6 +25,7 @@ from ecgcore.core.settings import resolve
 from ecgcore.metrics.summary import evaluation_report, without_selection_fold
 from ecgcore.models import checkpoint
 from ecgcore.models.card import write_card
+from ecgcore.models.registry import model_class
 
 #: keys of a results document that say where its predictions came from: kept as they are
 PROVENANCE = ("model", "weights_sha256", "set", "aggregate", "written_by", "source", "recipe", "thresholds_per_fold",
@@ -52,11 +53,17 @@ def refresh_results(doc: dict[str, Any], n_boot: int = 1000, seed: int = 0) -> d
     return out
 
 
+def load_checked(folder: Path) -> Any:
+    """The model of the checkpoint in `folder`, its files sha256-checked (`checkpoint.read_verified`)."""
+    config, _ = checkpoint.read_verified(folder)
+    return model_class(config.get("model", folder.name)).load(folder)
+
+
 def refresh_folder(folder: Path, n_boot: int = 1000, log: Any = print) -> None:
     """Refresh every results file in one checkpoint folder, then rewrite its card."""
     for path in sorted(folder.glob("results_*.json")):
         checkpoint.write_json(path, refresh_results(json.loads(path.read_text()), n_boot=n_boot))
-    card = write_card(folder)
+    card = write_card(folder, load_checked(folder))
     cv = card.metrics.get("ptbxl_cv") or {}
     log(f"{folder}: card rewritten; ptbxl_cv macro AUC {cv.get('macro_auc')}, without fold 9 "
         f"{(cv.get('without_selection_fold') or {}).get('macro_auc')}")

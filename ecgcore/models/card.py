@@ -184,11 +184,11 @@ def build_card(model: Any, metrics: dict[str, dict[str, Any]] | None = None, lim
     return card
 
 
-def write_card(folder: str | Path, model: Any = None, *, limitations: str | None = None) -> ModelCard:
-    """THE writer of `card.json`: (re)write the card of the checkpoint in `folder` from the model, its
-    weights' and config's sha256, and every `results_<set>.json` there that was computed with these weights
-    (the others are stale and left out). `model` None: the checkpoint is loaded (sha256-checked) first.
-    `limitations` None keeps the card's current text. Returns the card written."""
+def write_card(folder: str | Path, model: Any, *, limitations: str | None = None) -> ModelCard:
+    """THE writer of `card.json`: (re)write the card of the checkpoint in `folder` from `model` (the
+    checkpoint's model, loaded by the caller: `ecgcore.learn.refresh.load_checked`), its weights' and config's
+    sha256, and every `results_<set>.json` there that was computed with these weights (the others are stale and
+    left out). `limitations` None keeps the card's current text. Returns the card written."""
     from ecgcore.data.evalsets import set_order
     from ecgcore.metrics.summary import key_figures
     from ecgcore.models import checkpoint
@@ -200,11 +200,6 @@ def write_card(folder: str | Path, model: Any = None, *, limitations: str | None
             current = ModelCard.from_json(json.loads((folder / checkpoint.CARD).read_text()))
         except (OSError, ValueError, ECGError):
             current = None
-    if model is None:
-        from ecgcore.models.registry import model_class
-
-        config, _ = checkpoint.read_verified(folder)
-        model = model_class(config.get("model", folder.name)).load(folder)
     files = {n: {"sha256": checkpoint.sha256_file(folder / n), "bytes": (folder / n).stat().st_size}
              for n in (model.weights_name, checkpoint.CONFIG)}
     docs = {}
