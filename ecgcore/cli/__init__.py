@@ -47,3 +47,23 @@ def print_file_error(path: str, exc: Exception) -> None:
     if not message.startswith((path, Path(path).name)):
         message = f"{path}: {message}"
     print(f"error: {message}", file=sys.stderr, flush=True)
+
+
+def for_each_file(paths: list[str], compute, render, as_json: bool) -> int:
+    """The per-file commands' loop: `compute(path)` -> a JSON-able dict, printed as one JSON line (`as_json`) or
+    as `render(result)`; a file that fails prints `error: ...` and the command goes on. Exit code 2 if any
+    file failed, else 0."""
+    import json
+
+    from ecgcore.core.errors import ECGError
+
+    status = 0
+    for path in paths:
+        try:
+            result = compute(path)
+        except ECGError as exc:
+            print_file_error(path, exc)
+            status = 2
+            continue
+        print(json.dumps(result) if as_json else render(result), flush=True)
+    return status

@@ -9,10 +9,8 @@ that cannot be read prints `error: <message>` on stderr and the exit code is 2; 
 from __future__ import annotations
 
 import argparse
-import json
 
-from ecgcore.cli import print_file_error
-from ecgcore.core.errors import ECGError
+from ecgcore.cli import for_each_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,13 +53,4 @@ def text(result: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    status = 0
-    for path in args.files:
-        try:
-            result = interpret_file(path, args.fs)
-        except ECGError as exc:
-            print_file_error(path, exc)
-            status = 2
-            continue
-        print(json.dumps(result) if args.json else text(result), flush=True)
-    return status
+    return for_each_file(args.files, lambda path: interpret_file(path, args.fs), text, args.json)

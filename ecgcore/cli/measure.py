@@ -8,10 +8,8 @@ are still measured.
 from __future__ import annotations
 
 import argparse
-import json
 
-from ecgcore.cli import print_file_error
-from ecgcore.core.errors import ECGError
+from ecgcore.cli import for_each_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,13 +46,4 @@ def text(result: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    status = 0
-    for path in args.files:
-        try:
-            result = measure_file(path, args.fs)
-        except ECGError as exc:
-            print_file_error(path, exc)
-            status = 2
-            continue
-        print(json.dumps(result) if args.json else text(result), flush=True)
-    return status
+    return for_each_file(args.files, lambda path: measure_file(path, args.fs), text, args.json)
