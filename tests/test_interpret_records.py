@@ -233,3 +233,15 @@ def test_display_filter_keeps_the_pacing_spikes_visible():
     for j in i:
         far[max(0, j - 10):j + 11] = False
     assert np.allclose(kept[:, far], plain[:, far])
+
+
+def test_a_file_whose_leads_were_scaled_one_by_one_gets_no_voltage_statement():
+    """LUDB as stored in the data root spans exactly 1 mV in every lead (ludb/SOURCE.md; `restore_limb_scale`):
+    read as millivolts it would be "low QRS voltage" on every record. Voltage and hypertrophy criteria say why
+    they cannot be judged instead; a PTB-XL record keeps them."""
+    scaled = interpret(load_record("ludb/1"))
+    amp = [s for s in scaled.statements if s.category in ("voltage", "hypertrophy")]
+    assert amp and all(s.severity == "not assessable" and "scaled lead by lead" in s.reason for s in amp)
+    assert not any(s.key == "LVOLT" and s.severity == "abnormal" for s in scaled.statements)
+    real = interpret(load_record("ptbxl/00102"))
+    assert not any(s.reason and "scaled lead by lead" in s.reason for s in real.statements)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from ecgcore.core.ecg import ECG
 from ecgcore.interpret.criteria import CRITERIA, Context, Met, NotAssessable, Verdict
 from ecgcore.interpret.statement import CATEGORIES, CATEGORY_NAMES, Interpretation, Mark, Statement
@@ -20,10 +22,30 @@ __all__ = ["CATEGORIES", "Interpretation", "Mark", "MeasurementMatrix", "Stateme
            "verdicts"]
 
 
+#: categories whose criteria read absolute amplitudes (mV): not judged on a file whose amplitudes were rescaled
+AMPLITUDE_CATEGORIES: tuple[str, ...] = ("hypertrophy", "voltage")
+
+
+def rescaled_amplitudes(ecg: ECG, tolerance: float = 0.01) -> str | None:
+    """Why the file's amplitudes cannot be taken as millivolts, or None: six or more leads that all span the same
+    peak-to-peak amplitude (within `tolerance`, relative) were scaled lead by lead on export (LUDB as stored
+    in this data root: every lead spans exactly 1 mV, see `ecgcore.data.ludb.restore_limb_scale`); a recorded
+    12-lead ECG never has that."""
+    sig = np.asarray(ecg.signal, dtype=np.float64)
+    if sig.shape[0] < 6 or not np.isfinite(sig).any():
+        return None
+    pp = np.nanmax(sig, axis=1) - np.nanmin(sig, axis=1)
+    if not np.all(pp > 0) or pp.max() - pp.min() > tolerance * pp.max():
+        return None
+    return (f"every lead spans the same {pp.max():.2f} mV peak to peak: the file's amplitudes were scaled lead by "
+            "lead, so voltage criteria cannot be judged")
+
+
 def verdicts(m: MeasurementMatrix, sex: str | None = None, age: float | None = None,
-             leads: tuple[str, ...] | None = None) -> dict[str, Verdict]:
+             leads: tuple[str, ...] | None = None, amplitude_reason: str | None = None) -> dict[str, Verdict]:
     """{criterion key: Met | Unmet | NotAssessable} of every row of `CRITERIA` judged (a row is skipped once
-    an earlier row of its group was met or not assessable). leads: the leads recorded (default: the matrix's)."""
+    an earlier row of its group was met or not assessable). leads: the leads recorded (default: the matrix's);
+    amplitude_reason (`rescaled_amplitudes`): the rows of AMPLITUDE_CATEGORIES are not assessable, for it."""
     live = tuple(lead for lead in (leads if leads is not None else tuple(m.leads)) if lead not in m.dead_leads)
     ctx = Context(m, sex, age, live)
     out: dict[str, Verdict] = {}
@@ -31,7 +53,8 @@ def verdicts(m: MeasurementMatrix, sex: str | None = None, age: float | None = N
     for c in CRITERIA:
         if c.group and c.group in done_groups:
             continue
-        out[c.key] = v = c.rule(ctx)
+        out[c.key] = v = (NotAssessable(amplitude_reason) if amplitude_reason and c.category in AMPLITUDE_CATEGORIES
+                          else c.rule(ctx))
         if c.group and isinstance(v, (Met, NotAssessable)):
             done_groups.add(c.group)
     return out
@@ -79,7 +102,7 @@ def interpret(ecg: ECG, analysis: RecordAnalysis | None = None) -> Interpretatio
     t0 = time.perf_counter()
     a = analysis if analysis is not None else analyse_record(ecg)
     m = measurement_matrix(ecg, a)
-    judged = verdicts(m, ecg.sex, ecg.age, tuple(ecg.leads))
+    judged = verdicts(m, ecg.sex, ecg.age, tuple(ecg.leads), rescaled_amplitudes(ecg))
     st = statements_for(m, ecg.sex, ecg.age, tuple(ecg.leads), judged)
     return Interpretation(st, m, ecg.record_id, (time.perf_counter() - t0) * 1000.0,
                           {k: type(v).__name__ for k, v in judged.items()})
