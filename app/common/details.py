@@ -1,8 +1,6 @@
 """What is known about a record, shown beside its tracing: patient, labels, report, codes."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -61,11 +59,6 @@ def record_details(ecg: ECG) -> None:
         st.dataframe(codes, hide_index=True, width="stretch")
 
 
-def _plain(text: str) -> str:
-    """`text` from a file shown literally in Markdown (">>> Acute MI <<<", "*", "$" stay as written)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$])", r"\\\1", text)
-
-
 #: our measurement key -> the cart's key in ecg.meta["cart_measurements"] (each clinical reader in ecgcore/io/ writes these keys)
 _CART_KEYS = {"HR": "HR", "PR": "PR", "QRS": "QRS", "QT": "QT", "QTc_Bazett": "QTc", "axis": "QRS_axis"}
 
@@ -101,7 +94,7 @@ def measurements(ecg: ECG) -> None:
     statements = ecg.meta.get("cart_statements") or []
     if statements:
         st.markdown("**Cart's interpretation** (the device's own statements, from the file; not ours):\n"
-                    + "\n".join(f"- {_plain(line)}" for line in statements))
+                    + "\n".join(f"- {md(line)}" for line in statements))
     for note in analysis.notes:
         st.caption(note)
     st.caption(f"{analysis.beats.n} beats, R-peaks on lead {analysis.beats.lead} ({analysis.beats.method}); "
