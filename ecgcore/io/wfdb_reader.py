@@ -384,10 +384,7 @@ def _read_multi_segment(by_name: Mapping[str, bytes], master: str, *, record_id:
     if getattr(record, "p_signal", None) is None or not getattr(record, "sig_name", None):
         raise ECGReadError(f"The multi-segment record {master} holds no samples in its segments. Upload the "
                            "record's unmodified headers and data files.")
-    signal = np.ascontiguousarray(record.p_signal.T, dtype=np.float32)
-    scales = [_units_scale(u) for u in (record.units or [None] * signal.shape[0])]
-    if any(x != 1.0 for x in scales):
-        signal = signal * np.asarray(scales, dtype=np.float32)[:, None]
+    signal = to_millivolts(np.ascontiguousarray(record.p_signal.T, dtype=np.float32), record.units)
     notes = [f"Read as one record from {len(segments)} segments."]
     gaps = _gap_spans(header, segments, nulls, float(record.fs))
     if gaps:
@@ -449,6 +446,15 @@ def _wfdb_said(fs: float) -> dict[str, str]:
             "leads": "named in the .hea header"}
 
 
+def to_millivolts(signal: np.ndarray, units: list[str] | None) -> np.ndarray:
+    """(channels, samples) in a WFDB record's physical units (`record.units`, one per channel) -> mV: V, uV and nV
+    rescaled, mV or a unit not stated kept (`_units_scale`). Returns `signal` itself when nothing changes."""
+    scales = [_units_scale(u) for u in (units or [None] * signal.shape[0])]
+    if any(s != 1.0 for s in scales):
+        signal = signal * np.asarray(scales, dtype=np.float32)[:, None]
+    return signal
+
+
 def _units_scale(units: str | None) -> float:
     return _UNITS_TO_MV.get((units or "mV").strip().lower(), 1.0)
 
@@ -498,10 +504,7 @@ def read_wfdb(files: Mapping[str, bytes], *, record_id: str | None = None, sourc
         raise
     except OSError as exc:
         raise ECGReadError(f"The record could not be unpacked for reading ({_short(exc)}).") from None
-    signal = record.p_signal.T  # (channels, samples)
-    scales = [_units_scale(u) for u in (record.units or [None] * signal.shape[0])]
-    if any(s != 1.0 for s in scales):
-        signal = signal * np.asarray(scales, dtype=np.float32)[:, None]
+    signal = to_millivolts(record.p_signal.T, record.units)  # (channels, samples)
     comments = [str(c) for c in (record.comments or [])]
     meta: dict[str, Any] = {"format": "wfdb", "file_names": sorted(by_name), "comments": comments,
                             "units": list(record.units or [])}

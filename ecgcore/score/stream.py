@@ -56,22 +56,17 @@ def streamable(unit: Unit) -> WfdbLong | None:
 def read_span(rec: WfdbLong, start: int, end: int, source: str) -> ECG:
     """Samples [start, end) of a streamable record as an `ECG` (mV), by the readers' lead and unit rules.
     Raises ECGReadError / ECGSignalError as the readers do."""
-    import numpy as np
     import wfdb
 
     from ecgcore.io.assemble import build_ecg
-    from ecgcore.io.wfdb_reader import _units_scale
+    from ecgcore.io.wfdb_reader import to_millivolts
 
     try:
         record = wfdb.rdrecord(rec.stem, sampfrom=int(start), sampto=int(end), physical=True, return_res=32)
     except Exception as exc:  # noqa: BLE001 - wfdb raises many types for a damaged file
         raise ECGReadError(f"{Path(rec.stem).name}: samples {start}-{end} could not be read ({type(exc).__name__}: "
                            f"{str(exc)[:200]}). Check that the .dat file is complete.") from None
-    signal = record.p_signal.T
-    scales = [_units_scale(u) for u in (record.units or [None] * signal.shape[0])]
-    if any(s != 1.0 for s in scales):
-        signal = signal * np.asarray(scales, dtype=np.float32)[:, None]
-    return build_ecg(list(rec.names), signal, rec.fs, record_id=rec.record_name, source=source,
+    return build_ecg(list(rec.names), to_millivolts(record.p_signal.T, record.units), rec.fs, record_id=rec.record_name, source=source,
                      meta={"format": "wfdb", "streamed": True, "units": list(record.units or [])})
 
 
