@@ -1,7 +1,7 @@
 # The two set-up commands: `make app` and `make test`. Both create .venv on first use.
 PY := .venv/bin/python
 DATA ?= data/synth-ptbxl
-MODELS ?= resnet1d inception1d lstm kernel
+MODELS ?= resnet1d inception1d lstm kernel leadwise
 # the models with a synthetic pretraining (the kernel model is fitted on real folds only: ecgcore/learn/protocol.py)
 PRETRAIN ?= resnet1d inception1d lstm
 PORT ?= 8501

@@ -1,6 +1,6 @@
 """`python -m ecgcore models [--json]`: the registered models, whether their checkpoint is usable, and their key
 figures: the real PTB-XL out-of-fold figure ("ptbxl_cv", with `nested: false`, its provenance and the figure
-without fold 9, the fold that chose the recipes), fold 10 and every external set."""
+without fold 9, the fold that chose the recipes; `nested: true` for a model whose recipe was fixed before looking), fold 10 and every external set."""
 from __future__ import annotations
 
 import argparse
@@ -36,7 +36,10 @@ def describe(name: str, models_dir: str | Path | None = None) -> dict[str, Any]:
     fields = ("n_records", "macro_auc", "macro_auc_ci95", "too_few", "resampled", "per_class_auc", "positives",
               "macro_f1", "synthetic")
     metrics = {k: {f: v.get(f) for f in fields} for k, v in card.metrics.items()}
-    if "ptbxl_cv" in metrics:
+    fixed = card.trained_on.get("recipe_fixed")  # a recipe fixed before looking: nested (learn.protocol.FIXED_RECIPES)
+    if "ptbxl_cv" in metrics and fixed:
+        metrics["ptbxl_cv"].update({"nested": True, "provenance": fixed})
+    elif "ptbxl_cv" in metrics:
         metrics["ptbxl_cv"].update({
             "nested": False, "provenance": NOT_NESTED,
             "without_selection_fold": card.metrics["ptbxl_cv"].get("without_selection_fold")})

@@ -143,7 +143,9 @@ def summarise(card: ModelCard) -> str:
             continue
         text += f" {key}: macro AUC {m['macro_auc']:.3f} ({_interval_text(m)}), N={m.get('n_records')}."
     cv = card.metrics.get("ptbxl_cv")
-    if cv:
+    if cv and data.get("recipe_fixed"):  # a recipe fixed before looking (ecgcore.learn.protocol.FIXED_RECIPES)
+        text += f" The ptbxl_cv figure is {data['recipe_fixed']}."
+    elif cv:
         whose = "the members' recipes were" if recipe.get("init") == "members" else "the recipe was"
         text += (f" The ptbxl_cv figure is NOT nested: {whose} chosen on fold 9 (" + RECIPE_CHOICE + "), and "
                  "fold 9 is also one of the ten test folds; the same recipe then ran in every split (inside each split, "
