@@ -108,6 +108,8 @@ def train_split(name: str, recipe: Recipe, real: LabelledSet, test_fold: int, mo
     history = None
     if recipe.epochs > 0:
         history = fit(model, recipe, X[tr], real.Y[tr], X[va], real.Y[va], progress=progress)
+        if hasattr(model, "fit_reference"):  # the lead-wise model: its lead contributions' NORM reference
+            model.fit_reference(X[tr], real.Y[tr])
     else:
         model.choose_thresholds(real.Y[va], model.predict_proba(X[va]))
     model.record_training({"recipe": recipe.to_json()})

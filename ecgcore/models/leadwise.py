@@ -31,12 +31,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from ecgcore.core.errors import UnknownNameError
 from ecgcore.core.leads import LEADS
 from ecgcore.models.base import PreparedInput
 from ecgcore.models.registry import register
 from ecgcore.models.torchnet import TRAINING_DEFAULTS, WINDOW_BATCH, TorchWindowModel
 
 N_LEADS = len(LEADS)
+#: a lead is named in the strip's summary when it adds at least this much to the class's logit
+MIN_CONTRIBUTION = 0.05
 
 
 class SharedLeadBlock(nn.Module):
@@ -74,12 +77,14 @@ class LeadwiseNet(nn.Module):
                                      nn.Dropout(dropout), nn.Linear(hidden, 2 * n_classes))
         self.prior = nn.Parameter(torch.zeros(N_LEADS, n_classes))  # lead-weight logits, softmax over leads
         self.bias = nn.Parameter(torch.zeros(n_classes))
+        # each lead's mean contribution over the training folds' NORM records (`Leadwise.fit_reference`); not used
+        # by forward, kept with the weights so the reference always belongs to them
+        self.register_buffer("reference", torch.zeros(N_LEADS, n_classes))
 
     def decompose(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(contributions (B, 12, classes), weights a (B, 12, classes)): logits = contributions.sum(1) + bias."""
-        b = x.shape[0]
-        f = self.encoder(x)  # (B, 12 * C, T')
-        f = f.reshape(b, N_LEADS, -1, f.shape[-1])
+        f = self.encoder(x)  # (B, 12 * C, T'); B from the output: a CAM hook may repeat it per class
+        f = f.reshape(f.shape[0], N_LEADS, -1, f.shape[-1])
         h = torch.cat([f.mean(dim=-1), f.amax(dim=-1)], dim=-1) + self.lead_embedding  # (B, 12, d)
         out = self.readout(h)
         score, gate = out[..., :self.n_classes], out[..., self.n_classes:]
@@ -100,18 +105,77 @@ class LeadContributions:
 
     contributions: (classes, 12) logit units, lead l's part of class c's mean window logit; weights: (classes, 12)
     the lead weights a_{l,c} (0-1; they sum to at most 1 over the leads); bias: (classes,). For each class,
-    bias + contributions.sum(axis=1) is the mean window logit exactly. Leads in `leads` order."""
+    bias + contributions.sum(axis=1) is the mean window logit exactly. reference: (classes, 12) each lead's mean
+    contribution over the NORM records of the training folds (`Leadwise.fit_reference`); `relative` =
+    contributions - reference, what this record's lead adds beyond a normal one (the strip shows it:
+    `lead_changes`); baseline_logit + relative.sum(axis=1) is the same mean window logit. Leads in `leads` order."""
 
     classes: tuple[str, ...]
     leads: tuple[str, ...]
     contributions: np.ndarray
     weights: np.ndarray
     bias: np.ndarray
+    reference: np.ndarray
+
+    @property
+    def relative(self) -> np.ndarray:
+        """(classes, 12) contributions minus the NORM reference (logit units)."""
+        return self.contributions - self.reference
+
+    @property
+    def baseline_logit(self) -> np.ndarray:
+        """(classes,) bias plus the NORM reference of every lead: the logit of a record whose every lead
+        contributes what a normal lead does on average."""
+        return self.bias + self.reference.sum(axis=1)
 
     @property
     def mean_logit(self) -> np.ndarray:
         """(classes,) the mean window logit: bias plus every lead's contribution."""
         return self.bias + self.contributions.sum(axis=1)
+
+    def _k(self, cls: str) -> int:
+        if cls not in self.classes:
+            raise UnknownNameError(f"unknown class {cls!r}; choose one of {', '.join(self.classes)}")
+        return self.classes.index(cls)
+
+    def lead_changes(self, cls: str) -> dict[str, float]:
+        """{lead: contribution beyond a normal lead's (`relative`, logit units)} for class `cls`, in `leads`
+        order (the strip's values)."""
+        k = self._k(cls)
+        return {lead: float(v) for lead, v in zip(self.leads, self.relative[k])}
+
+    def lead_weights(self, cls: str) -> dict[str, float]:
+        """{lead: weight a_{l,c}} for class `cls`."""
+        k = self._k(cls)
+        return {lead: float(v) for lead, v in zip(self.leads, self.weights[k])}
+
+    def evidence_leads(self, cls: str, k: int | None = 3, min_change: float = MIN_CONTRIBUTION) -> list[str]:
+        """The leads contributing at least `min_change` (logit) more to class `cls` than a normal lead does,
+        largest first (at most k)."""
+        values = self.lead_changes(cls)
+        ranked = sorted((lead for lead, v in values.items() if v >= min_change), key=lambda lead: -values[lead])
+        return ranked if k is None else ranked[:k]
+
+    def summary(self, cls: str, k: int = 3) -> str:
+        """One line for the strip, e.g. "MI contributions: V2, V3, V1"."""
+        leads = self.evidence_leads(cls, k)
+        if leads:
+            return f"{cls} contributions: {', '.join(leads)}"
+        return f"{cls} contributions: no lead adds {MIN_CONTRIBUTION:g} logit or more than a normal lead"
+
+    def to_dict(self) -> dict[str, Any]:
+        def table(a: np.ndarray) -> dict[str, dict[str, float]]:
+            return {c: {lead: round(float(v), 4) for lead, v in zip(self.leads, a[i])}
+                    for i, c in enumerate(self.classes)}
+
+        return {"unit": "logit (lead weight x lead score, mean over the scoring windows)",
+                "bias": dict(zip(self.classes, np.round(self.bias, 4).tolist())),
+                "mean_logit": dict(zip(self.classes, np.round(self.mean_logit, 4).tolist())),
+                "baseline_logit": dict(zip(self.classes, np.round(self.baseline_logit, 4).tolist())),
+                "per_lead": table(self.contributions), "reference": table(self.reference),
+                "relative": table(self.relative),
+                "weights": {c: {lead: round(float(v), 4) for lead, v in zip(self.leads, self.weights[i])}
+                            for i, c in enumerate(self.classes)}}
 
 
 @register("leadwise")
@@ -123,7 +187,7 @@ class Leadwise(TorchWindowModel):
     defaults: ClassVar[dict[str, Any]] = {**TRAINING_DEFAULTS, "widths": [12, 16, 24, 32], "hidden": 64,
                                           "epochs": 40, "batch_size": 64}
 
-    retrain: ClassVar[str] = ("python -m ecgcore train --model leadwise --real --threads 2  (real PTB-XL folds 1-8 "
+    retrain: ClassVar[str] = ("make train, or python -m ecgcore train --model leadwise --real --threads 2  (real PTB-XL folds 1-8 "
                               "from scratch, the recipe fixed before looking: ecgcore.learn.protocol.FIXED_RECIPES; "
                               "no synthetic pretraining)")
 
@@ -131,16 +195,36 @@ class Leadwise(TorchWindowModel):
         h = self.hyper
         return LeadwiseNet(len(self.classes), tuple(h["widths"]), h["hidden"], h["dropout"])
 
-    def lead_contributions(self, prepared: PreparedInput, batch: int = WINDOW_BATCH) -> LeadContributions:
-        """The record's lead contributions and weights (`LeadContributions`), averaged over the windows its
-        probabilities average over (`prepared.starts`; `prepared` from `prepare(ecg)`)."""
-        x = self.standardise(prepared.cut(prepared.starts))
+    def _decompose_windows(self, windows: np.ndarray, batch: int = WINDOW_BATCH) -> tuple[np.ndarray, np.ndarray]:
+        """((W, 12, classes) contributions, (W, 12, classes) weights) of raw windows (W, 12, window) mV at `fs`."""
+        x = self.standardise(windows)
         contrib, weight = [], []
         with torch.inference_mode():
             for i in range(0, len(x), batch):
                 c, w = self.net.decompose(torch.from_numpy(x[i:i + batch]))
                 contrib.append(c.numpy()); weight.append(w.numpy())
-        c_mean = np.concatenate(contrib).astype(np.float64).mean(axis=0).T  # (classes, 12)
-        w_mean = np.concatenate(weight).astype(np.float64).mean(axis=0).T
-        bias = self.net.bias.detach().numpy().astype(np.float64)
-        return LeadContributions(tuple(self.classes), tuple(LEADS), c_mean, w_mean, bias)
+        return np.concatenate(contrib).astype(np.float64), np.concatenate(weight).astype(np.float64)
+
+    def lead_contributions(self, prepared: PreparedInput) -> LeadContributions:
+        """The record's lead contributions and weights (`LeadContributions`), averaged over the windows its
+        probabilities average over (`prepared.starts`; `prepared` from `prepare(ecg)`)."""
+        c, w = self._decompose_windows(prepared.cut(prepared.starts))
+        net = self.net
+        return LeadContributions(tuple(self.classes), tuple(LEADS), c.mean(axis=0).T, w.mean(axis=0).T,
+                                 net.bias.detach().numpy().astype(np.float64),
+                                 net.reference.detach().numpy().astype(np.float64).T)
+
+    def fit_reference(self, X: np.ndarray, Y: np.ndarray) -> None:
+        """Set each lead's reference contribution: its mean contribution (over the scoring windows, then over
+        records) on the NORM-only records of X (records, 12, samples) mV at `fs` with labels Y (records, classes),
+        the training folds; every record of X when the classes have no NORM or X has no NORM-only record."""
+        rows = np.arange(len(X))
+        if "NORM" in self.classes:
+            norm = np.flatnonzero((Y[:, self.classes.index("NORM")] == 1) & (Y.sum(axis=1) == 1))
+            rows = norm if len(norm) else rows
+        means = [self._decompose_windows(self.windows(X[i]))[0].mean(axis=0) for i in rows]
+        self.net.reference.copy_(torch.from_numpy(np.mean(means, axis=0).astype(np.float32)))
+        who = "NORM-only training records" if len(rows) < len(X) else "training records"
+        self.record_training({"contribution_reference": {
+            "records": int(len(rows)),
+            "what": f"each lead's mean contribution on the {who} (the strip shows contributions minus it)"}})
