@@ -15,10 +15,13 @@ The weights are not a softmax over the leads' own data (attention in the usual s
 every lead's weight depend on every other lead, and the second property would be lost; the learned prior pi is
 the softmax over leads (which leads a class draws on in general) and the gate the record's own.
 
-`lead_contributions(prepared)` gives a record's (classes, 12) contributions, weights and scores averaged over the
+`lead_contributions(prepared)` gives a record's (classes, 12) contributions and weights averaged over the
 windows the probabilities average over (`prepared.starts`): the mean window logit is the bias plus the sum of the
 mean contributions (a record's probability is the mean of the window probabilities, not the sigmoid of that mean
-logit). The encoder's blocks keep the leads apart as channel groups ((B, 12 * C, T') between blocks), so the class
+logit). A lead contributes something to every record, normal or not, so the strip shows each contribution minus
+that lead's mean contribution on the training folds' NORM records (`fit_reference`, stored with the weights as the
+`reference` buffer): what this record's lead adds beyond a normal lead, the question the replacement evidence of
+`ecgcore.explain.evidence` asks with a normal template beat. The encoder's blocks keep the leads apart as channel groups ((B, 12 * C, T') between blocks), so the class
 activation map of `ecgcore.explain.gradcam` runs on them ("last", "early") and Integrated Gradients gives each lead
 its time-resolved map.
 """
