@@ -4,6 +4,8 @@ exactly, a lead's contribution depends on that lead alone, it survives a save/lo
 report) runs on it."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -111,3 +113,15 @@ def test_explain_record_and_the_report_run_on_it(model, real):
     assert list(con.lead_changes("MI")) == list(LEADS)
     pdf = build_report(ecg, explanation=ex, card=model.card().to_json())
     assert pdf.startswith(b"%PDF")
+
+
+@pytest.mark.slow  # an AppTest cold start with a model
+def test_predict_page_shows_the_lead_contributions_as_the_strip():
+    from tests.test_app_pages import app, figures, goto, no_errors
+
+    at = goto(app(record="ptbxl/00008", model="leadwise", target="MI"), "predict")
+    no_errors(at)
+    assert any(m.value.startswith("**MI contributions") for m in at.markdown)
+    strip = [f for f in figures(at) if "MI logit contribution" in json.dumps(f["layout"])]
+    assert strip and [str(y) for y in strip[0]["data"][0]["y"]][:3] == ["I", "II", "III"]
+    assert any("beyond what a normal lead adds" in c.value for c in at.caption)
