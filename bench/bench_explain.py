@@ -82,13 +82,13 @@ def bench_network(model, ecg, repeats: int) -> None:
         with torch.inference_mode():
             model.net(x)
 
-    def predict_gradcam() -> np.ndarray:  # as explain_record: probabilities from every window, map from map windows
+    def predict_gradcam() -> np.ndarray:  # as explain_record: probabilities and map from the same windows
         em_now = ecg_resample(ecg, model.fs)
         model.predict_proba(em_now)
-        map_starts = model.map_window_starts(em_now.n_samples)
-        windows = torch.from_numpy(model.standardise(model.windows(em_now.signal, map_starts)))
-        cam, _ = cam_windows(model.net, layer, windows, range(k), model.window_s, DEFAULT_CAM_METHOD)
-        return to_rate(stitch_windows(cam, map_starts, em_now.n_samples), model.fs, ecg.n_samples, ecg.fs)
+        starts = model.window_starts(em_now.n_samples)
+        windows = torch.from_numpy(model.standardise(model.windows(em_now.signal, starts)))
+        cam, _ = cam_windows(model.net, layer, windows, range(k), windows.shape[-1] / model.fs, DEFAULT_CAM_METHOD)
+        return to_rate(stitch_windows(cam, starts, em_now.n_samples), model.fs, ecg.n_samples, ecg.fs)
 
     gc = predict_gradcam()
 
@@ -101,7 +101,7 @@ def bench_network(model, ecg, repeats: int) -> None:
         beats()
 
     other = "gradcam" if DEFAULT_CAM_METHOD != "gradcam" else "hirescam"
-    o = timed(lambda: cam_windows(model.net, layer, x, range(k), model.window_s, other), repeats)
+    o = timed(lambda: cam_windows(model.net, layer, x, range(k), x.shape[-1] / model.fs, other), repeats)
     f = timed(forward, repeats)
     p = timed(lambda: model.predict_proba(ecg), repeats)
     g = timed(predict_gradcam, repeats)

@@ -68,7 +68,7 @@ def _maps(model, ecg, k: int | None = None, ig: bool = False) -> tuple[dict[str,
     for layer, method in MAPS:
         cam, _, _ = record_cam(model, model.prepare(ecg), layer, method)
         out[f"{'Grad-CAM' if method == 'gradcam' else 'HiResCAM'} {layer}"] = cam
-    probs = model.predict_proba(ecg)[0]  # every window (`window_starts`); the maps use `map_window_starts`
+    probs = model.predict_proba(ecg)[0]  # the windows (`window_starts`) the maps are made from too
     if ig and k is not None:
         out["IG (sum of leads)"] = record_attribution(model, model.prepare(ecg), k, "ig").sum(axis=0)
     return out, probs

@@ -39,8 +39,8 @@ def test_per_lead_attribution_is_computed_for_the_window_in_view_only(real_10s, 
 
     monkeypatch.setattr(attribution, "network_attribution", counting)
     ex = record.explain_record(long, model, ig_steps=4, view_s=(20.0, 30.0))
-    starts = model.map_window_starts(int(long.duration * model.fs)) / model.fs
-    in_view = int(np.sum((starts < 30.0) & (starts + model.window_s > 20.0)))
+    starts = model.window_starts(int(long.duration * model.fs)) / model.fs
+    in_view = int(np.sum((starts < 30.0) & (starts + model.score_window_s > 20.0)))
     assert sum(attributed) == in_view < len(starts) / 5  # the windows overlapping the view, not the record's
     assert ex.per_lead_span_s == (20.0, 30.0)
     fs = long.fs
@@ -58,8 +58,8 @@ def test_per_lead_attribution_is_computed_for_the_window_in_view_only(real_10s, 
 def test_short_record_keeps_its_whole_per_lead_map(real_10s, model):
     ex = record.explain_record(real_10s, model, ig_steps=4)
     assert ex.per_lead_span_s is None and np.abs(ex.per_lead).sum(axis=1).min() > 0
-    # the probabilities are the model's own (32 windows), whatever windows the maps are made from
-    assert ex.window_probabilities.shape == (32, len(model.classes))
+    # the probabilities are the model's own, from the windows the maps are made from (3 of 5 s in 10 s)
+    assert ex.window_probabilities.shape == (3, len(model.classes))
     np.testing.assert_allclose(ex.probabilities, model.predict_proba(real_10s)[0], rtol=1e-5, atol=1e-6)
 
 

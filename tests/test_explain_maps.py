@@ -65,21 +65,21 @@ def test_gradcam_on_a_38_s_record_is_one_continuous_map_at_the_record_rate(long_
     assert ex.fs == 1000.0 and ex.n_samples == 38000
     assert ex.cam.shape == (5, 38000) and ex.per_lead.shape == (12, 38000)
     assert np.isfinite(ex.cam).all() and np.isfinite(ex.per_lead).all()
-    # probabilities from 32 windows (MIN_WINDOWS) every 1.15 s; the map from the 30 windows every 1.25 s
-    assert len(ex.window_starts_s) == 32 and ex.window_starts_s[-1] == pytest.approx(38 - 2.5)
+    # probabilities and map from the same 15 windows of 5 s, every 2.36 s (3,300 samples / 14 steps)
     em = ecg_resample(long_record, 100.0)
-    starts = model.map_window_starts(em.n_samples)
-    assert len(starts) == 30 and starts[1] == 125 and starts[-1] == 3800 - 250
+    starts = model.window_starts(em.n_samples)
+    assert len(starts) == 15 and starts[1] == 236 and starts[-1] == 3800 - 500
+    np.testing.assert_allclose(ex.window_starts_s, starts / 100.0)
     # continuity: no jump where a window starts or ends that is larger than the map's steps elsewhere
     step = np.abs(np.diff(ex.cam, axis=1))
-    edges = np.unique(np.concatenate([starts, starts + 250]) * 10).astype(int)
+    edges = np.unique(np.concatenate([starts, starts + 500]) * 10).astype(int)
     edges = edges[(edges > 0) & (edges < 37999)]
     inner = np.delete(step, np.concatenate([edges - 1, edges]), axis=1)
     assert step[:, edges - 1].max() <= inner.max() + 1e-9
     # the stitched map is the average of the per-window maps wherever they overlap
     windows = torch.from_numpy(model.standardise(model.windows(em.signal, starts)))
-    cam, _ = cam_windows(model.net, cam_layer(model), windows, range(5), 2.5, ex.cam_method)
-    t = 1.5  # seconds: inside windows 0 and 1 only
+    cam, _ = cam_windows(model.net, cam_layer(model), windows, range(5), 5.0, ex.cam_method)
+    t = 3.0  # seconds: inside windows 0 (0-5 s) and 1 (2.36-7.36 s) only
     i = int(t * 100)
     expected = (cam[:, 0, i] + cam[:, 1, i - starts[1]]) / 2
     np.testing.assert_allclose(ex.cam[:, int(t * 1000)], expected, rtol=1e-6, atol=1e-9)

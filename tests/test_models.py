@@ -86,15 +86,28 @@ def test_unknown_setting_is_refused():
         create("resnet1d", width=3)
 
 
-@pytest.mark.parametrize("n_samples, count, largest_step", [(1000, 32, 25), (1100, 32, 28), (30000, 239, 125),
-                                                            (260, 11, 1), (250, 1, None)])
+@pytest.mark.parametrize("n_samples, count, largest_step", [(1000, 3, 250), (1100, 4, 200), (30000, 119, 250),
+                                                            (730, 2, 230), (260, 1, None), (250, 1, None)])
 def test_window_starts_are_evenly_spaced_cover_the_record_and_are_enough(n_samples, count, largest_step):
-    # 10 s at 100 Hz: 32 windows (MIN_WINDOWS) about 24 samples apart, not 7 windows 125 apart; 5 min: 125 apart
-    starts = create("resnet1d").window_starts(n_samples)
-    assert len(starts) == count and starts[0] == 0 and starts[-1] == n_samples - 250
+    # 10 s at 100 Hz: 3 windows of 5 s at 0, 2.5 and 5 s; 5 min: 119 windows 2.5 s apart; under 5 s: the record
+    model = create("resnet1d")
+    window = min(500, n_samples)
+    starts = model.window_starts(n_samples)
+    assert model.score_window(n_samples) == window
+    assert len(starts) == count and starts[0] == 0 and starts[-1] == n_samples - window
     if largest_step:
         steps = np.diff(starts)
         assert steps.max() == largest_step and steps.max() - steps.min() <= 1
+
+
+def test_records_of_mixed_lengths_score_as_they_do_alone():
+    # a 3 s record is one window of its own length; batching it with 10 s records must not change anything
+    model = create("resnet1d", seed=1)
+    rng = np.random.default_rng(0)
+    long, short = rng.normal(0, 0.3, (2, 12, 1000)).astype(np.float32), rng.normal(0, 0.3, (12, 300)).astype(np.float32)
+    together = model._predict_signals([long[0], short, long[1]])
+    alone = np.stack([model._predict_signals([x])[0] for x in (long[0], short, long[1])])
+    np.testing.assert_allclose(together, alone, atol=1e-6)
 
 
 def test_short_record_gets_a_clear_error():
@@ -126,7 +139,7 @@ def test_torch_models_expose_net_prepare_and_gradcam_layers(name, fitted):
     X, _ = toy_dataset(1, 3)
     ecg = ECG(X[0], fs=100.0, record_id="r", source="test")
     windows = model.net_input(ecg)
-    assert tuple(windows.shape) == (32, 12, 250) and windows.dtype == torch.float32
+    assert tuple(windows.shape) == (3, 12, 500) and windows.dtype == torch.float32  # 3 x 5 s in 10 s
     assert set(model.gradcam_layers) == {"last", "early"}
     assert all(isinstance(m, torch.nn.Module) for m in model.gradcam_layers.values())
     assert not any(getattr(m, "inplace", False) for m in model.net.modules())

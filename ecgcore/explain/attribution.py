@@ -56,7 +56,7 @@ def record_attribution(model: Any, prepared: PreparedInput, target: int, method:
     """(12, samples) attribution of class index `target` at the record's own rate (`prepared.source_fs`),
     over the whole record or only `span_s`.
 
-    Networks: `network_attribution` per map window (`prepared.map_starts`), stitched (overlaps averaged) and
+    Networks: `network_attribution` per scoring window (`prepared.starts`), stitched (overlaps averaged) and
     interpolated to the record's rate. With `span_s` = (start, end) seconds, only the windows that overlap it
     are attributed (the window in view of a long record: cost and memory grow with the span, not the record);
     samples outside those windows are 0. Models without `net` (the kernel model): `lead_occlusion` on the
@@ -78,7 +78,7 @@ def record_attribution(model: Any, prepared: PreparedInput, target: int, method:
         stitcher = WindowStitcher((sig.shape[0],), prepared.n_samples, fill=0.0)
         stitcher.add(lead_occlusion(logit_fn, sig[:, a:b], target, fs)[:, None, :], np.array([a]))
         return stitcher.at_rate(fs, *out, fill=0.0)
-    starts = prepared.map_starts
+    starts = prepared.starts
     chosen = np.arange(len(starts)) if span_s is None else windows_in_span(starts / fs, prepared.window / fs,
                                                                             span_s)
     stitcher = WindowStitcher((sig.shape[0],), prepared.n_samples, fill=0.0)

@@ -135,14 +135,14 @@ def record_cam(model: Any, prepared: PreparedInput, layer: str = "last", method:
     """The class activation map of every class over a prepared record: the one implementation (the app, the
     tests and the benches all call this).
 
-    `cam_windows` on the record's map windows (`prepared.map_starts`), `chunk` windows per captum call,
+    `cam_windows` on the record's scoring windows (`prepared.starts`), `chunk` windows per captum call,
     stitched (overlaps averaged) as it goes, then brought from the model's rate to the record's own rate.
     Returns (map (classes, samples at `prepared.source_fs`) float32, signed, in logits/s; logits (w, classes) of
     the windows it ran on; their starts (w,) in seconds). With `span_s` = (start, end) seconds only the
     windows overlapping it are run and the map is 0 elsewhere. Memory holds one chunk's activations and
     gradients plus the running sums. ECGError for a model without convolutional layers.
     """
-    starts = prepared.map_starts
+    starts = prepared.starts
     if span_s is not None:
         starts = starts[windows_in_span(starts / prepared.fs, prepared.window / prepared.fs, span_s)]
     target_layer = cam_layer(model, layer)

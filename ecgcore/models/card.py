@@ -172,7 +172,8 @@ def build_card(model: Any, metrics: dict[str, dict[str, Any]] | None = None, lim
     hyper = dict(model.hyper)
     if recipe is not None and "epochs" in recipe:
         hyper = {k: v for k, v in hyper.items() if k not in TRAINING_SETTINGS}
-    card_input = {"fs_hz": model.fs, "window_s": model.window_s, "stride_s": model.stride_s,
+    card_input = {"fs_hz": model.fs, "window_s": model.window_s, "score_window_s": model.score_window_s,
+                  "score_stride_s": model.score_stride_s,
                   "aggregate": model.aggregate, "leads": list(LEADS), "units": "mV",
                   **(getattr(model, "card_input", None) or {})}
     card_input["normaliser"] = normaliser_source(model, training)

@@ -91,12 +91,13 @@ class KernelRBF(ECGModel):
     def predict_prepared(self, prepared: PreparedInput) -> tuple[np.ndarray, np.ndarray]:
         """Whole-record features for the probabilities (as `predict_proba`), window features for each window."""
         probs = self._predict_signals([prepared.signal])[0]
-        windows = self._proba_from_features(window_features(prepared.signal, self.fs, prepared.starts, self.window))
+        windows = self._proba_from_features(window_features(prepared.signal, self.fs, prepared.starts, prepared.window))
         return probs, windows
 
     def predict_windows(self, ecg: ECG) -> np.ndarray:
         sig = self.signal_at_rate(ecg)
-        return self._proba_from_features(window_features(sig, self.fs, self.window_starts(sig.shape[1]), self.window))
+        n = sig.shape[1]
+        return self._proba_from_features(window_features(sig, self.fs, self.window_starts(n), self.score_window(n)))
 
     def fit(self, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray, Y_val: np.ndarray, *, progress: bool = True,
             **_: Any) -> "KernelRBF":
