@@ -2,7 +2,8 @@
 PY := .venv/bin/python
 DATA ?= data/synth-ptbxl
 MODELS ?= resnet1d inception1d lstm kernel leadwise
-# the models with a synthetic pretraining (the kernel model is fitted on real folds only: ecgcore/learn/protocol.py)
+# the models with a synthetic pretraining (the kernel model is fitted on real folds only, leadwise trained on them from
+# scratch with its fixed recipe: ecgcore/learn/protocol.py)
 PRETRAIN ?= resnet1d inception1d lstm
 PORT ?= 8501
 # `make app` serves this machine only; README, Serving it to a team, says how to serve others.
