@@ -151,7 +151,7 @@ def main() -> int:
     print(f"replacement: {args.variant}")
     print(f"MI records with a territory: PTB-XL folds {args.folds}: {len(groups['PTB-XL MI'])}; "
           f"LUDB (external): {len(groups['LUDB'])}")
-    print(f"{'model, records':28s} {'N':>3s} {'share':>6s} {'chance':>7s} {'x chance':>9s} {'leads win':>10s} "
+    print(f"{'model, records':32s} {'N':>3s} {'share':>6s} {'chance':>7s} {'x chance':>9s} {'leads win':>10s} "
           f"{'group win':>10s}  goals (>= {GOAL_RATIO:g}x chance, >= {GOAL_WINS:.0%} leads win)  s/record")
     out = {}
     # the replacement evidence for every model; for a model with its own lead read-out (leadwise), that read-out too
@@ -176,7 +176,7 @@ def main() -> int:
             goal_share = "met" if ratio >= GOAL_RATIO else f"MISSED by {GOAL_RATIO - ratio:.2f}x"
             goal_wins = "met" if wins >= GOAL_WINS else f"MISSED by {(GOAL_WINS - wins) * 100:.0f} points"
             goals = f"{goal_share}, {goal_wins}"
-            print(f"{label:28s} {len(rows):3d} {mean['share']:6.3f} {mean['chance']:7.3f} {ratio:9.2f} "
+            print(f"{label:32s} {len(rows):3d} {mean['share']:6.3f} {mean['chance']:7.3f} {ratio:9.2f} "
                   f"{mean['leads_win']:10.0%} {mean['group_win']:10.0%}  {goals}  {per:.2f}", flush=True)
     if args.json:
         print(json.dumps(out, indent=2))
