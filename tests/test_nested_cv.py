@@ -5,6 +5,7 @@ cache resumes without training, and the results document says nested."""
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -12,7 +13,10 @@ import pytest
 from ecgcore.core.settings import resolve
 from ecgcore.data.evalsets import ptbxl_set
 from ecgcore.learn import nested
+from ecgcore.core.errors import ECGError
+from ecgcore.learn.ensemble import nested_members, nested_thresholds
 from ecgcore.learn.protocol import RECIPES, cv_document, split_for
+from ecgcore.learn.trainer import Recipe
 from ecgcore.models import load_model
 
 pytestmark = [pytest.mark.usefixtures("one_torch_thread"), pytest.mark.slow]  # trains 18 one-epoch candidates
@@ -71,13 +75,16 @@ def test_split_10_is_the_ablations_choice_and_the_shipped_weights(setting):
     np.testing.assert_allclose(cv.P_shipped_recipe[fold10], cv.P[fold10])
 
 
-def test_the_second_run_trains_nothing_and_the_results_say_nested(setting):
-    small, models_dir, shipped, shipped_recipe, candidates, cache, first = setting
-    from ecgcore.learn.protocol import Recipe
-
+@pytest.fixture(scope="module")
+def doc(setting):
+    small, models_dir, shipped, _, candidates, cache, _ = setting
     recipe = Recipe.from_json(shipped.card().training["recipe"])
-    doc = cv_document(NAME, small, models_dir, shipped, recipe, nested=True, n_boot=20, cache_dir=cache,
-                      candidates=candidates, log=lambda s: None)
+    return cv_document(NAME, small, models_dir, shipped, recipe, nested=True, n_boot=20, cache_dir=cache,
+                       candidates=candidates, log=lambda s: None)
+
+
+def test_the_second_run_trains_nothing_and_the_results_say_nested(setting, doc):
+    small, models_dir, shipped, shipped_recipe, candidates, cache, first = setting
     assert doc["nested"] is True and doc["candidates"] == list(candidates)
     assert doc["chosen_per_split"] == {s.test_fold: s.chosen for s in first.splits}
     assert "fold 10 never chose anything" in doc["provenance"]
@@ -96,3 +103,25 @@ def test_a_changed_recipe_is_a_cache_miss(setting):
     assert key != nested.cache_key(NAME, dataclasses.replace(recipe, lr=recipe.lr / 2), data, models_dir)
     assert key != nested.cache_key(NAME, recipe, nested.data_key(small.subset(np.arange(len(small) - 1))),
                                    models_dir)
+
+
+def test_the_key_follows_the_scoring_rule_and_the_models_own_code():
+    from ecgcore.models import model_class, model_names
+
+    for name in (n for n in model_names() if n != "ensemble"):
+        modules = nested.key_modules(model_class(name).__module__)
+        assert {"ecgcore.models.base", "ecgcore.learn.trainer", model_class(name).__module__} <= set(modules)
+        assert "ecgcore.models.card" not in modules
+    assert "ecgcore.signal.analysis" in nested.key_modules(model_class("kernel").__module__)
+
+
+def test_the_ensembles_split_thresholds_come_from_its_members_own_validation_predictions(doc):
+    stored = json.loads(json.dumps({"a": doc, "b": doc}))  # as read back from results_ptbxl_cv.json
+    assert nested_members(stored)
+    # one member twice: the mean is that member, so each split's thresholds are its chosen model's own (max F1 on
+    # the same validation fold), up to the 5-decimal rounding of the stored probabilities
+    thresholds = nested_thresholds(stored, np.asarray(doc["thresholds_per_fold"][10]))
+    for k in range(1, 11):
+        np.testing.assert_allclose(thresholds[k], doc["thresholds_per_fold"][k], atol=1e-4)
+    with pytest.raises(ECGError, match="not all of one kind"):
+        nested_members({"a": doc, "b": {**doc, "nested": False}})

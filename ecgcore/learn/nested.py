@@ -19,7 +19,8 @@ soon as it is trained, in `<cache_dir>/nested/<model>/<recipe slug>/split<k>.npz
 `data/cache` in the checkout, git-ignored), holding the validation AUC, the thresholds, the validation-fold and
 test-fold predictions and a key (`cache_key`). A file whose key differs is retrained and overwritten. The key
 hashes: the recipe, the model's input configuration (fs, window, stride, aggregate, hyper-parameters), the source
-of the modules that decide training and scoring (`KEY_MODULES`, the model's own module, `train_split`), the
+of the modules that decide training and scoring (`key_modules`: `KEY_MODULES`, among them the scoring-window rule
+of `ecgcore.models.base`, the model's own module and what they import of `KEY_PACKAGES`; `train_split`), the
 synthetic-pretrained checkpoint's files for a recipe that starts from it, the real set (record ids, folds,
 labels, signals) and `VERSION` (raise it when the selection rule changes).
 """
@@ -45,9 +46,16 @@ from ecgcore.models import ECGModel
 #: bump when the selection rule or what a cache file holds changes
 VERSION = 1
 RULE = "best validation-fold macro AUC (rounded to 4 decimals, ties to the first candidate), as the ablation"
-#: modules whose source decides a candidate's predictions and validation AUC: an edit to any invalidates the cache
+#: modules whose source decides a candidate's predictions and validation AUC: an edit to any of them, or to a module
+#: of `KEY_PACKAGES` they import (transitively, e.g. the kernel's features from ecgcore.signal), invalidates the cache
 KEY_MODULES = ("ecgcore.models.base", "ecgcore.learn.trainer", "ecgcore.learn.augment", "ecgcore.metrics.auc",
                "ecgcore.metrics.thresholds")
+KEY_PACKAGES = ("ecgcore.models", "ecgcore.signal", "ecgcore.learn.trainer", "ecgcore.learn.augment",
+                "ecgcore.metrics.auc", "ecgcore.metrics.thresholds")
+#: metadata modules: they decide no prediction (the card's text, the name registry, the ensemble)
+NOT_KEY = ("ecgcore.models.card", "ecgcore.models.registry", "ecgcore.models.ensemble")
+_IMPORT = re.compile(r"^\s*(?:from\s+(ecgcore(?:\.\w+)+)\s+import\s+([\w ,()]+)|import\s+(ecgcore(?:\.\w+)+))", re.M)
+_CODE_HASHES: dict[str, str] = {}  # per model, computed once per process (sources read at the run's start)
 SHIPPED_SPLIT = 10
 
 
@@ -84,16 +92,47 @@ def cache_key(name: str, recipe: Recipe, data: str, models_dir: str | Path) -> s
     config = _model_config(name, recipe.seed)
     h.update(json.dumps({"version": VERSION, "rule": RULE, "model": name, "recipe": recipe.to_json(),
                          "config": config, "data": data}, sort_keys=True, default=str).encode())
-    for module in (*KEY_MODULES, model_class(name).__module__):
-        h.update(inspect.getsource(importlib.import_module(module)).encode())
-    h.update(inspect.getsource(protocol.train_split).encode())
-    h.update(inspect.getsource(protocol._load_pretrained).encode())
+    if name not in _CODE_HASHES:
+        code = hashlib.sha256()
+        for module in key_modules(model_class(name).__module__):
+            code.update(module.encode() + inspect.getsource(importlib.import_module(module)).encode())
+        code.update(inspect.getsource(protocol.train_split).encode())
+        code.update(inspect.getsource(protocol._load_pretrained).encode())
+        _CODE_HASHES[name] = code.hexdigest()
+    h.update(_CODE_HASHES[name].encode())
     if recipe.init == "synthetic":
         folder = protocol.pretrained_dir(name, models_dir)
         for f in sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else ():
             h.update(f.name.encode())
             h.update(f.read_bytes())
     return h.hexdigest()
+
+
+def key_modules(model_module: str) -> list[str]:
+    """`KEY_MODULES`, the model's module and every module of `KEY_PACKAGES` they import, transitively (by
+    their import statements), sorted."""
+    def wanted(m: str) -> bool:  # packages' __init__ only re-export: their modules count where imported
+        return (m.startswith(KEY_PACKAGES) and m not in NOT_KEY
+                and not hasattr(importlib.import_module(m), "__path__"))
+
+    seen: set[str] = set()
+    todo = [*KEY_MODULES, model_module]
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        source = inspect.getsource(importlib.import_module(m))
+        for frm, names, plain in _IMPORT.findall(source):
+            found = [plain] if plain else [frm] + [f"{frm}.{n.strip()}" for n in names.strip("() ").split(",")]
+            for f in found:
+                try:
+                    importlib.import_module(f)
+                except ImportError:  # a name imported from a module, not a module
+                    continue
+                if wanted(f) and f not in seen:
+                    todo.append(f)
+    return sorted(seen)
 
 
 @dataclass
