@@ -125,3 +125,24 @@ def test_the_ensembles_split_thresholds_come_from_its_members_own_validation_pre
         np.testing.assert_allclose(thresholds[k], doc["thresholds_per_fold"][k], atol=1e-4)
     with pytest.raises(ECGError, match="not all of one kind"):
         nested_members({"a": doc, "b": {**doc, "nested": False}})
+
+
+def test_card_models_json_and_wording_read_the_nested_flag_from_the_stored_results(doc, tmp_path):
+    import shutil
+
+    from ecgcore.cli.models import describe
+    from ecgcore.models import checkpoint
+    from ecgcore.models.card import nested_sentence, write_card
+
+    shutil.copytree(resolve().models_dir / NAME, tmp_path / NAME)
+    folder = tmp_path / NAME
+    flat = json.loads((folder / "results_ptbxl_cv.json").read_text())
+    checkpoint.write_json(folder / "results_ptbxl_cv.json", doc)
+    card = write_card(folder, load_model(NAME, tmp_path))
+    assert "figure is nested" in card.summary and "NOT nested" not in card.summary
+    entry = describe(NAME, tmp_path)["real_out_of_fold"]
+    assert entry["nested"] is True and "fold 10 never chose anything" in entry["provenance"]
+    assert entry["chosen_per_split"] == {str(k): v for k, v in doc["chosen_per_split"].items()}
+    assert entry["not_nested"]["recipe"] == doc["not_nested"]["recipe"] and "y_prob" not in entry["not_nested"]
+    assert nested_sentence({NAME: doc}).startswith("The PTB-XL out-of-fold figure is nested")
+    assert "not nested" in nested_sentence({NAME: flat}) and "not comparable" in nested_sentence({NAME: doc, "x": flat})
