@@ -146,3 +146,14 @@ def test_card_models_json_and_wording_read_the_nested_flag_from_the_stored_resul
     assert entry["not_nested"]["recipe"] == doc["not_nested"]["recipe"] and "y_prob" not in entry["not_nested"]
     assert nested_sentence({NAME: doc}).startswith("The PTB-XL out-of-fold figure is nested")
     assert "not nested" in nested_sentence({NAME: flat}) and "not comparable" in nested_sentence({NAME: doc, "x": flat})
+
+
+def test_refreshing_stored_figures_keeps_the_nested_provenance(doc):
+    from ecgcore.learn.refresh import refresh_results
+
+    stored = json.loads(json.dumps(doc))
+    again = refresh_results(stored, n_boot=20)
+    for key in ("nested", "provenance", "candidates", "chosen_per_split", "splits"):
+        assert again[key] == stored[key], key
+    assert again["not_nested"] == stored["not_nested"]  # recomputed from its predictions, same resamples
+    assert again["auc"]["macro"] == pytest.approx(stored["auc"]["macro"], abs=1e-4)
