@@ -157,3 +157,10 @@ def test_refreshing_stored_figures_keeps_the_nested_provenance(doc):
         assert again[key] == stored[key], key
     assert again["not_nested"] == stored["not_nested"]  # recomputed from its predictions, same resamples
     assert again["auc"]["macro"] == pytest.approx(stored["auc"]["macro"], abs=1e-4)
+
+
+def test_the_command_line_refuses_nested_without_cv(capsys):
+    from ecgcore.cli import main
+
+    assert main(["evaluate", "--nested", "--model", NAME]) == 2
+    assert "--nested goes with --cv" in capsys.readouterr().err
