@@ -18,7 +18,7 @@ Cache (resumable: an interrupted run goes on where it stopped): every (model, re
 soon as it is trained, in `<cache_dir>/nested/<model>/<recipe slug>/split<k>.npz` (cache_dir: `resolve().cache_dir`,
 `data/cache` in the checkout, git-ignored), holding the validation AUC, the thresholds, the validation-fold and
 test-fold predictions and a key (`cache_key`). A file whose key differs is retrained and overwritten. The key
-hashes: the recipe, the model's input configuration (fs, window, stride, aggregate, hyper-parameters), the source
+hashes: the recipe, the model's input configuration (fs, windows, strides, aggregate, hyper-parameters), the source
 of the modules that decide training and scoring (`key_modules`: `KEY_MODULES`, among them the scoring-window rule
 of `ecgcore.models.base`, the model's own module and what they import of `KEY_PACKAGES`; `train_split`), the
 synthetic-pretrained checkpoint's files for a recipe that starts from it, the real set (record ids, folds,
@@ -79,8 +79,12 @@ def _model_config(name: str, seed: int) -> dict[str, Any]:
     from ecgcore.models import create
 
     m = create(name, seed=seed)
-    return {"class": f"{type(m).__module__}.{type(m).__qualname__}", "fs": m.fs, "window_s": m.window_s,
-            "stride_s": m.stride_s, "aggregate": m.aggregate, "hyper": m.hyper, "classes": list(m.classes)}
+    # every plain setting of a fresh model (fs, training and scoring windows, aggregate, hyper-parameters, ...),
+    # whatever their names: a renamed or added window setting changes the key too
+    plain = (bool, int, float, str)
+    settings = {k: v for k, v in sorted(vars(m).items())
+                if isinstance(v, plain) or (isinstance(v, (list, tuple, dict)) and k != "training_")}
+    return {"class": f"{type(m).__module__}.{type(m).__qualname__}", **settings}
 
 
 def cache_key(name: str, recipe: Recipe, data: str, models_dir: str | Path) -> str:
