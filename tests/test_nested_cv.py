@@ -164,3 +164,10 @@ def test_the_command_line_refuses_nested_without_cv(capsys):
 
     assert main(["evaluate", "--nested", "--model", NAME]) == 2
     assert "--nested goes with --cv" in capsys.readouterr().err
+
+
+def test_a_shipped_recipe_the_ablation_did_not_choose_is_refused_before_any_training(setting, tmp_path):
+    small, models_dir, shipped, _, candidates, _, _ = setting
+    with pytest.raises(ECGError, match="the ablation chose"):
+        nested.nested_cv(NAME, small, models_dir, shipped, "synthetic only", candidates, tmp_path, log=lambda s: None)
+    assert not list(tmp_path.rglob("*.npz"))

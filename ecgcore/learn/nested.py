@@ -280,25 +280,27 @@ def nested_cv(name: str, real: LabelledSet, models_dir: str | Path, shipped: ECG
     P = np.full(real.Y.shape, np.nan)
     P_ship = np.full(real.Y.shape, np.nan)
     splits, trained, seconds = [], 0, {}
+    # split 10 first: its check (the ablation's choice is the shipped recipe) fails before an hour of training
+    val10 = split_for(SHIPPED_SPLIT)[1]
+    ablation = ablation_val_aucs(name, models_dir)
+    missing = sorted(set(candidates) - set(ablation))
+    if missing:
+        raise ECGError(f"assets/models/ablation.json lacks {name}'s candidate recipes {missing}; rerun the "
+                       "ablation (`make ablation`)")
+    aucs10 = {r: ablation[r] for r in candidates}
+    chosen10 = _choose(name, aucs10)
+    if chosen10 != shipped_recipe:
+        raise ECGError(f"on the shipped split the ablation chose {chosen10!r} for {name}, but the shipped "
+                       f"weights were trained with {shipped_recipe!r}; retrain (`make train`) or rerun the ablation")
+    val_rows, test_rows = np.flatnonzero(real.folds == val10), np.flatnonzero(real.folds == SHIPPED_SPLIT)
+    split10 = Split(SHIPPED_SPLIT, val10, aucs10, chosen10, "fold 9 by the ablation (assets/models/ablation.json); "
+                    "the shipped weights predict fold 10", np.asarray(shipped.thresholds, float), val_rows,
+                    shipped.predict_proba(X[val_rows]), test_rows, shipped.predict_proba(X[test_rows]))
     for k in range(1, 11):
         t0 = time.time()
         val_fold = split_for(k)[1]
         if k == SHIPPED_SPLIT:
-            ablation = ablation_val_aucs(name, models_dir)
-            missing = sorted(set(candidates) - set(ablation))
-            if missing:
-                raise ECGError(f"assets/models/ablation.json lacks {name}'s candidate recipes {missing}; rerun the "
-                               "ablation (`make ablation`)")
-            aucs = {r: ablation[r] for r in candidates}
-            chosen = _choose(name, aucs)
-            if chosen != shipped_recipe:
-                raise ECGError(f"on the shipped split the ablation chose {chosen!r} for {name}, but the shipped "
-                               f"weights were trained with {shipped_recipe!r}; retrain (`make train`) or rerun the "
-                               "ablation")
-            val_rows, test_rows = np.flatnonzero(real.folds == val_fold), np.flatnonzero(real.folds == k)
-            split = Split(k, val_fold, aucs, chosen, "fold 9 by the ablation (assets/models/ablation.json); the "
-                          "shipped weights predict fold 10", np.asarray(shipped.thresholds, float), val_rows,
-                          shipped.predict_proba(X[val_rows]), test_rows, shipped.predict_proba(X[test_rows]))
+            split = split10
             P_ship[test_rows] = split.P_test
         else:
             results = {}
