@@ -54,9 +54,12 @@ train: .venv/.app.stamp
 
 # Figures of the shipped weights: real PTB-XL 10-fold out-of-fold CV, fold 10 and every external set (written
 # with --save to assets/models/<name>/results_<set>.json and the cards), and "synthetic_fold10": fold 10 (190
-# records) of a 2,000-record synthetic corpus (seed 0, not patients). About 17 min on 2 cores.
+# records) of a 2,000-record synthetic corpus (seed 0, not patients). The CV is nested (every recipe trained in
+# every split 1-9, each split choosing on its own validation fold): about 75 min on 2 cores, resumable (an
+# interrupted run goes on from data/cache/nested); models can run side by side:
+# `python -m ecgcore evaluate --cv --nested --save --model resnet1d` (one per model), then `--model ensemble`.
 evaluate: .venv/.app.stamp
-	$(PY) -m ecgcore evaluate --cv --save
+	$(PY) -m ecgcore evaluate --cv --nested --save
 	test -f data/synth-eval/ptbxl_database.csv || $(PY) -m ecgcore synth --out data/synth-eval --records 2000 --seed 0
 	for m in $(MODELS); do $(PY) -m ecgcore evaluate --model $$m --data data/synth-eval --save || exit 1; done
 	$(PY) -m ecgcore.learn.ensemble

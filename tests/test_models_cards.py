@@ -124,5 +124,5 @@ def test_protocol_evaluation_writes_results_and_the_card_through_the_one_writer(
     assert cv["thresholds"] == out["ptbxl_cv"]["thresholds"] and set(cv["thresholds_per_fold"]) == {str(k) for k in range(1, 11)}
     card = json.loads((tmp_path / "resnet1d" / "card.json").read_text())
     assert card["metrics"]["ptbxl_cv"]["without_selection_fold"]["macro_auc"] == cv["without_selection_fold"]["macro_auc"]
-    assert "do not show" in card["limitations"] and "NOT nested" in card["summary"]
+    assert cv["nested"] is False and "do not show" in card["limitations"] and "NOT nested" in card["summary"]
     load_model("resnet1d", tmp_path)  # still loads: weights and config untouched

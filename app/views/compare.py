@@ -12,6 +12,7 @@ from ecgcore.metrics.clinical import MIN_POSITIVES, few_positives, leader_senten
 from ecgcore.metrics.disagreements import disagreements
 from ecgcore.plot.compare import saliency_strips_figure
 from ecgcore.data.evalsets import eval_set
+from ecgcore.models.card import nested_sentence
 from ecgcore.plot.metrics import (SYNTHETIC_SET_LABEL, calibration_figure, clinical_table, confusion_figure,
                                   mark_synthetic, metrics_table, per_class_table, probability_figure, roc_figure,
                                   set_label)
@@ -97,8 +98,8 @@ banner()
 st.dataframe(table, hide_index=True, width="stretch", column_config=pinned, key="cmp_auc")
 st.caption("Bootstrap 95% intervals, patients resampled (a patient's ECGs together; each Challenge record counts "
            f"as its own patient). \"too few\": fewer than {MIN_POSITIVES} positives, no interval. A class without "
-           "positives has no AUC (—). The PTB-XL out-of-fold figure is not nested: the recipe was chosen on fold 9, "
-           "which is also one of its test folds (the model card gives the figure without fold 9).")
+           "positives has no AUC (—). "
+           + nested_sentence({n: loaders.results(n, "ptbxl_cv") for n in chosen}))
 with st.expander("Per-class figures of each model (accuracy, precision, recall, F1)"):
     banner()
     for name in chosen:

@@ -1,6 +1,10 @@
 """`python -m ecgcore evaluate`: figures of the shipped models; nothing is written without --save.
 
     evaluate --cv [--model NAME ...]      real PTB-XL 10-fold out-of-fold CV + fold 10 + every external set
+    evaluate --cv --nested [--model NAME] the same, the CV nested: each split chooses its recipe among every
+                                          candidate on its own validation fold (`ecgcore.learn.nested`;
+                                          resumable, cached in data/cache/nested; one process per model may run
+                                          side by side; `--model ensemble` afterwards averages the members')
     evaluate --ablation [--model NAME ...] every recipe on the shipped split (fold 9 chooses, fold 10 reports)
     evaluate --model NAME --data DIR      fold 10 of a PTB-XL-layout folder (synthetic corpus:
                                           "synthetic_fold10") or a folder of Challenge records
@@ -24,6 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default=None, help="a PTB-XL-layout folder or a folder of Challenge records")
     parser.add_argument("--cv", action="store_true", help="real PTB-XL cross-validation, fold 10 and external sets")
     parser.add_argument("--ablation", action="store_true", help="the recipe ablation on the shipped split")
+    parser.add_argument("--nested", action="store_true",
+                        help="with --cv: choose the recipe inside each split on its own validation fold (resumable)")
+    parser.add_argument("--cache-dir", default=None,
+                        help="with --nested: where each (model, recipe, split) result is cached "
+                             "(default: $ECG_CACHE_DIR, else data/cache)")
     parser.add_argument("--models-dir", default=str(resolve().models_dir),
                         help="where the checkpoints are (default: $ECG_MODELS_DIR, else assets/models)")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the 95%% intervals")
@@ -58,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if ensemble:
         names = [n for n in names if n != "ensemble"]
     log = (lambda s: print(s, file=sys.stderr, flush=True))
+    if args.nested and not args.cv:
+        print("error: --nested goes with --cv (the nested cross-validation); see --help", file=sys.stderr)
+        return 2
     try:
         if args.ablation:
             return _ablation(names, args, log)
@@ -67,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
             figures = {}
             for name in names:
                 figures[name] = {k: key_figures(v) for k, v in
-                                 evaluate_real(name, args.models_dir, save=args.save, n_boot=args.n_boot, log=log).items()}
+                                 evaluate_real(name, args.models_dir, save=args.save, n_boot=args.n_boot, log=log,
+                                               nested=args.nested, cache_dir=args.cache_dir).items()}
                 for fig in figures[name].values():
                     print(_line(name, fig), flush=True)
             if ensemble and args.save:

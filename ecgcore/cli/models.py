@@ -1,6 +1,7 @@
 """`python -m ecgcore models [--json]`: the registered models, whether their checkpoint is usable, and their key
-figures: the real PTB-XL out-of-fold figure ("ptbxl_cv", with `nested: false`, its provenance and the figure
-without fold 9, the fold that chose the recipes; `nested: true` for a model whose recipe was fixed before looking), fold 10 and every external set."""
+figures: the real PTB-XL out-of-fold figure ("ptbxl_cv", with `nested` as its results store it, its provenance
+(`ecgcore.models.card.cv_provenance`), the figure without fold 9, and for a nested figure the candidates, each
+split's choice and the same run's non-nested figure), fold 10 and every external set."""
 from __future__ import annotations
 
 import argparse
@@ -11,8 +12,6 @@ from typing import Any
 from ecgcore.core.settings import resolve
 from ecgcore.core.errors import ECGError
 
-NOT_NESTED = ("not nested: the recipe was chosen on fold 9 (assets/models/ablation.json, on the split of fold 10), "
-              "which is also a test fold of the cross-validation; `without_selection_fold` leaves fold 9's records out")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def describe(name: str, models_dir: str | Path | None = None) -> dict[str, Any]:
     """One model's entry: status "ok" with its card's key figures, or status "unavailable" with the reason."""
     from ecgcore.models import checkpoint, model_class
-    from ecgcore.models.card import ModelCard
+    from ecgcore.models.card import ModelCard, cv_provenance
 
     folder = resolve(models_dir=models_dir).models_dir / name
     entry: dict[str, Any] = {"name": name, "architecture": model_class(name).architecture}
@@ -36,13 +35,13 @@ def describe(name: str, models_dir: str | Path | None = None) -> dict[str, Any]:
     fields = ("n_records", "macro_auc", "macro_auc_ci95", "too_few", "resampled", "per_class_auc", "positives",
               "macro_f1", "synthetic")
     metrics = {k: {f: v.get(f) for f in fields} for k, v in card.metrics.items()}
-    fixed = card.trained_on.get("recipe_fixed")  # a recipe fixed before looking: nested (learn.protocol.FIXED_RECIPES)
-    if "ptbxl_cv" in metrics and fixed:
-        metrics["ptbxl_cv"].update({"nested": True, "provenance": fixed})
-    elif "ptbxl_cv" in metrics:
-        metrics["ptbxl_cv"].update({
-            "nested": False, "provenance": NOT_NESTED,
-            "without_selection_fold": card.metrics["ptbxl_cv"].get("without_selection_fold")})
+    if "ptbxl_cv" in metrics:
+        stored = card.metrics["ptbxl_cv"]
+        nested, provenance = cv_provenance(stored)
+        metrics["ptbxl_cv"].update({"nested": nested, "provenance": provenance,
+                                    "without_selection_fold": stored.get("without_selection_fold")})
+        if nested:
+            metrics["ptbxl_cv"].update({k: stored.get(k) for k in ("candidates", "chosen_per_split", "not_nested")})
     return {**entry, "status": "ok", "parameters": card.parameters, "checkpoint_bytes": card.checkpoint_bytes,
             "classes": card.classes, "trained_on": card.trained_on.get("description") or card.trained_on,
             "recipe": _recipe_name(card.training.get("recipe")),

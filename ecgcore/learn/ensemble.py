@@ -14,6 +14,12 @@ training and without re-running the members on the evaluation sets.
      validation fold, predicted by split k-1's models: the split's own members' fold k-1 predictions are not
      stored); split 10 uses the shipped thresholds. Figures at thresholds are reported at the shipped
      thresholds (the ones the app uses), as for every model.
+     Nested members (`evaluate --cv --nested`, `ecgcore.learn.nested`): each member's split-k model is the one
+     chosen inside split k, so the mean is the ensemble's nested out-of-fold prediction; the members' results
+     then also hold their split models' predictions of split k's validation fold, and split k's thresholds are
+     chosen on the mean of those (the split's own validation fold, as the shipped ensemble's on fold 9). The
+     members' shipped-recipe figure of the same run (`not_nested`) is averaged the same way. Members evaluated
+     some nested and some not are refused.
    - every other set: the mean of the members' stored predictions, judged at the shipped thresholds.
 """
 from __future__ import annotations
@@ -76,6 +82,63 @@ def cv_thresholds(Y: np.ndarray, P: np.ndarray, folds: np.ndarray, shipped: np.n
     return out
 
 
+def nested_members(stored: dict[str, dict[str, Any]]) -> bool:
+    """True when every member's out-of-fold results are nested, False when none is; ECGError when mixed."""
+    flags = {m: bool(d.get("nested")) for m, d in stored.items()}
+    if len(set(flags.values())) > 1:
+        raise ECGError("the members' out-of-fold results are not all of one kind (nested: "
+                       + ", ".join(f"{m} {f}" for m, f in flags.items())
+                       + "); evaluate them all with `python -m ecgcore evaluate --cv --nested --save`")
+    return all(flags.values())
+
+
+def nested_thresholds(stored: dict[str, dict[str, Any]], shipped: np.ndarray) -> dict[int, list[float]]:
+    """{test fold k: thresholds}: max F1 on the mean of the members' split-k models' predictions of split k's
+    validation fold (stored in each member's `splits`); k = 10 keeps the shipped thresholds (fold 9)."""
+    doc = next(iter(stored.values()))["predictions"]
+    row = {r: i for i, r in enumerate(doc["record_ids"])}
+    out = {}
+    for k in range(1, 11):
+        if k == 10:
+            out[k] = [round(float(t), 4) for t in shipped]
+            continue
+        splits = {m: next(s for s in d["splits"] if s["test_fold"] == k) for m, d in stored.items()}
+        ids = next(iter(splits.values()))["val_record_ids"]
+        if any(s["val_record_ids"] != ids for s in splits.values()):
+            raise ECGError(f"the members' split {k} validation records differ; re-evaluate them with --nested")
+        Y = np.asarray(doc["y_true"])[[row[r] for r in ids]]
+        P = np.mean([np.asarray(s["val_prob"], float) for s in splits.values()], axis=0)
+        out[k] = [round(float(t), 4) for t in max_f1_thresholds(Y, P)]
+    return out
+
+
+def nested_extra(stored: dict[str, dict[str, Any]], classes: list[str], shipped: np.ndarray,
+                 n_boot: int) -> dict[str, Any]:
+    """The nested ensemble's out-of-fold extras: per-split thresholds, each member's per-split choice, the
+    provenance, and the mean of the members' shipped-recipe predictions (`not_nested`)."""
+    from ecgcore.data.catalogue import patient_labels
+    from ecgcore.metrics.summary import not_nested_figure
+
+    docs = list(stored.values())
+    ids = docs[0]["predictions"]["record_ids"]
+    Y, folds = np.asarray(docs[0]["predictions"]["y_true"]), np.asarray(docs[0]["folds"])
+    P_ship = np.mean([np.asarray(d["not_nested"]["y_prob"], float) for d in docs], axis=0)
+    recipes = "; ".join(f"{m}: {d['not_nested']['recipe']}" for m, d in stored.items())
+    return {
+        "nested": True,
+        "provenance": ("nested: the mean of the members' nested out-of-fold predictions; in each split every "
+                       "member's recipe was chosen among its candidates on that split's own validation fold "
+                       "(split 10: the ablation's choice on fold 9, the shipped weights predict fold 10), and the "
+                       "split's thresholds were set on the members' mean over that validation fold. No test fold "
+                       "took part in any choice; fold 10 never chose anything. The ensemble's composition (all "
+                       "members, equal weights) was fixed, not chosen per split."),
+        "candidates": {m: d.get("candidates") for m, d in stored.items()},
+        "chosen_per_split": {m: d.get("chosen_per_split") for m, d in stored.items()},
+        "thresholds_per_fold": nested_thresholds(stored, shipped),
+        "not_nested": not_nested_figure(Y, P_ship, folds, classes, patient_labels(ids), recipes, n_boot=n_boot),
+    }
+
+
 def build(models_dir: str | Path | None = None, members: list[str] | None = None, n_boot: int = 1000,
           log: Any = print) -> dict[str, dict[str, Any]]:
     """Choose the ensemble's thresholds on fold 9, save it to models_dir/ensemble, and write its results
@@ -131,7 +194,10 @@ def build(models_dir: str | Path | None = None, members: list[str] | None = None
         folds = None
         if "folds" in docs[0]:
             folds = np.asarray(docs[0]["folds"])
-            extra["thresholds_per_fold"] = cv_thresholds(Y, P, folds, ens.thresholds)
+            if nested_members(stored):
+                extra.update(nested_extra(stored, ens.classes, ens.thresholds, n_boot))
+            else:
+                extra["thresholds_per_fold"] = cv_thresholds(Y, P, folds, ens.thresholds)
         patients = None if synthetic else patient_labels(ids)
         out[set_name] = results_document(ens, set_name, ids, Y, P, synthetic=synthetic, n_boot=n_boot, extra=extra,
                                          patient_ids=patients, folds=folds)

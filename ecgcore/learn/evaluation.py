@@ -18,7 +18,11 @@ Schema of `results_<set>.json` (every key always present):
   predictions {record_ids, y_true, y_prob, patient_ids (real sets: the patient-level bootstrap's groups,
   `ecgcore.data.catalogue.patient_labels`)}, aggregate, written_by;
   "ptbxl_cv" adds folds, thresholds_per_fold, recipe and without_selection_fold (the out-of-fold figure without
-  fold 9, the fold that chose the recipes: `ecgcore.metrics.summary.without_selection_fold`).
+  fold 9, the fold that chose the recipes: `ecgcore.metrics.summary.without_selection_fold`), and nested
+  (false: the recipe chosen once on fold 9 ran in every split; true: `ecgcore.learn.nested`, each split chose its
+  own, and the document adds provenance, selection_rule, candidates, chosen_per_split {fold: recipe}, splits
+  [{test_fold, val_fold, chosen, chose_on, candidates_val_macro_auc, thresholds, val_record_ids, val_prob}] and
+  not_nested (the shipped recipe's out-of-fold figure of the same run, `metrics.summary.not_nested_figure`)).
 Nothing is written unless `save=True` (the command line's --save).
 """
 from __future__ import annotations

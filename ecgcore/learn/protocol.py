@@ -5,7 +5,9 @@ Protocol (Strodthoff et al. 2021, on the real PTB-XL records under the data root
   test on fold 10 ("ptbxl_fold10");
 - 10-fold cross-validation: for each test fold k, train on the 8 other folds, select on fold k-1 (fold 10
   for k = 1), predict fold k; every record is predicted once by a model that never saw it ("ptbxl_cv"). The
-  split of k = 10 is the shipped one. PTB-XL's folds are patient-disjoint.
+  split of k = 10 is the shipped one. PTB-XL's folds are patient-disjoint. Without `nested`, every split
+  runs the shipped recipe (chosen once on fold 9, itself a CV test fold: not nested); with `nested`
+  (`ecgcore.learn.nested`) every split trains every candidate recipe and chooses on its own validation fold.
 - external sets (`realsets.external_sets`) are only ever predicted, with the fold-10 model: never used to
   train, select or set thresholds.
 
@@ -211,9 +213,16 @@ LIMITATIONS = ("What these figures do not show: the real sets are small (PTB-XL 
 
 
 def evaluate_real(name: str, models_dir: str | Path, save: bool = False, n_boot: int = 1000,
-                  log: Any = print) -> dict[str, dict[str, Any]]:
-    """The shipped model's figures: out-of-fold CV over real PTB-XL (folds 1-9 retrained with the shipped recipe,
-    fold 10 by the shipped weights), PTB-XL fold 10, and every external set. Returns {set: results}."""
+                  log: Any = print, nested: bool = False, cache_dir: str | Path | None = None,
+                  candidates: dict[str, Recipe] | None = None) -> dict[str, dict[str, Any]]:
+    """The shipped model's figures: out-of-fold CV over real PTB-XL, PTB-XL fold 10, and every external set.
+    Returns {set: results}.
+
+    nested False: folds 1-9 retrained with the shipped recipe (chosen once, on fold 9, by the ablation), fold 10
+    by the shipped weights. nested True (`ecgcore.learn.nested`): each split chooses its recipe among
+    `candidates` (default `recipes_for(name)`) on its own validation fold, resumable from `cache_dir`; the
+    ptbxl_cv figure is then nested (`nested: true`), and the shipped recipe's out-of-fold figure from the same
+    run is kept as `not_nested`."""
     from ecgcore.data.catalogue import patient_labels
     from ecgcore.learn.evaluation import predict_signals, results_document
     from ecgcore.models import checkpoint, load_model
@@ -228,27 +237,15 @@ def evaluate_real(name: str, models_dir: str | Path, save: bool = False, n_boot:
     recipe = (Recipe.from_json(recipe_json) if "epochs" in recipe_json
               else recipes_for(name)[recipe_json["name"]])
     real = ptbxl_set()
-    X = real.array()
-    P = np.full(real.Y.shape, np.nan)
-    per_fold: dict[int, list[float]] = {}
-    for k in range(1, 11):
-        t0 = time.time()
-        if k == 10:
-            rows = np.flatnonzero(real.folds == 10)
-            model = shipped
-            P[rows] = model.predict_proba(X[rows])
-        else:
-            run = train_split(name, recipe, real, k, models_dir)
-            rows, model = run.test_rows, run.model
-            P[rows] = run.P_test
-        per_fold[k] = [round(float(t), 4) for t in model.thresholds]
-        log(f"{name}: CV fold {k}: {len(rows)} records predicted ({time.time() - t0:.0f} s)")
-    out: dict[str, dict[str, Any]] = {}
-    # every record judged at the shipped thresholds (those the app uses); each fold model's own are kept for reference
     patients = patient_labels(real.record_ids)
-    out["ptbxl_cv"] = results_document(shipped, "ptbxl_cv", real.record_ids, real.Y, P, n_boot=n_boot,
-                                       extra={"thresholds_per_fold": per_fold, "recipe": recipe.to_json()},
-                                       patient_ids=patients, folds=real.folds)
+    if nested and name in FIXED_RECIPES:  # one recipe, fixed before looking: the plain CV is already nested
+        log(f"{name}: its recipe was fixed before looking (FIXED_RECIPES), so its plain CV is nested; no recipe "
+            "choice to nest")
+        nested = False
+    out: dict[str, dict[str, Any]] = {}
+    out["ptbxl_cv"] = cv_document(name, real, models_dir, shipped, recipe, nested=nested, n_boot=n_boot,
+                                  cache_dir=cache_dir, candidates=candidates, log=log)
+    P = np.asarray(out["ptbxl_cv"]["predictions"]["y_prob"], float)
     te = np.flatnonzero(real.folds == 10)
     out["ptbxl_fold10"] = results_document(shipped, "ptbxl_fold10", [real.record_ids[i] for i in te], real.Y[te],
                                            P[te], n_boot=n_boot, patient_ids=[patients[i] for i in te])
@@ -265,3 +262,68 @@ def evaluate_real(name: str, models_dir: str | Path, save: bool = False, n_boot:
             checkpoint.write_json(folder / f"results_{doc['set']['name']}.json", doc)
         write_card(folder, shipped, limitations=LIMITATIONS)
     return out
+
+
+def cv_document(name: str, real: LabelledSet, models_dir: str | Path, shipped: ECGModel, recipe: Recipe,
+                nested: bool = False, n_boot: int = 1000, cache_dir: str | Path | None = None,
+                candidates: dict[str, Recipe] | None = None, log: Any = print) -> dict[str, Any]:
+    """The "ptbxl_cv" results document of `shipped` over `real` (PTB-XL, folds 1-10): out-of-fold predictions,
+    nested or with the shipped `recipe` in every split (see `evaluate_real`). Every record is judged at the
+    shipped thresholds (those the app uses); each split model's own are kept in `thresholds_per_fold`."""
+    from ecgcore.data.catalogue import patient_labels
+    from ecgcore.learn.evaluation import results_document
+
+    patients = patient_labels(real.record_ids)
+    if nested:
+        P, extra = _nested_figures(name, real, models_dir, shipped, recipe, patients, n_boot, cache_dir,
+                                   candidates, log)
+    else:
+        P, extra = _shipped_recipe_figures(name, real, models_dir, shipped, recipe, log)
+    return results_document(shipped, "ptbxl_cv", real.record_ids, real.Y, P, n_boot=n_boot, extra=extra,
+                            patient_ids=patients, folds=real.folds)
+
+
+def _shipped_recipe_figures(name: str, real: LabelledSet, models_dir: str | Path, shipped: ECGModel, recipe: Recipe,
+                            log: Any) -> tuple[np.ndarray, dict[str, Any]]:
+    """Out-of-fold predictions with the shipped recipe in every split (not nested) and the results' extras."""
+    X = real.array()
+    P = np.full(real.Y.shape, np.nan)
+    per_fold: dict[int, list[float]] = {}
+    for k in range(1, 11):
+        t0 = time.time()
+        if k == 10:
+            rows = np.flatnonzero(real.folds == 10)
+            model = shipped
+            P[rows] = model.predict_proba(X[rows])
+        else:
+            run = train_split(name, recipe, real, k, models_dir)
+            rows, model = run.test_rows, run.model
+            P[rows] = run.P_test
+        per_fold[k] = [round(float(t), 4) for t in model.thresholds]
+        log(f"{name}: CV fold {k}: {len(rows)} records predicted ({time.time() - t0:.0f} s)")
+    if name in FIXED_RECIPES:  # nothing chose the recipe: the figure is nested (FIXED_NOTE)
+        return P, {"thresholds_per_fold": per_fold, "recipe": recipe.to_json(), "nested": True,
+                   "provenance": FIXED_NOTE, "candidates": list(FIXED_RECIPES[name])}
+    return P, {"thresholds_per_fold": per_fold, "recipe": recipe.to_json(), "nested": False}
+
+
+def _nested_figures(name: str, real: LabelledSet, models_dir: str | Path, shipped: ECGModel, recipe: Recipe,
+                    patients: list[str], n_boot: int, cache_dir: str | Path | None,
+                    candidates: dict[str, Recipe] | None, log: Any) -> tuple[np.ndarray, dict[str, Any]]:
+    """Nested out-of-fold predictions (`ecgcore.learn.nested`) and the results' extras: the per-split choices,
+    and the shipped recipe's out-of-fold figure of the same run (`not_nested`)."""
+    from ecgcore.learn.nested import RULE, nested_cv, provenance
+    from ecgcore.metrics.summary import not_nested_figure
+
+    cv = nested_cv(name, real, models_dir, shipped, recipe.name, candidates=candidates, cache_dir=cache_dir, log=log)
+    log(f"{name}: nested CV: {cv.trained} candidate trainings in this run (the rest from the cache)")
+    extra = {
+        "nested": True, "provenance": provenance(cv.candidates), "selection_rule": RULE,
+        "candidates": cv.candidates, "recipe": recipe.to_json(),
+        "thresholds_per_fold": {s.test_fold: [round(float(t), 4) for t in s.thresholds] for s in cv.splits},
+        "chosen_per_split": {s.test_fold: s.chosen for s in cv.splits},
+        "splits": [s.to_json(real.record_ids) for s in cv.splits],
+        "not_nested": not_nested_figure(real.Y, cv.P_shipped_recipe, real.folds, shipped.classes, patients,
+                                        recipe.name, n_boot=n_boot),
+    }
+    return cv.P, extra

@@ -5,10 +5,11 @@ without running a model:
 
 For each checkpoint folder under the models folder (and its `synthetic/` pretraining checkpoint), every
 `results_<set>.json` keeps its predictions (record ids, labels, probabilities), thresholds and provenance
-(folds, thresholds_per_fold, recipe, source, members) and gets its figures again from
+(folds, thresholds_per_fold, recipe, source, members; a nested set's choices) and gets its figures again from
 `ecgcore.metrics.summary.evaluation_report`: patient-level bootstrap intervals on real sets (patients from
 `ecgcore.data.catalogue.patient_labels`), no interval where a class has fewer than 10 positives, every record
-judged at the model's one threshold per class, and for "ptbxl_cv" the figure without fold 9. Then
+judged at the model's one threshold per class, and for "ptbxl_cv" the figure without fold 9 (and a nested
+set's `not_nested` figure from its stored predictions). Then
 `ecgcore.models.card.write_card` rewrites the card. Weights and config.json are only read (their sha256 is
 checked on load), never written.
 """
@@ -22,14 +23,16 @@ from typing import Any
 import numpy as np
 
 from ecgcore.core.settings import resolve
-from ecgcore.metrics.summary import evaluation_report, without_selection_fold
+from ecgcore.metrics.summary import evaluation_report, not_nested_figure, without_selection_fold
 from ecgcore.models import checkpoint
 from ecgcore.models.card import write_card
 from ecgcore.models.registry import model_class
 
 #: keys of a results document that say where its predictions came from: kept as they are
 PROVENANCE = ("model", "weights_sha256", "set", "aggregate", "written_by", "source", "recipe", "thresholds_per_fold",
-              "members", "computed_from")
+              "members", "computed_from",
+              # a nested out-of-fold set (ecgcore.learn.nested): how each split chose
+              "nested", "provenance", "selection_rule", "candidates", "chosen_per_split", "splits")
 
 
 def refresh_results(doc: dict[str, Any], n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
@@ -50,6 +53,10 @@ def refresh_results(doc: dict[str, Any], n_boot: int = 1000, seed: int = 0) -> d
     if doc.get("folds") is not None:
         out["folds"] = doc["folds"]
         out["without_selection_fold"] = without_selection_fold(Y, P, doc["folds"], classes, patients, n_boot, seed)
+    if doc.get("not_nested"):  # the same run's shipped-recipe figure, from its own stored predictions
+        old = doc["not_nested"]
+        out["not_nested"] = not_nested_figure(Y, np.asarray(old["y_prob"], float), doc["folds"], classes, patients,
+                                              old["recipe"], n_boot=n_boot, seed=seed)
     return out
 
 

@@ -92,6 +92,23 @@ def without_selection_fold(Y: np.ndarray, P: np.ndarray, folds: Sequence[int], c
             "resampled": boot["resampled"]}
 
 
+def not_nested_figure(Y: np.ndarray, P: np.ndarray, folds: Sequence[int], classes: Sequence[str],
+                      patient_ids: Sequence[Any] | None, recipe: str, n_boot: int = 1000, seed: int = 0
+                      ) -> dict[str, Any]:
+    """The shipped recipe's out-of-fold figure kept beside a nested one (same run, for comparison): the recipe
+    chosen once on fold 9 ran in every split. Y, P: (records, classes). Returns {recipe, n_records, macro_auc,
+    macro_auc_ci95, per_class_auc, resampled, without_selection_fold, y_prob (rounded to 5 decimals)}."""
+    boot = bootstrap_auc(np.asarray(Y), np.asarray(P, float), n_boot=n_boot, seed=seed,
+                         groups=None if patient_ids is None else list(patient_ids))
+    return {"recipe": recipe, "n_records": int(len(Y)), "macro_auc": boot["macro"]["auc"],
+            "macro_auc_ci95": boot["macro"]["ci"],
+            "per_class_auc": {c: (None if pc is None else pc["auc"]) for c, pc in zip(classes, boot["per_class"])},
+            "resampled": boot["resampled"],
+            "without_selection_fold": without_selection_fold(Y, P, folds, classes, patient_ids, n_boot=n_boot,
+                                                             seed=seed),
+            "y_prob": np.asarray(P, float).round(5).tolist()}
+
+
 def key_figures(results: dict[str, Any]) -> dict[str, Any]:
     """The headline numbers of a results document (stored in the model card, printed by `models --json`);
     `too_few` lists the classes with too few positives for an interval; `without_selection_fold` is the
@@ -112,6 +129,13 @@ def key_figures(results: dict[str, Any]) -> dict[str, Any]:
     }
     if results.get("without_selection_fold"):
         figures["without_selection_fold"] = results["without_selection_fold"]
+    if "nested" in results:  # out-of-fold sets: whether each split chose its own recipe (ecgcore.learn.nested)
+        figures["nested"] = bool(results["nested"])
+        for key in ("provenance", "candidates", "chosen_per_split"):
+            if key in results:
+                figures[key] = results[key]
+        if results.get("not_nested"):
+            figures["not_nested"] = {k: v for k, v in results["not_nested"].items() if k != "y_prob"}
     from ecgcore.metrics.clinical import operating_points
 
     figures["at_thresholds"] = {c: {"threshold": round(op.threshold, 4), "tp": op.tp, "fp": op.fp, "fn": op.fn,

@@ -73,6 +73,38 @@ TRAINING_SETTINGS = ("epochs", "batch_size", "lr", "weight_decay", "augment")
 RECIPE_CHOICE = ("assets/models/ablation.json: every recipe trained on the split of fold 10 and compared by fold-9 "
                  "macro AUC; assets/models/recipes.json: the choice")
 
+#: what a ptbxl_cv figure without `nested: true` is (`cv_provenance`)
+NOT_NESTED = ("not nested: the recipe was chosen on fold 9 (assets/models/ablation.json, on the split of fold 10), "
+              "which is also a test fold of the cross-validation; `without_selection_fold` leaves fold 9's records out")
+
+
+def cv_provenance(cv: dict[str, Any] | None) -> tuple[bool, str]:
+    """(nested, how the figure was made) of an out-of-fold figure (key figures or a results document), read
+    from what is stored: `nested: true` with its `provenance` (`ecgcore.learn.nested`), else `NOT_NESTED`."""
+    if cv and cv.get("nested"):
+        return True, cv.get("provenance") or "nested: each split chose its recipe on its own validation fold"
+    return False, NOT_NESTED
+
+
+def nested_sentence(cv_by_model: dict[str, dict[str, Any] | None]) -> str:
+    """One sentence on whether the models' PTB-XL out-of-fold figures are nested, read from their stored
+    results (or key figures) of "ptbxl_cv" ({model: document or None}); for the Compare page and the benches."""
+    nested = sorted(m for m, cv in cv_by_model.items() if cv_provenance(cv)[0])
+    flat = sorted(m for m, cv in cv_by_model.items() if cv and not cv_provenance(cv)[0])
+    yes = ("nested: each of the ten splits chose its recipe on its own validation fold, fold 10 is predicted by "
+           "the shipped weights, and no test fold took part in any choice (the model card also gives the same "
+           "run's non-nested figure)")
+    no = ("not nested: the recipe was chosen once on fold 9, which is also one of its test folds (the model card "
+          "gives the figure without fold 9)")
+    if nested and not flat:
+        return f"The PTB-XL out-of-fold figure is {yes}."
+    if flat and not nested:
+        return f"The PTB-XL out-of-fold figure is {no}."
+    if not nested and not flat:
+        return "No PTB-XL out-of-fold figure is stored for these models."
+    return (f"The PTB-XL out-of-fold figure is {yes} for {', '.join(nested)}; it is {no} for {', '.join(flat)}: "
+            "the two kinds are not comparable.")
+
 
 def recipe_that_ran(model: Any, training: dict[str, Any]) -> dict[str, Any] | None:
     """The recipe the weights were trained with, as the card shows it: the whole `Recipe` for a network;
@@ -143,8 +175,12 @@ def summarise(card: ModelCard) -> str:
             continue
         text += f" {key}: macro AUC {m['macro_auc']:.3f} ({_interval_text(m)}), N={m.get('n_records')}."
     cv = card.metrics.get("ptbxl_cv")
-    if cv and data.get("recipe_fixed"):  # a recipe fixed before looking (ecgcore.learn.protocol.FIXED_RECIPES)
-        text += f" The ptbxl_cv figure is {data['recipe_fixed']}."
+    if cv and cv.get("nested"):
+        text += f" The ptbxl_cv figure is nested: {cv_provenance(cv)[1].removeprefix('nested: ')}"
+        old = cv.get("not_nested") or {}
+        if old.get("macro_auc") is not None:
+            text += (f" The same run's figure with the recipe chosen once on fold 9 in every split (not nested, "
+                     f"{old.get('recipe')}): macro AUC {old['macro_auc']:.3f} ({_interval_text(old)}).")
     elif cv:
         whose = "the members' recipes were" if recipe.get("init") == "members" else "the recipe was"
         text += (f" The ptbxl_cv figure is NOT nested: {whose} chosen on fold 9 (" + RECIPE_CHOICE + "), and "
