@@ -14,6 +14,7 @@ from ecgcore.core.ecg import ECG
 from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.core.leads import LEADS
 from ecgcore.core.settings import resolve
+from ecgcore.learn.protocol import FIXED_NOTE
 from ecgcore.models import load_model, model_names
 from ecgcore.models.ensemble import MEMBERS
 from ecgcore.models.leadwise import Leadwise
@@ -88,7 +89,7 @@ def test_save_load_round_trip_keeps_predictions_and_contributions(model, real, t
                                   model.lead_contributions(model.prepare(ecg)).contributions)
 
 
-def test_card_says_the_recipe_was_fixed_before_looking_and_the_figure_is_nested():
+def test_card_says_the_recipe_was_fixed_before_looking_and_the_figure_is_nested(real):
     from ecgcore.cli.models import describe
 
     card = load_model("leadwise", resolve().models_dir).card()  # as shipped (a save elsewhere rewrites a card)
@@ -96,6 +97,8 @@ def test_card_says_the_recipe_was_fixed_before_looking_and_the_figure_is_nested(
     assert "fixed before any fold-9 or fold-10 figure" in card.trained_on["recipe_fixed"]
     entry = describe("leadwise")
     assert entry["status"] == "ok" and entry["real_out_of_fold"]["nested"] is True
+    stored = json.loads((resolve().models_dir / "leadwise" / "results_ptbxl_cv.json").read_text())
+    assert stored["nested"] is True and stored["provenance"] == FIXED_NOTE and stored["n_records"] == len(real.record_ids)
     assert "NOT nested" not in card.summary and "nested: the recipe was fixed" in card.summary
 
 

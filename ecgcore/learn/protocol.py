@@ -65,7 +65,7 @@ FIXED_RECIPES: dict[str, dict[str, Recipe]] = {
 }
 FIXED_NOTE = ("nested: the recipe was fixed before any fold-9 or fold-10 figure of this model was seen (no ablation "
               "chose it); inside each split only the epoch and the thresholds were chosen, on that split's own "
-              "validation fold")
+              "validation fold.")
 
 
 def recipes_for(name: str) -> dict[str, Recipe]:
