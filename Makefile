@@ -1,8 +1,9 @@
 # The two set-up commands: `make app` and `make test`. Both create .venv on first use.
 PY := .venv/bin/python
 DATA ?= data/synth-ptbxl
-MODELS ?= resnet1d inception1d lstm kernel
-# the models with a synthetic pretraining (the kernel model is fitted on real folds only: ecgcore/learn/protocol.py)
+MODELS ?= resnet1d inception1d lstm kernel leadwise
+# the models with a synthetic pretraining (the kernel model is fitted on real folds only, leadwise trained on them from
+# scratch with its fixed recipe: ecgcore/learn/protocol.py)
 PRETRAIN ?= resnet1d inception1d lstm
 PORT ?= 8501
 # `make app` serves this machine only; README, Serving it to a team, says how to serve others.

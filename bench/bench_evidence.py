@@ -10,6 +10,10 @@ the territories, as in `ecgcore.core.leads.MI_TERRITORIES`):
   other leads; goal >= 85%;
 - group wins: the share of records where replacing the territory's leads together lowers p(MI) more than
   replacing any anatomical group (`LEAD_GROUPS`) that shares no lead with it.
+The lead-wise model (`ecgcore.models.leadwise`) is measured twice: with the replacement evidence as every model,
+as "leadwise (own)" with its own lead contributions (each lead's part of the MI logit; a group's is the sum of its
+leads'), which need no replacement, and as "leadwise (own - NORM)" with those minus each lead's mean contribution on
+the training folds' NORM records (what the app's strip shows).
 `--stability`: on fold-9 NORM records, how far each replacement (`VARIANTS`) moves the predictions when it
 replaces one lead (mean and 95th percentile over records, leads and classes of |p - p(replaced)|): the
 replacement that keeps the input in distribution moves a NORM record least. `--variant` runs the territory
@@ -61,6 +65,21 @@ def measure(model, ecg, leads: set[str], cls: str, replacement: str = "template"
     return {"share": share, "chance": len(idx) / len(LEADS), "leads_win": float(e[inside].mean() > e[~inside].mean()),
             "group_win": float(len(group) == 1 or group[0] > group[1:].max()),
             "template": float(ev.replacement == "template")}
+
+
+def measure_contributions(model, ecg, leads: set[str], cls: str, relative: bool = False) -> dict[str, float]:
+    """The same criteria on the lead-wise model's own lead contributions (`ecgcore.models.leadwise`: each lead's
+    part of the class's mean window logit; `relative`: minus each lead's NORM reference, as the strip shows them)
+    in place of the replacement evidence; a group's contribution is the sum of its leads'."""
+    con = model.lead_contributions(model.prepare(ecg))
+    e = (con.relative if relative else con.contributions)[con.classes.index(cls)]
+    idx = np.array([LEADS.index(lead) for lead in leads])
+    inside = np.isin(np.arange(len(LEADS)), idx)
+    pos = np.clip(e, 0, None)
+    share = float(pos[inside].sum() / pos.sum()) if pos.sum() > 0 else 0.0
+    others = [e[[LEADS.index(lead) for lead in ls]].sum() for ls in LEAD_GROUPS.values() if not set(ls) & leads]
+    return {"share": share, "chance": len(idx) / len(LEADS), "leads_win": float(e[inside].mean() > e[~inside].mean()),
+            "group_win": float(not others or e[inside].sum() > max(others)), "template": 0.0}
 
 
 def stability(models, folds=(9,)) -> dict:
@@ -132,25 +151,32 @@ def main() -> int:
     print(f"replacement: {args.variant}")
     print(f"MI records with a territory: PTB-XL folds {args.folds}: {len(groups['PTB-XL MI'])}; "
           f"LUDB (external): {len(groups['LUDB'])}")
-    print(f"{'model, records':22s} {'N':>3s} {'share':>6s} {'chance':>7s} {'x chance':>9s} {'leads win':>10s} "
+    print(f"{'model, records':32s} {'N':>3s} {'share':>6s} {'chance':>7s} {'x chance':>9s} {'leads win':>10s} "
           f"{'group win':>10s}  goals (>= {GOAL_RATIO:g}x chance, >= {GOAL_WINS:.0%} leads win)  s/record")
     out = {}
+    # the replacement evidence for every model; for a model with its own lead read-out (leadwise), that read-out too
+    runs = [(name, model, "", lambda m, ecg, leads, cls: measure(m, ecg, leads, cls, *VARIANTS[args.variant]))
+            for name, model in models]
     for name, model in models:
+        if hasattr(model, "lead_contributions"):
+            runs += [(name, model, " (own)", measure_contributions),
+                     (name, model, " (own - NORM)", lambda *a: measure_contributions(*a, relative=True))]
+    for name, model, how, measure_one in runs:
         for group, picked in groups.items():
             if not picked:
                 continue
             t0 = time.perf_counter()
-            rows = [measure(model, ecg, leads, cls, *VARIANTS[args.variant]) for ecg, leads, cls in picked]
+            rows = [measure_one(model, ecg, leads, cls) for ecg, leads, cls in picked]
             per = (time.perf_counter() - t0) / len(rows)
             mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
             ratio = mean["share"] / mean["chance"]
-            label = f"{name} {group}"
+            label = f"{name}{how} {group}"
             out[label] = {**{k: round(v, 4) for k, v in mean.items()}, "x_chance": round(ratio, 3), "n": len(rows)}
             wins = mean["leads_win"]
             goal_share = "met" if ratio >= GOAL_RATIO else f"MISSED by {GOAL_RATIO - ratio:.2f}x"
             goal_wins = "met" if wins >= GOAL_WINS else f"MISSED by {(GOAL_WINS - wins) * 100:.0f} points"
             goals = f"{goal_share}, {goal_wins}"
-            print(f"{label:22s} {len(rows):3d} {mean['share']:6.3f} {mean['chance']:7.3f} {ratio:9.2f} "
+            print(f"{label:32s} {len(rows):3d} {mean['share']:6.3f} {mean['chance']:7.3f} {ratio:9.2f} "
                   f"{mean['leads_win']:10.0%} {mean['group_win']:10.0%}  {goals}  {per:.2f}", flush=True)
     if args.json:
         print(json.dumps(out, indent=2))

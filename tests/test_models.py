@@ -22,8 +22,9 @@ SMALL = {
     "inception1d": {"filters": 8, "bottleneck": 8, "depth": 1, "kernels": [15, 7, 3], "epochs": 3, "batch_size": 32},
     "lstm": {"front": 16, "hidden": 16, "epochs": 3, "batch_size": 32},
     "kernel": {"components": 80},
+    "leadwise": {"widths": [8, 8, 16, 16], "hidden": 16, "epochs": 3, "batch_size": 32},
 }
-TORCH_MODELS = ["resnet1d", "inception1d", "lstm"]
+TORCH_MODELS = ["resnet1d", "inception1d", "lstm", "leadwise"]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_model_card_round_trips_through_json():
 
 
 def test_registry_lists_the_shipped_models():
-    assert set(model_names()) >= {"resnet1d", "inception1d", "lstm", "kernel", "ensemble"}
+    assert set(model_names()) >= {"resnet1d", "inception1d", "lstm", "kernel", "ensemble", "leadwise"}
 
 
 def test_unknown_model_name_lists_valid_names():

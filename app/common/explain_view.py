@@ -159,6 +159,9 @@ def evidence_panel(ex, statements=(), height: int = 420) -> None:
     from ecgcore.explain.evidence import CLASS_CATEGORIES, compare_with_statements
     from ecgcore.plot.saliency import evidence_figure
 
+    if getattr(ex, "contributions", None) is not None:
+        contributions_panel(ex, statements, height)
+        return
     ev = ex.evidence
     if ev is None:
         return
@@ -175,6 +178,31 @@ def evidence_panel(ex, statements=(), height: int = 420) -> None:
         shared = ", ".join(m.shared) if m.shared else "none"
         st.caption(f"**Criteria**: {m.text} (leads {', '.join(m.leads)}, bold in the strip); shared with the "
                    f"model's evidence leads: {shared}.")
+    if not matches and CLASS_CATEGORIES.get(cls):
+        st.caption(f"**Criteria**: no criteria statement for {cls} names leads on this record.")
+
+
+def contributions_panel(ex, statements=(), height: int = 420) -> None:
+    """The lead-wise model's strip: each lead's own contribution to the target's logit (its lead weight x its
+    score, the parts that add up to the logit), with the leads the criteria statements name in bold."""
+    from ecgcore.explain.evidence import CLASS_CATEGORIES, compare_with_statements
+    from ecgcore.plot.saliency import contribution_figure
+
+    con, cls = ex.contributions, ex.target
+    st.markdown(f"**{con.summary(cls)}**")
+    matches = compare_with_statements(con, cls, statements)
+    named = tuple(lead for m in matches for lead in m.leads)
+    widgets.show_figure(contribution_figure(con.lead_changes(cls), cls, highlight=named, height=height),
+                        key=f"contributions_{ex.model}")
+    k = con.classes.index(cls)
+    st.caption(f"The {ex.model} model reads each lead on its own and adds the leads up: each bar is what that "
+               f"lead adds to the {cls} logit (its weight x its score, mean over the scoring windows) beyond what a "
+               f"normal lead adds (the training records' NORM average); the bars plus the baseline "
+               f"{con.baseline_logit[k]:+.2f} give the mean window logit {con.mean_logit[k]:+.2f}. Blue: towards {cls}.")
+    for m in matches:
+        shared = ", ".join(m.shared) if m.shared else "none"
+        st.caption(f"**Criteria**: {m.text} (leads {', '.join(m.leads)}, bold in the strip); shared with the "
+                   f"model's leading contributions: {shared}.")
     if not matches and CLASS_CATEGORIES.get(cls):
         st.caption(f"**Criteria**: no criteria statement for {cls} names leads on this record.")
 

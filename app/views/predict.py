@@ -54,7 +54,7 @@ if ecg is not None:
             empty = explain_view.empty_message(ex, view, saliency)
             if empty:
                 st.info(empty, icon=":material/visibility_off:")
-            trace_col, strip_col = st.columns([5, 1.4]) if ex.evidence is not None else (st.container(), None)
+            trace_col, strip_col = st.columns([5, 1.4]) if (ex.evidence is not None or ex.contributions is not None) else (st.container(), None)
             with trace_col:
                 widgets.show_figure(ecg_figure(ecg, layout.layout, start_s=layout.start_s, saliency=saliency,
                                                saliency_mode=view.figure_mode, opacity=view.opacity,

@@ -46,7 +46,9 @@ class Explanation:
     saliency averaged over the same beats on the same window (what the app draws on it). analysis:
     `ecgcore.signal.analyse_record` (rhythm, measurements, flags, notes, fiducials): the app shows it rather
     than analysing the record again. evidence: `ecgcore.explain.evidence.LeadEvidence` (probability change
-    when each lead / lead group is replaced), None when not asked for. timings: milliseconds per stage. per_lead_span_s: (start, end) seconds
+    when each lead / lead group is replaced), None when not asked for. contributions: the lead-wise model's own
+    lead contributions (`ecgcore.models.leadwise.LeadContributions`, logit units, over the same part as the
+    maps), None for the other models. timings: milliseconds per stage. per_lead_span_s: (start, end) seconds
     the per-lead map covers when it was computed for the window in view only (a long record; 0 elsewhere),
     None when it covers the whole record.
     """
@@ -78,6 +80,7 @@ class Explanation:
     notes: tuple[str, ...] = ()
     leads: tuple[str, ...] = field(default=())
     per_lead_span_s: tuple[float, float] | None = None
+    contributions: Any = None
 
     @property
     def target_index(self) -> int:
@@ -120,6 +123,8 @@ class Explanation:
             "analysis": self.analysis.to_dict(),
             "lead_evidence": None if self.evidence is None else {**self.evidence.to_dict(),
                                                                  "summary": self.evidence.summary(self.target)},
+            "lead_contributions": None if self.contributions is None else {
+                **self.contributions.to_dict(), "summary": self.contributions.summary(self.target)},
             "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
             "notes": list(self.notes),
         }
@@ -140,6 +145,9 @@ class Explanation:
         if self.evidence is not None:
             arrays.update(evidence_per_lead=self.evidence.per_lead, evidence_per_group=self.evidence.per_group,
                           evidence_groups=np.array(self.evidence.groups))
+        if self.contributions is not None:
+            arrays.update(contributions_per_lead=self.contributions.contributions,
+                          contributions_weights=self.contributions.weights)
         if self.beat_scores is not None:
             arrays.update(beat_bounds=self.beat_scores.bounds, beat_mass=self.beat_scores.mass,
                           beat_share=self.beat_scores.share, beat_top_lead=self.beat_scores.top_lead,
@@ -312,6 +320,10 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         if lead_ev.replacement != "template":
             notes.append("Lead evidence: no beats were found, so each lead was replaced by its training mean "
                          "(a flat line) instead of a normal beat")
+    contributions = None
+    if hasattr(m, "lead_contributions"):  # the lead-wise model: its own additive lead read-out, same part as the maps
+        contributions = m.lead_contributions(prepared if span is None else m.prepare(
+            ecg.with_signal(ecg.signal[:, int(span[0] * ecg.fs):int(np.ceil(span[1] * ecg.fs))])))
     timings["evidence"] = (time.perf_counter() - t0) * 1000
 
     t0 = time.perf_counter()
@@ -354,4 +366,5 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
         beat_scores=scores, median_beat=parts.median_beat, median_r=parts.median_r,
         mean_beat_per_lead=mean_beat_per_lead, mean_beat_cam=mean_beat_cam, analysis=parts.analysis,
         evidence=lead_ev, timings=timings, notes=tuple(notes), leads=tuple(ecg.leads), per_lead_span_s=span,
+        contributions=contributions,
     )

@@ -4,7 +4,7 @@
     model = load_model("resnet1d")          # assets/models/resnet1d/, sha256-checked
     probs = model.predict_proba(ecg)        # (1, n_classes)
 """
-from ecgcore.models import inception1d, kernel, lstm, resnet1d  # noqa: F401  (registration)
+from ecgcore.models import inception1d, kernel, leadwise, lstm, resnet1d  # noqa: F401  (registration)
 from ecgcore.models import ensemble  # noqa: F401,E402  (registration; after its members)
 from ecgcore.models.base import ECGModel
 from ecgcore.models.checkpoint import CheckpointError

@@ -107,11 +107,22 @@ def _page_tracing(ecg: ECG, start_s: float, saliency: np.ndarray | None, subtitl
 
 
 def _evidence_section(fig: Figure, explanation: Any) -> None:
-    """Lead evidence of the target class: the leads named, then every lead's and group's change in points."""
+    """Lead evidence of the target class: the leads named, then every lead's and group's change in points (for
+    the lead-wise model, its own lead contributions in logit units instead)."""
+    con = getattr(explanation, "contributions", None)
+    cls = explanation.target
+    if con is not None:  # the lead-wise model: its own lead contributions (ecgcore.models.leadwise)
+        k = con.classes.index(cls)
+        fig.text(0.07, 0.455, con.summary(cls), fontsize=8.5, fontweight="bold", va="top")
+        leads = "  ".join(f"{lead} {v:+.2f}" for lead, v in con.lead_changes(cls).items())
+        fig.text(0.07, 0.43, f"What each lead adds to the {cls} logit beyond a normal lead (lead weight x lead score, "
+                             f"mean over the scoring windows, minus the training records' NORM average; the model adds "
+                             f"the leads up): {leads}; baseline {con.baseline_logit[k]:+.2f}, mean window logit "
+                             f"{con.mean_logit[k]:+.2f}.", fontsize=7, va="top", wrap=True)
+        return
     ev = getattr(explanation, "evidence", None)
     if ev is None:
         return
-    cls = explanation.target
     fig.text(0.07, 0.455, ev.summary(cls), fontsize=8.5, fontweight="bold", va="top")
     leads = "  ".join(f"{lead} {100 * v:+.0f}" for lead, v in ev.lead_changes(cls).items())
     groups = "  ".join(f"{g} {100 * v:+.0f}" for g, v in ev.group_changes(cls).items())

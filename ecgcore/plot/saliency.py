@@ -150,18 +150,35 @@ def evidence_figure(changes: dict[str, float], cls: str, highlight: tuple[str, .
     probability change when the lead is replaced}, `ecgcore.explain.evidence.LeadEvidence.lead_changes`), in
     percentage points; blue = the lead carried evidence for `cls`, grey = against. `highlight`: leads named in
     bold (e.g. those of a criteria statement)."""
-    leads = list(changes)
-    points = [100.0 * changes[lead] for lead in leads]
+    return _lead_bars({lead: 100.0 * v for lead, v in changes.items()}, highlight, height, title, "{:+.0f}", 5.0,
+                      "%{y}: p(" + cls + ") falls by %{x:.1f} points without this lead<extra></extra>",
+                      f"p({cls}) change, points")
+
+
+def contribution_figure(contributions: dict[str, float], cls: str, highlight: tuple[str, ...] = (),
+                        height: int = 420, title: str | None = None) -> go.Figure:
+    """The lead-wise model's strip: one bar per lead, what it adds to the class's logit beyond a normal lead
+    ({lead: logit}, `ecgcore.models.leadwise.LeadContributions.lead_changes`: lead weight x lead score minus the
+    NORM reference, parts that add up to the logit); blue = towards `cls`, grey = away from it; `highlight` as
+    `evidence_figure`."""
+    return _lead_bars(dict(contributions), highlight, height, title, "{:+.2f}", 0.5,
+                      "%{y}: adds %{x:.2f} to the logit of " + cls + " beyond a normal lead<extra></extra>", f"{cls} logit contribution")
+
+
+def _lead_bars(values: dict[str, float], highlight: tuple[str, ...], height: int, title: str | None, fmt: str,
+               min_span: float, hover: str, axis_title: str) -> go.Figure:
+    leads = list(values)
+    points = [values[lead] for lead in leads]
     labels = [f"<b>{lead}</b>" if lead in highlight else lead for lead in leads]
     fig = go.Figure(go.Bar(x=points, y=labels, orientation="h",
                            marker_color=[EVIDENCE_FOR if v > 0 else EVIDENCE_AGAINST for v in points],
-                           text=[f"{v:+.0f}" for v in points], textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: p(" + cls + ") falls by %{x:.1f} points without this lead<extra></extra>"))
-    span = max(5.0, max(abs(v) for v in points) * 1.3) if points else 5.0
+                           text=[fmt.format(v) for v in points], textposition="outside", cliponaxis=False,
+                           hovertemplate=hover))
+    span = max(min_span, max(abs(v) for v in points) * 1.3) if points else min_span
     fig.update_layout(height=height, margin=dict(l=40, r=16, t=40 if title else 8, b=36), showlegend=False,
                       title=dict(text=title, font=dict(size=13)) if title else None,
                       paper_bgcolor="white", plot_bgcolor="white", font=dict(color="#222222"))
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=12))
     fig.update_xaxes(range=[-span, span], zeroline=True, zerolinecolor="#555555", gridcolor="#eeeeee",
-                     title=dict(text=f"p({cls}) change, points", font=dict(size=11)))
+                     title=dict(text=axis_title, font=dict(size=11)))
     return fig
