@@ -182,3 +182,19 @@ def test_flat_record_is_explained_with_no_beats(record):
     assert any("flat" in n for n in ex.notes) and ex.analysis.value("HR") is None
     assert ex.to_json()["beats_reason"].startswith("no beats found")
     assert np.isnan(ex.median_beat).all()
+
+
+def test_the_callers_analysis_of_the_record_is_reused_and_another_records_is_not(record):
+    from ecgcore.signal.analysis import analyse_record
+
+    model = create("resnet1d", seed=0)
+    own = analyse_record(record)
+    ex = explain_record(record, model, attribution="saliency", evidence=False, analysis=own)
+    assert ex.analysis is own  # not analysed a second time
+    fresh = explain_record(record, model, attribution="saliency", evidence=False)
+    np.testing.assert_array_equal(fresh.analysis.rpeaks, own.rpeaks)
+    np.testing.assert_allclose(ex.mean_beat_per_lead, fresh.mean_beat_per_lead)
+    other = analyse_record(load_record("ptbxl/00001"))  # another record's: never stands in for this one's
+    ex_other = explain_record(record, model, attribution="saliency", evidence=False, analysis=other)
+    assert ex_other.analysis is not other and ex_other.analysis.record_id == record.record_id
+    np.testing.assert_array_equal(ex_other.analysis.rpeaks, own.rpeaks)

@@ -296,13 +296,13 @@ def beat_analysis(ecg: ECG):
 
 
 def _explain(ecg: ECG, model_name: str, target: str | None, layer: str, cam: str | None,
-             view_s: tuple[float, float] | None = None, predictions=None):
+             view_s: tuple[float, float] | None = None, predictions=None, analysis=None):
     from ecgcore.explain import explain_record
 
     with model_lock(model_name):
         extra = {} if cam is None else {"cam": cam}
         return explain_record(ecg, model(model_name), target, layer=layer, view_s=view_s,
-                              predictions=predictions, **extra)
+                              predictions=predictions, analysis=analysis, **extra)
 
 
 def _predictions(ecg: ECG, model_name: str):
@@ -325,7 +325,8 @@ def _library_predictions(record_id: str, rate: int, root: str, model_name: str, 
 def _library_explanation(record_id: str, rate: int, root: str, model_name: str, folder: str, target: str | None,
                          layer: str, cam: str | None, view_s: tuple[float, float] | None = None):
     kept = _library_predictions(record_id, rate, root, model_name, folder) if view_s is not None else None
-    return _explain(_library_record(record_id, rate, root), model_name, target, layer, cam, view_s, kept)
+    analysis = _library_analysis(record_id, rate, root) if view_s is None else None  # the viewer's, analysed once
+    return _explain(_library_record(record_id, rate, root), model_name, target, layer, cam, view_s, kept, analysis)
 
 
 def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str = "last", cam: str | None = None,
@@ -342,9 +343,9 @@ def explanation(ecg: ECG, model_name: str, target: str | None = None, layer: str
             kept = None if view_s is None else _session_memo(
                 ecg, ("predictions", model_name, str(models_dir())),
                 lambda: _predictions(ecg, model_name))  # a long upload: predicted once, whatever page is shown
-            return _session_memo(ecg, ("explain", model_name, str(models_dir()), target,
-                                       layer, cam, view_s), lambda: _explain(ecg, model_name, target, layer, cam, view_s,
-                                                                        kept))
+            return _session_memo(ecg, ("explain", model_name, str(models_dir()), target, layer, cam, view_s),
+                                 lambda: _explain(ecg, model_name, target, layer, cam, view_s, kept,
+                                                  None if view_s is not None else beat_analysis(ecg)))
     return _library_explanation(*key, model_name, str(models_dir()), target, layer, cam, view_s)
 
 

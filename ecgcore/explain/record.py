@@ -172,21 +172,32 @@ class _RecordParts:
     analysis_ms: float
 
 
-def _record_parts_of(ecg: ECG, rpeak_method: str, span: tuple[float, float] | None = None) -> _RecordParts:
+def _record_parts_of(ecg: ECG, rpeak_method: str, span: tuple[float, float] | None = None,
+                     known: RecordAnalysis | None = None) -> _RecordParts:
     """Beats, measurements and the median beat the app draws (the analysis's, brought to the record's rate),
-    of the record or of the part `span` (s) of a long one (R-peaks then given in samples of the whole record)."""
+    of the record or of the part `span` (s) of a long one (R-peaks then given in samples of the whole record).
+    known: the caller's `analyse_record(ecg)` of the whole record, used when it is that record's (`_is_analysis_of`)."""
     first = 0
     if span is not None:
         first, last = int(span[0] * ecg.fs), int(np.ceil(span[1] * ecg.fs))
         ecg = ecg.with_signal(ecg.signal[:, first:last])
     t0 = time.perf_counter()
-    analysis = analyse_record(ecg, rpeak_method)
+    reuse = span is None and _is_analysis_of(known, ecg, rpeak_method)
+    analysis = known if reuse else analyse_record(ecg, rpeak_method)
     med = resample_signal(analysis.median, analysis.analysis_fs, ecg.fs) if analysis.median.shape[1] > 1 \
         else np.full((len(ecg.leads), 1), np.nan, dtype=np.float32)
     median_r = int(round(analysis.median_r * ecg.fs / analysis.analysis_fs))
     if first:
         analysis = replace(analysis, beats=replace(analysis.beats, rpeaks=analysis.beats.rpeaks + first))
     return _RecordParts(analysis, med, median_r, (time.perf_counter() - t0) * 1000)
+
+
+def _is_analysis_of(analysis: RecordAnalysis | None, ecg: ECG, rpeak_method: str) -> bool:
+    """Whether `analysis` can stand for `analyse_record(ecg, rpeak_method)`: the same record id, leads, rate and
+    R-peak method, its R-peaks inside the record."""
+    return (analysis is not None and analysis.record_id == ecg.record_id and tuple(analysis.leads) == tuple(ecg.leads)
+            and analysis.fs == ecg.fs and analysis.beats.method == rpeak_method
+            and (len(analysis.rpeaks) == 0 or int(analysis.rpeaks.max()) < ecg.n_samples))
 
 
 #: records longer than this (s) get the per-lead map for the part in view only
@@ -245,7 +256,7 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
                    rpeak_method: str = DEFAULT_RPEAK_METHOD, models_dir: str | Path | None = None,
                    view_s: tuple[float, float] | None = None,
                    predictions: RecordPredictions | None = None,
-                   evidence: bool = True) -> Explanation:
+                   evidence: bool = True, analysis: RecordAnalysis | None = None) -> Explanation:
     """Explain one record: predictions, the class activation map of every class (HiResCAM by default, or
     Grad-CAM), the per-lead map and beat ranking for `target` (default: the most probable class), the lead
     evidence of every lead and lead group (`ecgcore.explain.evidence`), the median beat and the saliency
@@ -261,7 +272,9 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     longer than `LONG_RECORD_S` gets its maps and lead evidence for that span only (default the first `VIEW_S`
     seconds), see `view_span`; predictions: `predict_record(ecg, model)` kept by the caller, so paging a long
     record does not predict it again (used only for a long record); evidence: False leaves the lead evidence
-    out (None). Raises UnknownNameError for an unknown model/class/layer, CheckpointError for a missing or
+    out (None); analysis: the caller's `analyse_record(ecg)` of the whole record (the app has it for the
+    interpretation), reused instead of analysing the record again when it is this record's (same id, leads, rate
+    and R-peak method); a long record's span is always analysed on its own. Raises UnknownNameError for an unknown model/class/layer, CheckpointError for a missing or
     changed checkpoint, and ECGSignalError for a record the models refuse (e.g. shorter than one 2.5 s window).
     """
     models_dir = resolve(models_dir=models_dir).models_dir
@@ -271,12 +284,13 @@ def explain_record(ecg: ECG, model: Any, target: str | None = None, *, layer: st
     if target is not None and target not in m.classes:
         raise UnknownNameError(f"unknown class {target!r} for model {name}; choose one of {', '.join(m.classes)}")
     return _explain(ecg, m, name, target, layer, cam, attribution, ig_steps, rpeak_method, view_s, predictions,
-                    evidence)
+                    evidence, analysis)
 
 
 def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: str, attribution: str,
              ig_steps: int, rpeak_method: str, view_s: tuple[float, float] | None = None,
-             predictions: RecordPredictions | None = None, want_evidence: bool = True) -> Explanation:
+             predictions: RecordPredictions | None = None, want_evidence: bool = True,
+             known_analysis: RecordAnalysis | None = None) -> Explanation:
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     notes: list[str] = []
@@ -300,7 +314,7 @@ def _explain(ecg: ECG, m: Any, name: str, target: str | None, layer: str, cam: s
                      "models); its per-lead map is the lead evidence")
     timings["cam"] = (time.perf_counter() - t0) * 1000
 
-    parts = _record_parts_of(ecg, rpeak_method, span)
+    parts = _record_parts_of(ecg, rpeak_method, span, known_analysis)
     timings["analysis"] = parts.analysis_ms
     beats = parts.analysis.beats
 
