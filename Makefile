@@ -46,7 +46,8 @@ synth: .venv/.app.stamp
 # generated if absent) into assets/models/<name>/synthetic/, then the shipped weights: the recipe chosen by the
 # ablation (assets/models/recipes.json) on real PTB-XL folds 1-8 of the data root, fold 9 selecting the epoch and
 # the thresholds. 27.5 min in a fresh clone on 2 cores (install ~1, corpus ~6, pretraining ~17, fine-tuning ~3); a
-# second run gave byte-identical weights. leadwise's pretraining, added later, adds ~5.5 min (325 s wall, one run). Cards come without figures: `make evaluate` adds them.
+# second run gave byte-identical weights. leadwise's pretraining, added later, adds ~5.5 min (325 s wall); its
+# second run (pretraining, fine-tuning) gave byte-identical weights too. Cards come without figures: `make evaluate` adds them.
 train: .venv/.app.stamp
 	test -f $(DATA)/ptbxl_database.csv || $(MAKE) synth DATA=$(DATA)
 	$(foreach m,$(PRETRAIN),$(PY) -m ecgcore train --model $(m) --data $(DATA) \
