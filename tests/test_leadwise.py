@@ -14,7 +14,7 @@ from ecgcore.core.ecg import ECG
 from ecgcore.core.labels import SUPERCLASSES
 from ecgcore.core.leads import LEADS
 from ecgcore.core.settings import resolve
-from ecgcore.learn.protocol import FIXED_NOTE
+from ecgcore.learn.protocol import FIXED_RECIPES, LEADWISE_RECIPES, recipes_for
 from ecgcore.models import load_model, model_names
 from ecgcore.models.ensemble import MEMBERS
 from ecgcore.models.leadwise import Leadwise
@@ -89,17 +89,31 @@ def test_save_load_round_trip_keeps_predictions_and_contributions(model, real, t
                                   model.lead_contributions(model.prepare(ecg)).contributions)
 
 
-def test_card_says_the_recipe_was_fixed_before_looking_and_the_figure_is_nested(real):
+def test_its_recipe_is_chosen_between_two_candidates_by_the_nested_cv_and_the_card_says_so(real):
     from ecgcore.cli.models import describe
 
-    card = load_model("leadwise", resolve().models_dir).card()  # as shipped (a save elsewhere rewrites a card)
-    assert card.training["recipe"]["name"] == "real only (scratch, fixed)"
-    assert "fixed before any fold-9 or fold-10 figure" in card.trained_on["recipe_fixed"]
+    models_dir = resolve().models_dir
+    card = load_model("leadwise", models_dir).card()  # as shipped (a save elsewhere rewrites a card)
+    assert list(recipes_for("leadwise")) == list(LEADWISE_RECIPES) == ["real only (scratch, fixed)",
+                                                                       "synthetic + fine-tune"]
+    assert "leadwise" not in FIXED_RECIPES
+    # the shipped recipe is the ablation's choice on fold 9, recorded beside the other models' rows
+    ablation = json.loads((models_dir / "ablation.json").read_text())
+    assert {r["recipe"] for r in ablation["rows"] if r["model"] == "leadwise"} == set(LEADWISE_RECIPES)
+    assert {"resnet1d", "inception1d", "lstm", "kernel"} <= {r["model"] for r in ablation["rows"]}
+    assert card.training["recipe"]["name"] == ablation["chosen"]["leadwise"]
+    assert json.loads((models_dir / "recipes.json").read_text())["leadwise"] == ablation["chosen"]["leadwise"]
+    # the card says when the second candidate came, and that the figure is nested over both
+    assert "added AFTER that recipe's figures were seen" in card.trained_on["recipe_candidates"]
+    assert "added AFTER" in card.summary and "recipe_fixed" not in card.trained_on
     entry = describe("leadwise")
     assert entry["status"] == "ok" and entry["real_out_of_fold"]["nested"] is True
-    stored = json.loads((resolve().models_dir / "leadwise" / "results_ptbxl_cv.json").read_text())
-    assert stored["nested"] is True and stored["provenance"] == FIXED_NOTE and stored["n_records"] == len(real.record_ids)
-    assert "NOT nested" not in card.summary and "nested: the recipe was fixed" in card.summary
+    stored = json.loads((models_dir / "leadwise" / "results_ptbxl_cv.json").read_text())
+    assert stored["nested"] is True and stored["candidates"] == list(LEADWISE_RECIPES)
+    assert stored["n_records"] == len(real.record_ids) and len(stored["chosen_per_split"]) == 10
+    assert set(stored["chosen_per_split"].values()) <= set(LEADWISE_RECIPES)
+    assert stored["chosen_per_split"]["10"] == card.training["recipe"]["name"]
+    assert "NOT nested" not in card.summary and "The ptbxl_cv figure is nested" in card.summary
 
 
 @pytest.mark.slow  # a class activation map, Integrated Gradients, lead evidence and a PDF: a few seconds

@@ -15,7 +15,7 @@ from ecgcore.data.evalsets import ptbxl_set
 from ecgcore.learn import nested
 from ecgcore.core.errors import ECGError
 from ecgcore.learn.ensemble import nested_members, nested_thresholds
-from ecgcore.learn.protocol import RECIPES, cv_document, split_for
+from ecgcore.learn.protocol import RECIPES, choose, cv_document, merge_rows, split_for
 from ecgcore.learn.trainer import Recipe
 from ecgcore.models import load_model
 
@@ -171,3 +171,13 @@ def test_a_shipped_recipe_the_ablation_did_not_choose_is_refused_before_any_trai
     with pytest.raises(ECGError, match="the ablation chose"):
         nested.nested_cv(NAME, small, models_dir, shipped, "synthetic only", candidates, tmp_path, log=lambda s: None)
     assert not list(tmp_path.rglob("*.npz"))
+
+
+def test_an_ablation_over_one_model_keeps_the_other_models_rows():
+    stored = json.loads((resolve().models_dir / "ablation.json").read_text())["rows"]
+    again = [{**r, "val_fold9_macro_auc": 0.5} for r in stored if r["model"] == "kernel"]
+    merged = merge_rows(stored, again)
+    assert [r for r in merged if r["model"] != "kernel"] == [r for r in stored if r["model"] != "kernel"]
+    assert [r for r in merged if r["model"] == "kernel"] == again
+    others = {m: c for m, c in choose(stored).items() if m != "kernel"}
+    assert {m: c for m, c in choose(merged).items() if m != "kernel"} == others

@@ -10,7 +10,8 @@
                                           "synthetic_fold10") or a folder of Challenge records
 
 --save writes assets/models/NAME/results_<set>.json (schema: `ecgcore.learn.evaluation`) and the card's figures;
-with --ablation it writes assets/models/ablation.json and the chosen recipes to assets/models/recipes.json.
+with --ablation it writes assets/models/ablation.json and the chosen recipes to assets/models/recipes.json (rows
+and choices of the models not run are kept).
 """
 from __future__ import annotations
 
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _ablation(names: list[str], args: argparse.Namespace, log) -> int:
     from ecgcore.models import checkpoint
-    from ecgcore.learn.protocol import ablation, choose
+    from ecgcore.learn.protocol import ablation, choose, merge_rows
     from ecgcore.data.evalsets import ptbxl_set
 
     rows = ablation(names, ptbxl_set(), args.models_dir, log=log)
@@ -119,10 +120,13 @@ def _ablation(names: list[str], args: argparse.Namespace, log) -> int:
         mark = " <- chosen" if chosen.get(r["model"]) == r["recipe"] else ""
         print(f"{r['model']:12s} {r['recipe']:50s} {r['val_fold9_macro_auc']:16.3f} {r['test_fold10_macro_auc']:15.3f} "
               f"{r['seconds']:8.0f}{mark}")
-    if args.save:
+    if args.save:  # the other models' rows and choices are kept: a run over some models replaces only theirs
         folder = Path(args.models_dir)
-        checkpoint.write_json(folder / "ablation.json", {"rows": rows, "chosen": chosen,
-                                                         "rule": "best fold-9 (validation) macro AUC per model"})
+        path = folder / "ablation.json"
+        stored = json.loads(path.read_text())["rows"] if path.is_file() else []
+        merged = merge_rows(stored, rows)
+        checkpoint.write_json(path, {"rows": merged, "chosen": choose(merged),
+                                     "rule": "best fold-9 (validation) macro AUC per model"})
         recipes_file = folder / "recipes.json"
         stored = json.loads(recipes_file.read_text()) if recipes_file.is_file() else {}
         checkpoint.write_json(recipes_file, {**stored, **chosen})

@@ -191,8 +191,9 @@ class Leadwise(TorchWindowModel):
                                           "epochs": 40, "batch_size": 64}
 
     retrain: ClassVar[str] = ("make train, or python -m ecgcore train --model leadwise --real --threads 2  (real PTB-XL folds 1-8 "
-                              "from scratch, the recipe fixed before looking: ecgcore.learn.protocol.FIXED_RECIPES; "
-                              "no synthetic pretraining)")
+                              "with the recipe of assets/models/recipes.json, one of "
+                              "ecgcore.learn.protocol.LEADWISE_RECIPES: from scratch, or from the synthetic "
+                              "pretraining in assets/models/leadwise/synthetic)")
 
     def build_net(self) -> nn.Module:
         h = self.hyper
