@@ -106,7 +106,7 @@ def test_protocol_evaluation_writes_results_and_the_card_through_the_one_writer(
     """evaluate_real's plumbing, with the nine CV trainings replaced by the shipped weights (training is tested
     in test_training.py): patient ids, the figure without fold 9, one threshold, and the card via write_card."""
     from ecgcore.data import evalsets
-    from ecgcore.learn import protocol
+    from ecgcore.learn import figures, protocol
 
     shutil.copytree(resolve().models_dir / "resnet1d", tmp_path / "resnet1d")
     shipped = load_model("resnet1d", tmp_path)
@@ -115,9 +115,9 @@ def test_protocol_evaluation_writes_results_and_the_card_through_the_one_writer(
         rows = np.flatnonzero(real.folds == k)
         return protocol.Run(shipped, None, rows, shipped.predict_proba(real.array()[rows]), float("nan"))
 
-    monkeypatch.setattr(protocol, "train_split", no_training)
+    monkeypatch.setattr(figures, "train_split", no_training)
     monkeypatch.setattr(evalsets, "external_sets", lambda settings=None: {})
-    out = protocol.evaluate_real("resnet1d", tmp_path, save=True, n_boot=50, log=lambda s: None)
+    out = figures.evaluate_real("resnet1d", tmp_path, save=True, n_boot=50, log=lambda s: None)
     cv = json.loads((tmp_path / "resnet1d" / "results_ptbxl_cv.json").read_text())
     assert cv["auc"]["bootstrap"]["resampled"] == "patients" and len(set(cv["predictions"]["patient_ids"])) < 513
     assert cv["without_selection_fold"]["n_records"] == sum(f != 9 for f in cv["folds"])

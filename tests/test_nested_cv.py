@@ -15,7 +15,8 @@ from ecgcore.data.evalsets import ptbxl_set
 from ecgcore.learn import nested
 from ecgcore.core.errors import ECGError
 from ecgcore.learn.ensemble import nested_members, nested_thresholds
-from ecgcore.learn.protocol import RECIPES, choose, cv_document, merge_rows, split_for
+from ecgcore.learn.figures import cv_document
+from ecgcore.learn.protocol import RECIPES, choose, merge_rows, split_for
 from ecgcore.learn.trainer import Recipe
 from ecgcore.models import load_model
 

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         if args.ablation:
             return _ablation(names, args, log)
         if args.cv:
-            from ecgcore.learn.protocol import evaluate_real
+            from ecgcore.learn.figures import evaluate_real
 
             figures = {}
             for name in names:

@@ -146,7 +146,7 @@ def build(models_dir: str | Path | None = None, members: list[str] | None = None
     from ecgcore.data.catalogue import patient_labels
     from ecgcore.data.evalsets import ptbxl_set
     from ecgcore.learn.evaluation import results_document
-    from ecgcore.learn.protocol import LIMITATIONS
+    from ecgcore.learn.figures import LIMITATIONS
     from ecgcore.models import checkpoint, create, load_model
     from ecgcore.models.card import write_card
     from ecgcore.models.ensemble import MEMBERS

@@ -12,7 +12,7 @@ and chose on fold 9; its candidates' fold-9 AUCs are read from there, the same r
 recipe (checked, `ECGError` otherwise), and fold 10 is predicted by the shipped weights.
 
 Because the shipped recipe is one of the candidates of every split, the same run also gives the non-nested
-figure (the shipped recipe in every split, as `protocol.evaluate_real` without `nested`).
+figure (the shipped recipe in every split, as `figures.evaluate_real` without `nested`).
 
 Cache (resumable: an interrupted run goes on where it stopped): every (model, recipe, split) result is saved as
 soon as it is trained, in `<cache_dir>/nested/<model>/<recipe slug>/split<k>.npz` (cache_dir: `resolve().cache_dir`,
