@@ -49,9 +49,10 @@ class PaperParts:
         foot = f"{paper.scale.label()} · {ecg.fs:g} Hz"
         if ecg.derived:
             foot += f" · * derived: {', '.join(ecg.derived)}"
-        notes = [dict(x=1.0, y=0.0, xref="paper", yref="paper", text=foot, showarrow=False, xanchor="right",
-                      yanchor="top", yshift=-4, font=dict(size=11, color="#444444"))]
         has_legend = any(getattr(t, "showlegend", False) for t in self.data)
+        # the footer goes under the legend's row when there is one (a long legend reaches the right edge)
+        notes = [dict(x=1.0, y=0.0, xref="paper", yref="paper", text=foot, showarrow=False, xanchor="right",
+                      yanchor="top", yshift=-40 if has_legend else -4, font=dict(size=11, color="#444444"))]
         # the same left/right margins in every mode (no colour bar), so the paper keeps its mm scale
         margin = dict(l=8, r=8, t=36 if title else 8, b=64 if has_legend else 26)
         layout = dict(
