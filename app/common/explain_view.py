@@ -156,7 +156,7 @@ def evidence_panel(ex, statements=(), height: int = 420) -> None:
     """The per-lead evidence strip beside the tracing: the leads whose replacement by a normal beat lowers
     p(target) most, each lead's change, the lead groups, and the leads the criteria statements name
     (`statements`: the record's `ecgcore.interpret` statements, each with `.text`, `.leads`, `.category`)."""
-    from ecgcore.explain.evidence import CLASS_CATEGORIES, compare_with_statements
+    from ecgcore.explain.evidence import compare_with_statements
     from ecgcore.plot.saliency import evidence_figure
 
     if getattr(ex, "contributions", None) is not None:
@@ -174,10 +174,17 @@ def evidence_panel(ex, statements=(), height: int = 420) -> None:
     groups = ", ".join(f"{g} {100 * v:+.0f}" for g, v in ev.group_changes(cls).items())
     st.caption(f"Points p({cls}) falls when the lead is replaced by a normal beat (the NORM population's, "
                f"at this record's beats); blue: evidence for {cls}. Lead groups replaced together: {groups}.")
+    _criteria_captions(matches, cls, "evidence leads")
+
+
+def _criteria_captions(matches, cls: str, what: str) -> None:
+    """Under a lead strip: each criteria statement's leads and those it shares with the model's (`what`)."""
+    from ecgcore.explain.evidence import CLASS_CATEGORIES
+
     for m in matches:
         shared = ", ".join(m.shared) if m.shared else "none"
         st.caption(f"**Criteria**: {m.text} (leads {', '.join(m.leads)}, bold in the strip); shared with the "
-                   f"model's evidence leads: {shared}.")
+                   f"model's {what}: {shared}.")
     if not matches and CLASS_CATEGORIES.get(cls):
         st.caption(f"**Criteria**: no criteria statement for {cls} names leads on this record.")
 
@@ -185,7 +192,7 @@ def evidence_panel(ex, statements=(), height: int = 420) -> None:
 def contributions_panel(ex, statements=(), height: int = 420) -> None:
     """The lead-wise model's strip: each lead's own contribution to the target's logit (its lead weight x its
     score, the parts that add up to the logit), with the leads the criteria statements name in bold."""
-    from ecgcore.explain.evidence import CLASS_CATEGORIES, compare_with_statements
+    from ecgcore.explain.evidence import compare_with_statements
     from ecgcore.plot.saliency import contribution_figure
 
     con, cls = ex.contributions, ex.target
@@ -199,12 +206,7 @@ def contributions_panel(ex, statements=(), height: int = 420) -> None:
                f"lead adds to the {cls} logit (its weight x its score, mean over the scoring windows) beyond what a "
                f"normal lead adds (the training records' NORM average); the bars plus the baseline "
                f"{con.baseline_logit[k]:+.2f} give the mean window logit {con.mean_logit[k]:+.2f}. Blue: towards {cls}.")
-    for m in matches:
-        shared = ", ".join(m.shared) if m.shared else "none"
-        st.caption(f"**Criteria**: {m.text} (leads {', '.join(m.leads)}, bold in the strip); shared with the "
-                   f"model's leading contributions: {shared}.")
-    if not matches and CLASS_CATEGORIES.get(cls):
-        st.caption(f"**Criteria**: no criteria statement for {cls} names leads on this record.")
+    _criteria_captions(matches, cls, "leading contributions")
 
 
 def empty_message(ex, view: SaliencyView, shown: np.ndarray | None) -> str | None:
