@@ -19,7 +19,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "Evaluate a model on a test fold or a folder of Challenge-format records.",
     "predict": "Predict class probabilities for ECG files.",
     "models": "List the shipped models with their key figures.",
-    "explain": "Predictions, Grad-CAM, per-lead attribution, beats and measurements for one file.",
+    "explain": "Predictions, class activation map (HiResCAM by default, or Grad-CAM), per-lead attribution, lead evidence, beats and measurements for one file.",
     "measure": "Rhythm, HR, PR, QRS, QT, QTc, axis (value or not measurable with its reason) and flags per file.",
     "interpret": "Interpretation statements from criteria (leads, values, severity, SCP, SNOMED) and the per-lead "
                  "measurement matrix per file.",

@@ -131,6 +131,19 @@ def _evidence_section(fig: Figure, explanation: Any) -> None:
              fontsize=7, va="top", wrap=True)
 
 
+#: characters of 6.5 pt text that fit the measurement column (0.52-0.75 of the A4 width)
+MEASUREMENT_COLUMN_CHARS = 40
+
+
+def _input_line(card_input: Mapping[str, Any]) -> str:
+    """The model card's input in a line: rate, training crops and scoring windows."""
+    line = f"input {card_input.get('fs_hz')} Hz, trained on {card_input.get('window_s')} s crops"
+    if card_input.get("score_window_s") is not None:
+        line += (f", scored on {card_input['score_window_s']:g} s windows <= {card_input.get('score_stride_s'):g} s "
+                 "apart")
+    return line
+
+
 def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | None,
                   analysis: RecordAnalysis | None, saliency_method: str | None = None) -> Figure:
     fig = Figure(figsize=(PAGE_MM[0] / MM_PER_INCH, PAGE_MM[1] / MM_PER_INCH))
@@ -160,15 +173,21 @@ def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | N
     rows = analysis.rows() if analysis is not None else []
     if analysis is not None:
         fig.text(0.52, y0 - 0.035, f"Rhythm: {analysis.rhythm.name}", fontsize=8, va="top")
-    for i, row in enumerate(rows or [{"label": "", "text": "not available", "reason": None, "flags": None}]):
-        y = y0 - 0.035 * (i + 2)
+    # the column ends where the model's begins (0.75): a reason or flag goes under its value, wrapped to the column
+    y = y0 - 0.035
+    for row in rows or [{"label": "", "text": "not available", "reason": None, "flags": None}]:
+        y -= 0.035
         fig.text(0.52, y, row["label"], fontsize=8, va="top")
         fig.text(0.61, y, row["text"], fontsize=8, va="top", color="#b03a2e" if row["flags"] else "#111111")
         side = row["reason"] or (f"⚑ {row['flags']}" if row["flags"] else "")
-        fig.text(0.655, y, side, fontsize=6.5, va="top", color="#555555" if row["reason"] else "#b03a2e")
+        if side:
+            lines = textwrap.wrap(side, MEASUREMENT_COLUMN_CHARS)
+            fig.text(0.53, y - 0.014, "\n".join(lines), fontsize=6.5, va="top",
+                     color="#555555" if row["reason"] else "#b03a2e")
+            y -= 0.011 * len(lines)
     if analysis is not None and analysis.notes:
-        fig.text(0.52, y0 - 0.035 * (len(rows) + 2), "Notes: " + "; ".join(analysis.notes), fontsize=6.5,
-                 va="top", wrap=True)
+        fig.text(0.52, y - 0.035, "\n".join(textwrap.wrap("Notes: " + "; ".join(analysis.notes),
+                                                          MEASUREMENT_COLUMN_CHARS)), fontsize=6.5, va="top")
     # model card
     if card:
         data = (card.get("training") or {}).get("data") or {}
@@ -176,7 +195,7 @@ def _page_details(ecg: ECG, explanation: Any | None, card: Mapping[str, Any] | N
         fig.text(0.75, y0, "Model", fontsize=9, fontweight="bold", va="top")
         text = [f"{card.get('name', '')}: {card.get('parameters', 0):,} parameters",
                 f"trained on {data.get('name', '?')}" + (" (synthetic)" if data.get("synthetic") else ""),
-                f"input {((card.get('input') or {}).get('fs_hz'))} Hz, {((card.get('input') or {}).get('window_s'))} s windows"]
+                _input_line(card.get("input") or {})]
         if real.get("macro_auc") is not None:
             ci = real.get("macro_auc_ci95") or [float("nan")] * 2
             text.append(f"real records: macro AUC {real['macro_auc']:.3f} ({ci[0]:.3f}-{ci[1]:.3f}), "
