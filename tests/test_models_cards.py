@@ -113,7 +113,9 @@ def test_protocol_evaluation_writes_results_and_the_card_through_the_one_writer(
 
     def no_training(name, recipe, real, k, models_dir, progress=False):
         rows = np.flatnonzero(real.folds == k)
-        return protocol.Run(shipped, None, rows, shipped.predict_proba(real.array()[rows]), float("nan"))
+        val = np.flatnonzero(real.folds == protocol.split_for(k)[1])
+        return protocol.Run(shipped, None, rows, shipped.predict_proba(real.array()[rows]), float("nan"), val,
+                            shipped.predict_proba(real.array()[val]))
 
     monkeypatch.setattr(figures, "train_split", no_training)
     monkeypatch.setattr(evalsets, "external_sets", lambda settings=None: {})

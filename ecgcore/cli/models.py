@@ -13,7 +13,6 @@ from ecgcore.core.settings import resolve
 from ecgcore.core.errors import ECGError
 
 
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models-dir", default=None,
                         help="where the checkpoints are (default: $ECG_MODELS_DIR, else assets/models)")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ecgcore.core.errors import ECGError
 from ecgcore.data.evalsets import LabelledSet
-from ecgcore.learn.protocol import FIXED_NOTE, FIXED_RECIPES, recipes_for, train_split
+from ecgcore.learn.protocol import recipes_for, train_split
 from ecgcore.learn.trainer import Recipe
 from ecgcore.models import ECGModel
 
@@ -52,10 +52,6 @@ def evaluate_real(name: str, models_dir: str | Path, save: bool = False, n_boot:
               else recipes_for(name)[recipe_json["name"]])
     real = ptbxl_set()
     patients = patient_labels(real.record_ids)
-    if nested and name in FIXED_RECIPES:  # one recipe, fixed before looking: the plain CV is already nested
-        log(f"{name}: its recipe was fixed before looking (FIXED_RECIPES), so its plain CV is nested; no recipe "
-            "choice to nest")
-        nested = False
     out: dict[str, dict[str, Any]] = {}
     out["ptbxl_cv"] = cv_document(name, real, models_dir, shipped, recipe, nested=nested, n_boot=n_boot,
                                   cache_dir=cache_dir, candidates=candidates, log=log)
@@ -115,9 +111,6 @@ def _shipped_recipe_figures(name: str, real: LabelledSet, models_dir: str | Path
             P[rows] = run.P_test
         per_fold[k] = [round(float(t), 4) for t in model.thresholds]
         log(f"{name}: CV fold {k}: {len(rows)} records predicted ({time.time() - t0:.0f} s)")
-    if name in FIXED_RECIPES:  # nothing chose the recipe: the figure is nested (FIXED_NOTE)
-        return P, {"thresholds_per_fold": per_fold, "recipe": recipe.to_json(), "nested": True,
-                   "provenance": FIXED_NOTE, "candidates": list(FIXED_RECIPES[name])}
     return P, {"thresholds_per_fold": per_fold, "recipe": recipe.to_json(), "nested": False}
 
 

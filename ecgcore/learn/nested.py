@@ -185,7 +185,7 @@ def candidate(name: str, recipe: Recipe, real: LabelledSet, test_fold: int, mode
               cache_dir: str | Path, data: str) -> Candidate:
     """`recipe` on the split of `test_fold` (1-9): from the cache when its key matches, else trained
     (`protocol.train_split`) and cached."""
-    from ecgcore.learn.protocol import split_for, train_split
+    from ecgcore.learn.protocol import train_split
 
     key = cache_key(name, recipe, data, models_dir)
     path = cache_path(cache_dir, name, recipe.name, test_fold)
@@ -194,9 +194,7 @@ def candidate(name: str, recipe: Recipe, real: LabelledSet, test_fold: int, mode
         return cached
     t0 = time.time()
     run = train_split(name, recipe, real, test_fold, models_dir)
-    val_rows = np.flatnonzero(real.folds == split_for(test_fold)[1])
-    P_val = run.model.predict_proba(real.array()[val_rows])
-    c = Candidate(recipe.name, float(run.val_auc), np.asarray(run.model.thresholds, float), val_rows, P_val,
+    c = Candidate(recipe.name, float(run.val_auc), np.asarray(run.model.thresholds, float), run.val_rows, run.P_val,
                   run.test_rows, run.P_test, trained=True, seconds=round(time.time() - t0, 1))
     _write_cached(path, key, c)
     return c

@@ -56,14 +56,6 @@ KERNEL_RECIPES: dict[str, Recipe] = {
 }
 
 
-#: models whose one recipe was fixed before any of their fold-9 or fold-10 figures was seen (no ablation chooses
-#: it), so their out-of-fold figure is nested: inside each split only the epoch and the thresholds are chosen, on
-#: that split's own validation fold. None at present (leadwise was, until its second candidate: `LEADWISE_RECIPES`).
-FIXED_RECIPES: dict[str, dict[str, Recipe]] = {}
-FIXED_NOTE = ("nested: the recipe was fixed before any fold-9 or fold-10 figure of this model was seen (no ablation "
-              "chose it); inside each split only the epoch and the thresholds were chosen, on that split's own "
-              "validation fold.")
-
 #: the lead-wise model's two candidates, chosen between like every network's recipes (the ablation on the shipped
 #: split, the nested CV in every other). The first was fixed before any of the model's figures was seen (commit
 #: 970d35c); the second is RECIPES' "synthetic + fine-tune" unchanged (its default amplitude and baseline-offset
@@ -83,8 +75,6 @@ LEADWISE_NOTE = ("two candidate recipes: 'real only (scratch, fixed)', fixed bef
 
 
 def recipes_for(name: str) -> dict[str, Recipe]:
-    if name in FIXED_RECIPES:
-        return FIXED_RECIPES[name]
     if name == "leadwise":
         return LEADWISE_RECIPES
     return RECIPES if name in TORCH_MODELS else KERNEL_RECIPES
@@ -104,18 +94,22 @@ def split_for(test_fold: int) -> tuple[list[int], int]:
 
 @dataclass
 class Run:
-    """One trained model of the protocol and its predictions on its test fold."""
+    """One trained model of the protocol, its predictions on its test fold and on its validation fold (rows
+    index the real set; probabilities (rows, classes)) and its validation macro AUC."""
 
     model: ECGModel
     history: History | None
     test_rows: np.ndarray
     P_test: np.ndarray
     val_auc: float
+    val_rows: np.ndarray
+    P_val: np.ndarray
 
 
 def train_split(name: str, recipe: Recipe, real: LabelledSet, test_fold: int, models_dir: str | Path,
                 progress: bool = False) -> Run:
-    """Train model `name` with `recipe` on the split of `test_fold`; predictions on that fold."""
+    """Train model `name` with `recipe` on the split of `test_fold`; predictions on that fold and on the split's
+    validation fold (each predicted once)."""
     train_folds, val_fold = split_for(test_fold)
     X = real.array()
     tr, va, te = (np.isin(real.folds, train_folds), real.folds == val_fold, real.folds == test_fold)
@@ -128,12 +122,13 @@ def train_split(name: str, recipe: Recipe, real: LabelledSet, test_fold: int, mo
         history = fit(model, recipe, X[tr], real.Y[tr], X[va], real.Y[va], progress=progress)
         if hasattr(model, "fit_reference"):  # the lead-wise model: its lead contributions' NORM reference
             model.fit_reference(X[tr], real.Y[tr])
-    else:
-        model.choose_thresholds(real.Y[va], model.predict_proba(X[va]))
+    P_val = model.predict_proba(X[va])
+    if recipe.epochs == 0:
+        model.choose_thresholds(real.Y[va], P_val)
     model.record_training({"recipe": recipe.to_json()})
-    val_auc = macro_auc(real.Y[va], model.predict_proba(X[va]))
     rows = np.flatnonzero(te)
-    return Run(model, history, rows, model.predict_proba(X[te]), val_auc)
+    return Run(model, history, rows, model.predict_proba(X[te]), macro_auc(real.Y[va], P_val), np.flatnonzero(va),
+               P_val)
 
 
 def _load_pretrained(name: str, models_dir: str | Path) -> ECGModel:
@@ -193,8 +188,6 @@ def _training_data_info(name: str, recipe: Recipe, real: LabelledSet, models_dir
         "real_set": "real PTB-XL records under the data root (ptbxl_more/ ecg_id 1-500 + ptbxl/), "
                     f"{len(real)} with a diagnostic superclass",
     }
-    if name in FIXED_RECIPES:
-        info["recipe_fixed"] = FIXED_NOTE
     if name == "leadwise":
         info["recipe_candidates"] = LEADWISE_NOTE
     pre = ""
