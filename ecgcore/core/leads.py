@@ -113,3 +113,10 @@ def is_unspecified_lead(name: str) -> bool:
     """True for a channel label that says "an ECG" but not which lead: `ECG`, `EKG`, `ECG1`, `ECG 1`, `ecg_0`,
     and an EEG montage's ECG electrode (`EEG EKG1-REF`, `EEG ECG-LE`, `POL ECG`)."""
     return _UNSPECIFIED.fullmatch(name) is not None
+
+
+def strongest_leads(values: Mapping[str, float], minimum: float, k: int | None = 3) -> list[str]:
+    """The leads of {lead: value} whose value is at least `minimum`, largest first: at most `k` (all with None).
+    What a lead strip names (`ecgcore.explain.evidence.LeadEvidence`, `ecgcore.models.leadwise.LeadContributions`)."""
+    ranked = sorted((lead for lead, v in values.items() if v >= minimum), key=lambda lead: -values[lead])
+    return ranked if k is None else ranked[:k]

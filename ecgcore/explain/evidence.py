@@ -34,7 +34,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from ecgcore.core.errors import ECGError, UnknownNameError
-from ecgcore.core.leads import LEAD_GROUPS, LEADS
+from ecgcore.core.leads import LEAD_GROUPS, LEADS, strongest_leads
 from ecgcore.core.settings import ROOT
 from ecgcore.models.base import PreparedInput
 
@@ -86,9 +86,7 @@ class LeadEvidence:
 
     def evidence_leads(self, cls: str, k: int | None = 3, min_change: float = MIN_CHANGE) -> list[str]:
         """The leads whose removal lowers p(cls) by at least `min_change`, strongest first (at most k)."""
-        changes = self.lead_changes(cls)
-        ranked = sorted((lead for lead, v in changes.items() if v >= min_change), key=lambda lead: -changes[lead])
-        return ranked if k is None else ranked[:k]
+        return strongest_leads(self.lead_changes(cls), min_change, k)
 
     def summary(self, cls: str, k: int = 3) -> str:
         """One line for the strip, e.g. "MI evidence: III, aVF, II"."""

@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from ecgcore.core.errors import UnknownNameError
-from ecgcore.core.leads import LEADS
+from ecgcore.core.leads import LEADS, strongest_leads
 from ecgcore.models.base import PreparedInput
 from ecgcore.models.registry import register
 from ecgcore.models.torchnet import TRAINING_DEFAULTS, WINDOW_BATCH, TorchWindowModel
@@ -155,9 +155,7 @@ class LeadContributions:
     def evidence_leads(self, cls: str, k: int | None = 3, min_change: float = MIN_CONTRIBUTION) -> list[str]:
         """The leads contributing at least `min_change` (logit) more to class `cls` than a normal lead does,
         largest first (at most k)."""
-        values = self.lead_changes(cls)
-        ranked = sorted((lead for lead, v in values.items() if v >= min_change), key=lambda lead: -values[lead])
-        return ranked if k is None else ranked[:k]
+        return strongest_leads(self.lead_changes(cls), min_change, k)
 
     def summary(self, cls: str, k: int = 3) -> str:
         """One line for the strip, e.g. "MI contributions: V2, V3, V1"."""
@@ -176,9 +174,7 @@ class LeadContributions:
                 "mean_logit": dict(zip(self.classes, np.round(self.mean_logit, 4).tolist())),
                 "baseline_logit": dict(zip(self.classes, np.round(self.baseline_logit, 4).tolist())),
                 "per_lead": table(self.contributions), "reference": table(self.reference),
-                "relative": table(self.relative),
-                "weights": {c: {lead: round(float(v), 4) for lead, v in zip(self.leads, self.weights[i])}
-                            for i, c in enumerate(self.classes)}}
+                "relative": table(self.relative), "weights": table(self.weights)}
 
 
 @register("leadwise")
