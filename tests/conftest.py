@@ -43,3 +43,12 @@ def settings(data_root):
     from ecgcore.core.settings import resolve
 
     return resolve()
+
+
+@pytest.fixture(scope="session")
+def real(settings):
+    """The real PTB-XL records of the data root with their superclasses and strat_folds
+    (`ecgcore.data.evalsets.ptbxl_set`), loaded once per session; tests only read it."""
+    from ecgcore.data.evalsets import ptbxl_set
+
+    return ptbxl_set(settings)

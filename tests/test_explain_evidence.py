@@ -23,13 +23,6 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def real():
-    from ecgcore.data.evalsets import ptbxl_set
-
-    return ptbxl_set(resolve())
-
-
-@pytest.fixture(scope="module")
 def resnet():
     return load_model("resnet1d", resolve().models_dir)
 

@@ -23,13 +23,6 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def real():
-    from ecgcore.data.evalsets import ptbxl_set
-
-    return ptbxl_set(resolve())
-
-
-@pytest.fixture(scope="module")
 def model():
     return load_model("leadwise", resolve().models_dir)
 

@@ -13,18 +13,13 @@ from ecgcore.metrics.thresholds import max_f1_thresholds
 from ecgcore.models import load_model, model_names
 from ecgcore.learn.protocol import split_for, train_split
 from ecgcore.data.catalogue import eval_sets
-from ecgcore.data.evalsets import EXTERNAL_SETS, content_hash, external_sets, ptbxl_set
+from ecgcore.data.evalsets import EXTERNAL_SETS, content_hash, external_sets
 from ecgcore.core.settings import resolve
 from ecgcore.learn.trainer import Recipe
 
 pytestmark = [pytest.mark.usefixtures("one_torch_thread"), pytest.mark.slow]  # the real sets at 100 Hz, fine-tuning
 
 LENGTH_TOLERANCE = 0.06  # |p(5 min) - p(10 s)| per class, same rhythm (README, Models)
-
-
-@pytest.fixture(scope="module")
-def real():
-    return ptbxl_set()
 
 
 def test_the_real_set_is_ptbxl_with_labels_and_folds(real):

@@ -11,7 +11,6 @@ import pytest
 from ecgcore.core.settings import resolve
 from ecgcore.metrics.auc import MIN_POSITIVES
 from ecgcore.models import load_model, model_names
-from ecgcore.data.evalsets import ptbxl_set
 
 NAMES = model_names()
 REAL_SETS = ("ptbxl_cv", "ptbxl_fold10", "cinc_pooled")
@@ -20,11 +19,6 @@ REAL_SETS = ("ptbxl_cv", "ptbxl_fold10", "cinc_pooled")
 @pytest.fixture(scope="module")
 def models() -> dict:
     return {name: load_model(name) for name in NAMES}
-
-
-@pytest.fixture(scope="module")
-def real():
-    return ptbxl_set()
 
 
 def test_every_registered_model_is_shipped_and_small(models):
