@@ -8,7 +8,8 @@ one pass. For the shipped weights (trained on 2.5 s windows), per network:
 - length stability as in `bench/bench_length.py` (the whole beats of N real records tiled to 5 min; max over
   classes of |p(5 min) - p(first 10 s)|, p95 and max; the former 32 x 2.5 s rule: 0.033-0.050 / 0.063-0.106 there) for
   `LONG_RULES`: "one pass per 10 s" (a long record scored as 10 s passes at most 10 s apart, the last ending
-  at the end, averaged; a 10 s record in one pass) and "5 s windows" (at least 3, at most 2.5 s apart);
+  at the end, averaged; a 10 s record in one pass) and the shipped rule, the models' own `predict_proba`
+  (5 s windows at most 2.5 s apart);
 - batch throughput of 10 s records on `--threads` torch threads, shipped rule against those: records per wall
   second and per CPU second (the machine is shared: see `throughput`).
 
@@ -46,18 +47,19 @@ def windows_mean(model, X: np.ndarray, window_s: float, count: int) -> np.ndarra
             for s in starts], axis=0)
 
 
-def long_windows(model, X: np.ndarray, window_s: float = PASS_S, least: int = 1) -> np.ndarray:
-    """(records, classes): windows of `window_s` at most half a window apart (`least` of them at least; one
-    pass when `least` is 1 and the record is no longer than a window), the last ending at the end, averaged."""
-    n, win = X.shape[-1], int(round(window_s * model.fs))
+def one_pass_per_10_s(model, X: np.ndarray) -> np.ndarray:
+    """(records, classes): passes of `PASS_S` at most one pass apart, the last ending at the end, averaged (one
+    pass for a record no longer than that)."""
+    n, win = X.shape[-1], int(round(PASS_S * model.fs))
     if n <= win:
         return windows_mean(model, X, n / model.fs, 1)
-    step = win if least == 1 else win // 2
-    return windows_mean(model, X, window_s, max(least, int(np.ceil((n - win) / step)) + 1))
+    return windows_mean(model, X, PASS_S, int(np.ceil((n - win) / win)) + 1)
 
 
-#: the long-window rules measured for length stability and throughput: name -> (window s, least windows)
-LONG_RULES = {"one pass per 10 s": (PASS_S, 1), "5 s windows, >= 3, <= 2.5 s apart (shipped)": (5.0, 3)}
+#: the rules measured for length stability and throughput on records of any length: name -> (model, (records,
+#: 12, samples)) -> (records, classes); the shipped one is the models' own `predict_proba`
+LONG_RULES = {"one pass per 10 s": one_pass_per_10_s,
+              "5 s windows <= 2.5 s apart (shipped, predict_proba)": lambda model, X: model.predict_proba(X)}
 
 
 def macro_f1(Y: np.ndarray, P: np.ndarray, thresholds: np.ndarray) -> float:
@@ -102,20 +104,19 @@ def main() -> int:
             P = model.predict_proba(X) if spec is None else windows_mean(model, X, *spec)
             cells.append(f"{rule}: AUC {macro_auc(Y, P):.4f} F1 {macro_f1(Y, P, model.thresholds):.3f}")
         print(f"{name:12s} fold 9  " + "  ".join(cells), flush=True) if cells else print(name, flush=True)
-        for rule, (window_s, least) in LONG_RULES.items():
+        for rule, score in LONG_RULES.items():
             deltas = []
             for i in chosen:
                 long = tiled(real.signals[i], model.fs, int(LONG_S * model.fs)).astype(np.float32)
-                short = long_windows(model, long[None, :, :int(SHORT_S * model.fs)], window_s, least)[0]
-                deltas.append(float(np.abs(long_windows(model, long[None], window_s, least)[0] - short).max()))
+                short = score(model, long[None, :, :int(SHORT_S * model.fs)])[0]
+                deltas.append(float(np.abs(score(model, long[None])[0] - short).max()))
             print(f"{'':12s} {rule}: tiled 10 s vs 5 min p95 {np.percentile(deltas, 95):.3f} max {max(deltas):.3f}",
                   flush=True)
         torch.set_num_threads(args.threads)
         batch = np.concatenate([X] * 4)  # 288 records of 10 s
-        speeds = {"3 x 5 s (shipped, predict_proba)": throughput(lambda b: model.predict_proba(b), batch),
-                  "32 x 2.5 s (former)": throughput(lambda b: windows_mean(model, b, 2.5, 32), batch)}
-        for rule, (window_s, least) in LONG_RULES.items():
-            speeds[rule] = throughput(lambda b: long_windows(model, b, window_s, least), batch)
+        speeds = {"32 x 2.5 s (former)": throughput(lambda b: windows_mean(model, b, 2.5, 32), batch)}
+        for rule, score in LONG_RULES.items():
+            speeds[rule] = throughput(lambda b: score(model, b), batch)
         print(f"{'':12s} throughput, 10 s records, {args.threads} threads (goal >= 1000 rec/s; wall / per CPU "
               "second): " + ", ".join(f"{k} {w:.0f} / {c:.0f} rec/s" for k, (w, c) in speeds.items()), flush=True)
     return 0
